@@ -1,0 +1,102 @@
+/**
+ * The module's options: what a host passes to ArchivalModule.forRoot (input),
+ * and what every service receives once defaults are applied and values are
+ * validated (ArchivalOptions).
+ */
+export type StorageType = 'local' | 's3';
+export type ArchiveFormatName = 'json' | 'parquet';
+export type CompressionName = 'gzip' | 'zstd' | 'none';
+
+export interface LocalStorageOptions {
+  type: 'local';
+  /** Directory that holds every archive. */
+  path: string;
+}
+
+export interface S3StorageOptions {
+  type: 's3';
+  bucket: string;
+  prefix: string;
+  region: string;
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+  sse?: 'AES256' | 'aws:kms';
+  kmsKeyId?: string;
+  storageClass?: string;
+}
+
+export type StorageOptions = LocalStorageOptions | S3StorageOptions;
+
+/** Per-job settings; every built-in or host-declared job has one, defaults filled in. */
+export interface JobSettings {
+  enabled: boolean;
+  cron: string;
+  retentionDays: number;
+}
+
+export interface JobSettingsInput {
+  enabled?: boolean;
+  cron?: string;
+  retentionDays?: number;
+}
+
+export interface ArchivalOptionsInput {
+  enabled?: boolean;
+  /** `{ type: 'local', path }`, or a bare string: a directory or `s3://bucket/prefix`. */
+  storage?: StorageOptions | string;
+  format?: ArchiveFormatName;
+  compression?: CompressionName;
+  retentionDays?: number;
+  callRetentionDays?: number;
+  scheduleCron?: string;
+  memoryCleanupEnabled?: boolean;
+  memoryCleanupCron?: string;
+  timezone?: string;
+  batchSize?: number;
+  maxRowsPerFile?: number;
+  sleepBetweenBatchesMs?: number;
+  adminToken?: string;
+  /** Register cron jobs (true in an API, false in the CLI). */
+  schedule?: boolean;
+  jobs?: Record<string, JobSettingsInput>;
+  /** Where each option came from, for error messages (env variable names). */
+  sourceNames?: Partial<Record<keyof ArchivalOptionsInput, string>>;
+}
+
+export interface ArchivalOptions {
+  enabled: boolean;
+  storage: StorageOptions;
+  format: ArchiveFormatName;
+  compression: CompressionName;
+  retentionDays: number;
+  callRetentionDays: number;
+  scheduleCron: string;
+  memoryCleanupEnabled: boolean;
+  memoryCleanupCron: string;
+  timezone: string;
+  batchSize: number;
+  maxRowsPerFile: number;
+  sleepBetweenBatchesMs: number;
+  adminToken?: string;
+  schedule: boolean;
+  jobs: Record<string, JobSettingsInput>;
+}
+
+export const DEFAULTS = {
+  enabled: true,
+  storagePath: './archives',
+  format: 'json' as ArchiveFormatName,
+  compression: 'gzip' as CompressionName,
+  retentionDays: 90,
+  callRetentionDays: 365,
+  scheduleCron: '0 2 1 * *',
+  memoryCleanupEnabled: true,
+  memoryCleanupCron: '0 2 * * *',
+  timezone: 'UTC',
+  batchSize: 10_000,
+  maxRowsPerFile: 500_000,
+  sleepBetweenBatchesMs: 0,
+  s3Region: 'us-east-1',
+};

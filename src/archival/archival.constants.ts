@@ -1,0 +1,7 @@
+/** Injection tokens of the module. */
+export const ARCHIVAL_OPTIONS = Symbol('ARCHIVAL_OPTIONS');
+/** Test-only fault hooks (ArchivalHooks); absent in production. */
+export const ARCHIVAL_HOOKS = Symbol('ARCHIVAL_HOOKS');
+/** The clock runs read their `now` from; tests provide a fixed one. */
+export const ARCHIVAL_CLOCK = Symbol('ARCHIVAL_CLOCK');
+export type ArchivalClock = () => Date;

@@ -1,0 +1,46 @@
+/** Typed errors: each carries what an operator needs to find the problem. */
+export class ArchivalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** One or more options are invalid; `problems` names each variable and value. */
+export class ConfigurationError extends ArchivalError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid archival configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export class StorageError extends ArchivalError {
+  constructor(message: string, readonly key?: string) {
+    super(message);
+  }
+}
+
+/** The archive read back from storage does not match what was written. */
+export class VerificationError extends ArchivalError {
+  constructor(message: string, readonly table: string, readonly archivePath: string, readonly runId?: string) {
+    super(message);
+  }
+}
+
+/** The purge transaction would not delete exactly the archived rows; it was rolled back. */
+export class PurgeMismatchError extends ArchivalError {
+  constructor(message: string, readonly table: string, readonly archivePath: string) {
+    super(message);
+  }
+}
+
+export class UnknownJobError extends ArchivalError {
+  constructor(readonly job: string, known: string[]) {
+    super(`Unknown archival job "${job}". Known jobs: ${known.join(', ')}`);
+  }
+}
+
+export class JobAlreadyRunningError extends ArchivalError {
+  constructor(readonly job: string, readonly runId?: string) {
+    super(`Job "${job}" is already running${runId ? ` (run ${runId})` : ''}`);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * ArchivalModule.forRoot(options) / forRootAsync({ imports, useFactory, inject }).
+ * Needs the host's TypeORM DataSource (PostgreSQL); list ARCHIVAL_ENTITIES in
+ * it or set autoLoadEntities, and run ARCHIVAL_MIGRATIONS.
+ */
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ArchivalOptions, ArchivalOptionsInput } from './archival-options';
+import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.constants';
+import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
+import { ArchivalService } from './archival.service';
+import { ARCHIVERS } from './archiver';
+import { LogArchiver } from './archivers/log.archiver';
+import { ArchivalRun } from './catalog/archival-run.entity';
+import { ArchivedPartition } from './catalog/archived-partition.entity';
+import { CatalogService } from './catalog/catalog.service';
+import { createCompression } from './codec/compression.factory';
+import { COMPRESSION } from './codec/compression.interface';
+import { resolveArchivalOptions } from './config/resolve-options';
+import { ArchivalDatabase } from './engine/archival-database';
+import { ArchivalEngine } from './engine/archival.engine';
+import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
+import { ArchivalScheduler } from './scheduler/archival.scheduler';
+import { createStorage } from './storage/storage.factory';
+import { STORAGE_PROVIDER } from './storage/storage-provider.interface';
+
+export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
+const BUILT_IN_ARCHIVERS = [LogArchiver];
+
+@Module({
+  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), ScheduleModule.forRoot()],
+  providers: [
+    {
+      provide: ARCHIVAL_OPTIONS,
+      useFactory: (input: ArchivalOptionsInput) => resolveArchivalOptions(input),
+      inject: [ARCHIVAL_MODULE_OPTIONS],
+    },
+    {
+      provide: STORAGE_PROVIDER,
+      useFactory: (options: ArchivalOptions) => createStorage(options.storage),
+      inject: [ARCHIVAL_OPTIONS],
+    },
+    {
+      provide: COMPRESSION,
+      useFactory: (options: ArchivalOptions) => createCompression(options.compression),
+      inject: [ARCHIVAL_OPTIONS],
+    },
+    { provide: ARCHIVAL_HOOKS, useValue: {} },
+    { provide: ARCHIVAL_CLOCK, useValue: () => new Date() },
+    ...BUILT_IN_ARCHIVERS,
+    {
+      provide: ARCHIVERS,
+      useFactory: (...archivers: unknown[]) => archivers,
+      inject: BUILT_IN_ARCHIVERS,
+    },
+    ArchivalDatabase,
+    CatalogService,
+    ArchivalEngine,
+    AdvisoryCronLocker,
+    ArchivalService,
+    ArchivalScheduler,
+  ],
+  exports: [ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, COMPRESSION, ARCHIVAL_OPTIONS],
+})
+export class ArchivalModule extends ConfigurableArchivalModule {}

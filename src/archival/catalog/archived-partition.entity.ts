@@ -1,0 +1,40 @@
+import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from './bigint.transformer';
+
+export type ArchiveStatus = 'written' | 'verified' | 'purged' | 'failed';
+
+/** One archive: a part of one table's month window, where it is stored, and how far it got. */
+@Entity('archived_partitions')
+export class ArchivedPartition {
+  @PrimaryColumn({ type: 'bigint', transformer: bigintAsNumber })
+  @Generated('increment')
+  id: number;
+
+  @Column('text') job: string;
+  @Column('text', { name: 'table_name' }) tableName: string;
+  @Column('text', { name: 'partition_name' }) partitionName: string;
+  @Column('integer') part: number;
+  @Column('date', { name: 'start_date' }) startDate: string;
+  @Column('date', { name: 'end_date' }) endDate: string;
+  @Column('text', { name: 'archive_path' }) archivePath: string;
+  @Column('text', { name: 'manifest_path' }) manifestPath: string;
+  @Column('text') storage: string;
+  @Column('text') format: string;
+  @Column('text') compression: string;
+  @Column('boolean') encrypted: boolean;
+  @Column('bigint', { name: 'row_count', transformer: bigintAsNumber }) rowCount: number;
+  @Column('bigint', { name: 'uncompressed_size', transformer: bigintAsNumber }) uncompressedSize: number;
+  @Column('bigint', { name: 'compressed_size', transformer: bigintAsNumber }) compressedSize: number;
+  @Column('char', { length: 64 }) sha256: string;
+  @Column('char', { name: 'content_sha256', length: 64 }) contentSha256: string;
+  @Column('char', { name: 'keys_sha256', length: 64 }) keysSha256: string;
+  @Column('char', { name: 'manifest_sha256', length: 64, nullable: true }) manifestSha256: string | null;
+  @Column('text', { name: 'min_pk', nullable: true }) minPk: string | null;
+  @Column('text', { name: 'max_pk', nullable: true }) maxPk: string | null;
+  @Column('text') status: ArchiveStatus;
+  @Column('text', { nullable: true }) error: string | null;
+  @Column('timestamptz', { name: 'archived_at' }) archivedAt: Date;
+  @Column('timestamptz', { name: 'verified_at', nullable: true }) verifiedAt: Date | null;
+  @Column('timestamptz', { name: 'purged_at', nullable: true }) purgedAt: Date | null;
+  @Column('uuid', { name: 'run_id', nullable: true }) runId: string | null;
+}

@@ -1,0 +1,19 @@
+/** A pass-through that hashes (SHA-256) and counts the bytes going by, so no second pass is needed. */
+import { createHash, Hash } from 'node:crypto';
+import { Transform, TransformCallback } from 'node:stream';
+
+export class HashingStream extends Transform {
+  private readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+
+  _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+
+  /** Call once, after the stream has finished. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The canonical JSON Lines encoding of a row, produced by PostgreSQL itself
+ * (row_to_json) so that no value passes through a JavaScript number:
+ * - json/jsonb are embedded verbatim (exact, readable);
+ * - boolean, smallint, integer are JSON booleans/numbers;
+ * - text, uuid, dates and timestamps (ISO 8601, microseconds, UTC offset) are strings;
+ * - everything else (bigint, numeric, float, bytea as \x-hex, arrays, interval,
+ *   enums, ranges, ...) is its exact PostgreSQL text form, as a string.
+ * Restore feeds each line to json_populate_recordset, which parses every value
+ * with the column type's own input function: an exact round-trip.
+ */
+import { quoteIdent } from '../engine/sql-identifier';
+
+export interface ColumnInfo {
+  name: string;
+  /** format_type(), e.g. "timestamp with time zone", "numeric(12,4)", "text[]". */
+  type: string;
+  /** How the value is written: "json" verbatim, "native" JSON scalar, or "text" PostgreSQL text form. */
+  encoding: 'json' | 'native' | 'text';
+  generated: boolean;
+}
+
+const NATIVE_TYPES = new Set([
+  'bool', 'int2', 'int4', 'text', 'varchar', 'bpchar', 'uuid', 'date', 'timestamp', 'timestamptz',
+]);
+const JSON_TYPES = new Set(['json', 'jsonb']);
+
+/** Chooses a column's encoding from pg_type's typname and typtype ('b' base, 'd' domain, ...). */
+export function encodingFor(typname: string, typtype: string): ColumnInfo['encoding'] {
+  if (typtype !== 'b') return 'text';
+  if (JSON_TYPES.has(typname)) return 'json';
+  return NATIVE_TYPES.has(typname) ? 'native' : 'text';
+}
+
+/**
+ * The select list of the lateral subquery whose row_to_json is the line. The key
+ * column comes first, so readers find it without parsing the whole line.
+ */
+export function jsonSelectList(columns: ColumnInfo[], key: string, alias: string): string {
+  const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
+  return ordered
+    .map((c) => {
+      const ref = `${alias}.${quoteIdent(c.name)}`;
+      return c.encoding === 'text' ? `${ref}::text AS ${quoteIdent(c.name)}` : `${ref} AS ${quoteIdent(c.name)}`;
+    })
+    .join(', ');
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Reads the key value of a canonical line as text (what `key::text` gives in
+ * PostgreSQL). Fast path: the key is the first member; any other shape falls
+ * back to JSON.parse.
+ */
+export class KeyReader {
+  private readonly prefix: Buffer;
+
+  constructor(private readonly key: string) {
+    this.prefix = Buffer.from(`{${JSON.stringify(key)}:`);
+  }
+
+  read(line: Buffer, start: number, end: number): string {
+    const p = start + this.prefix.length;
+    if (end > p && line.compare(this.prefix, 0, this.prefix.length, start, p) === 0) {
+      if (line[p] === QUOTE) {
+        const close = line.indexOf(QUOTE, p + 1);
+        // Only a key without escapes is read in place; the scan stays within the value.
+        if (close !== -1 && close < end && line.subarray(p + 1, close).indexOf(BACKSLASH) === -1) {
+          return line.toString('utf8', p + 1, close);
+        }
+      } else {
+        let stop = p;
+        while (stop < end && line[stop] !== 0x2c && line[stop] !== 0x7d) stop++;
+        return line.toString('latin1', p, stop);
+      }
+    }
+    const value = (JSON.parse(line.toString('utf8', start, end)) as Record<string, unknown>)[this.key];
+    if (value === undefined || value === null) throw new Error(`line has no value for key column "${this.key}"`);
+    return typeof value === 'string' ? value : String(value);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The one loop every job runs, per table and month window:
+ *   select → encode → compress → hash → write → read back and verify →
+ *   record → manifest → purge.
+ * Rows are deleted only after the stored archive was read back and matched
+ * (size, SHA-256 of stored bytes and of content, row count, key sequence).
+ */
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ArchivalOptions } from '../archival-options';
+import { ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from '../archival.constants';
+import { VerificationError } from '../archival.errors';
+import { CatalogService } from '../catalog/catalog.service';
+import { COMPRESSION, Compression } from '../codec/compression.interface';
+import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { ArchivalDatabase } from './archival-database';
+import { ArchivalHooks } from './archival-hooks';
+import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName } from './archive-naming';
+import { compareReadBack, readArchive } from './archive-reader';
+import { writeArchive } from './archive-writer';
+import { eligiblePredicate } from './eligibility';
+import { writeManifest } from './manifest';
+import { purgeRows } from './purger';
+import { RowSource } from './row-source';
+import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
+import { assertIdentifier, parseTableName } from './sql-identifier';
+import { describeTable, TableShape } from './table-introspector';
+import { TableSpec } from './table-spec';
+import { planWindows } from './window-planner';
+
+const FORMAT_EXTENSION = '.jsonl';
+
+@Injectable()
+export class ArchivalEngine {
+  private readonly logger = new Logger(ArchivalEngine.name);
+
+  constructor(
+    private readonly db: ArchivalDatabase,
+    private readonly catalog: CatalogService,
+    @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
+    @Inject(COMPRESSION) private readonly compression: Compression,
+    @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions,
+    @Optional() @Inject(ARCHIVAL_HOOKS) private readonly hooks: ArchivalHooks = {},
+  ) {}
+
+  /** Archives every eligible row of one table (rows older than `cutoff`). */
+  async archiveTable(spec: TableSpec, cutoff: Date, context: RunContext): Promise<TableRunResult> {
+    const shape = await this.describe(spec);
+    const plan = await this.db.withClient((client) => planWindows(client, shape, spec, cutoff));
+    const result: TableRunResult = { table: shape.table.name, cutoff: cutoff.toISOString(), rows: 0, bytes: 0, archives: [] };
+    if (context.dryRun) {
+      result.plan = describePlan(plan, this.options.maxRowsPerFile);
+      result.rows = plan.reduce((sum, p) => sum + p.rows, 0);
+      return result;
+    }
+    for (const { window } of plan) {
+      for (;;) {
+        const archive = await this.archivePart(spec, shape, window, cutoff, context);
+        if (!archive) break;
+        result.archives.push(archive);
+        result.rows += archive.rows;
+        result.bytes += archive.bytes;
+        if (archive.rows < this.options.maxRowsPerFile) break;
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Archives left "written" or "verified" by an interrupted run still have all
+   * their rows in the table (the purge marks "purged" in its own transaction),
+   * so their objects are removed and the rows are archived again afresh.
+   */
+  async discardUnfinished(job: string, runId: string): Promise<number> {
+    const unfinished = await this.catalog.unfinished(job);
+    for (const archive of unfinished) {
+      await this.storage.remove(archive.archivePath);
+      await this.storage.remove(archive.manifestPath);
+      await this.catalog.markFailed(
+        archive.id,
+        `abandoned: the run that wrote it stopped before purging; its rows stayed in the table and run ${runId} archives them again`,
+      );
+      this.logger.warn({ event: 'archive.abandoned', job, runId, archive: archive.archivePath, status: archive.status });
+    }
+    return unfinished.length;
+  }
+
+  private async describe(spec: TableSpec): Promise<TableShape> {
+    const table = parseTableName(spec.table);
+    assertIdentifier(spec.key, `key column of ${spec.table}`);
+    assertIdentifier(spec.time, `time column of ${spec.table}`);
+    return this.db.withClient((client) => describeTable(client, table, spec.key, spec.time));
+  }
+
+  private async archivePart(
+    spec: TableSpec,
+    shape: TableShape,
+    window: MonthWindow,
+    cutoff: Date,
+    context: RunContext,
+  ): Promise<ArchiveSummary | undefined> {
+    const started = Date.now();
+    const table = shape.table.name;
+    const part = await this.catalog.nextPart(table, isoDate(window.start));
+    const path = archiveKey(table, window, part, FORMAT_EXTENSION + this.compression.extension);
+
+    const { source, written } = await this.db.withClient(async (client) => {
+      const source = new RowSource(client, shape, {
+        predicate: eligiblePredicate(spec, window, cutoff),
+        batchSize: this.options.batchSize,
+        limit: this.options.maxRowsPerFile,
+        sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+      });
+      const lines = await source.open();
+      return { source, written: lines && (await writeArchive(this.storage, path, lines, this.compression)) };
+    });
+    if (!written) return undefined;
+
+    const keysSha256 = source.keysSha256();
+    const record = await this.catalog.recordWritten({
+      job: context.job,
+      tableName: table,
+      partitionName: partitionName(table, window, part),
+      part,
+      startDate: isoDate(window.start),
+      endDate: isoDate(lastDay(window)),
+      archivePath: path,
+      manifestPath: manifestKey(path),
+      storage: this.storage.type,
+      format: 'json',
+      compression: this.compression.name,
+      encrypted: false,
+      rowCount: source.rows,
+      uncompressedSize: written.contentBytes,
+      compressedSize: written.storedBytes,
+      sha256: written.storedSha256,
+      contentSha256: written.contentSha256,
+      keysSha256,
+      minPk: source.keys[0],
+      maxPk: source.keys[source.keys.length - 1],
+      runId: context.runId,
+    });
+    const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
+    await this.hooks.afterWrite?.(hookContext);
+
+    const readBack = await readArchive(this.storage, path, this.compression, shape.key).catch(async (error: Error) => {
+      throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}`);
+    });
+    const problems = compareReadBack(
+      { storedBytes: written.storedBytes, storedSha256: written.storedSha256, contentSha256: written.contentSha256, rows: source.rows, keysSha256 },
+      readBack,
+    );
+    if (problems.length > 0) throw await this.verificationFailed(record.id, path, table, context, problems.join('; '));
+
+    const manifestSha = await writeManifest(this.storage, record.manifestPath, {
+      formatVersion: 1,
+      job: context.job,
+      runId: context.runId,
+      schema: shape.table.schema,
+      table,
+      partition: record.partitionName,
+      part,
+      archive: path,
+      window: { start: window.start.toISOString(), end: window.end.toISOString() },
+      rowCount: source.rows,
+      keyColumn: shape.key,
+      timeColumn: shape.time,
+      primaryKeyRange: { min: record.minPk, max: record.maxPk },
+      columns: shape.columns.map(({ name, type, encoding }) => ({ name, type, encoding })),
+      format: 'json',
+      compression: this.compression.name,
+      encryption: null,
+      storedBytes: written.storedBytes,
+      sha256: written.storedSha256,
+      contentBytes: written.contentBytes,
+      contentSha256: written.contentSha256,
+      keysSha256,
+      previousManifestSha256: await this.catalog.previousManifestSha(table),
+      createdAt: new Date().toISOString(),
+    });
+    await this.catalog.markVerified(record.id, manifestSha);
+    await this.hooks.afterVerify?.(hookContext);
+
+    const deleted = await this.db.transaction((client) =>
+      purgeRows(client, shape, { archiveId: record.id, archivePath: path, keys: source.keys, xmins: source.xmins }),
+    ).catch(async (error: Error) => {
+      await this.catalog.markFailed(record.id, error.message);
+      throw error;
+    });
+
+    const summary = { id: record.id, table, path, rows: deleted, bytes: written.storedBytes };
+    this.logger.log({ event: 'archive.purged', job: context.job, runId: context.runId, ...summary, ms: Date.now() - started });
+    return summary;
+  }
+
+  private async verificationFailed(id: number, path: string, table: string, context: RunContext, why: string) {
+    const message = `verification of ${path} failed: ${why}; nothing was deleted`;
+    await this.catalog.markFailed(id, message);
+    this.logger.error({ event: 'archive.verify_failed', job: context.job, runId: context.runId, table, archive: path, why });
+    return new VerificationError(message, table, path, context.runId);
+  }
+}

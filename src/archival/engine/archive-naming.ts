@@ -1,0 +1,47 @@
+/**
+ * Archive keys and windows: one window per calendar month (UTC) of the time
+ * column, split into numbered parts.
+ *   {table}/{table}_{YYYY-MM-DD}_to_{YYYY-MM-DD}_part-NNNN.{jsonl|parquet}[.gz|.zst][.enc]
+ * The end date is the window's last day, inclusive.
+ */
+export interface MonthWindow {
+  /** Inclusive start, first instant of the month (UTC). */
+  start: Date;
+  /** Exclusive end, first instant of the next month (UTC). */
+  end: Date;
+}
+
+export function monthWindow(instant: Date): MonthWindow {
+  const start = new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), 1));
+  const end = new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth() + 1, 1));
+  return { start, end };
+}
+
+export function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** The window's last day (inclusive), as used in names and the catalog's end_date. */
+export function lastDay(window: MonthWindow): Date {
+  return new Date(window.end.getTime() - 86_400_000);
+}
+
+export function partitionName(table: string, window: MonthWindow, part: number): string {
+  const number = String(part).padStart(4, '0');
+  return `${table}_${isoDate(window.start)}_to_${isoDate(lastDay(window))}_part-${number}`;
+}
+
+export function archiveKey(table: string, window: MonthWindow, part: number, extension: string): string {
+  return `${table}/${partitionName(table, window, part)}${extension}`;
+}
+
+export function manifestKey(archiveKey: string): string {
+  return `${archiveKey}.manifest.json`;
+}
+
+/** Parses a key back into its parts, for orphan detection and listings; undefined when it is not ours. */
+export function parseArchiveKey(key: string) {
+  const match = /^([A-Za-z_][A-Za-z0-9_$]*)\/\1_(\d{4}-\d{2}-\d{2})_to_(\d{4}-\d{2}-\d{2})_part-(\d{4,})(\.[a-z.]+)$/.exec(key);
+  if (!match) return undefined;
+  return { table: match[1], startDate: match[2], endDate: match[3], part: Number(match[4]), extension: match[5] };
+}

@@ -1,0 +1,90 @@
+/**
+ * Reads an archive back from storage the way a restore would: stored bytes →
+ * SHA-256 → decompress → SHA-256 of the content → lines → keys. Used to verify
+ * before any purge, by `verify`, and by restore (which also takes the lines).
+ */
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Compression } from '../codec/compression.interface';
+import { HashingStream } from '../codec/hashing.stream';
+import { KeyReader } from '../codec/jsonl.format';
+import { LineScanner } from '../codec/line-scanner';
+import { StorageProvider } from '../storage/storage-provider.interface';
+
+export interface ReadBack {
+  storedBytes: number;
+  storedSha256: string;
+  contentBytes: number;
+  contentSha256: string;
+  rows: number;
+  keysSha256: string;
+}
+
+/** Receives the lines of each decoded chunk; the read waits for it (backpressure). */
+export type LinesHandler = (lines: string[]) => Promise<void>;
+
+export async function readArchive(
+  storage: StorageProvider,
+  key: string,
+  compression: Compression,
+  keyColumn: string,
+  onLines?: LinesHandler,
+): Promise<ReadBack> {
+  const stored = new HashingStream();
+  const content = new HashingStream();
+  const keyReader = new KeyReader(keyColumn);
+  const keyHash = createHash('sha256');
+  const scanner = new LineScanner();
+  let rows = 0;
+  const sink = new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      const lines: string[] = [];
+      try {
+        scanner.push(chunk, (line, start, end) => {
+          rows++;
+          keyHash.update(keyReader.read(line, start, end)).update('\n');
+          if (onLines) lines.push(line.toString('utf8', start, end));
+        });
+      } catch (error) {
+        callback(new Error(`line ${rows} of ${key} is not a valid archive line: ${(error as Error).message}`));
+        return;
+      }
+      if (onLines && lines.length > 0) onLines(lines).then(() => callback(), callback);
+      else callback();
+    },
+    final(callback) {
+      const rest = scanner.end();
+      callback(rest && rest.length > 0 ? new Error(`${key} ends inside a line (truncated archive?)`) : null);
+    },
+  });
+  await pipeline(await storage.read(key), stored, compression.decompressor(), content, sink);
+  return {
+    storedBytes: stored.bytes,
+    storedSha256: stored.digest(),
+    contentBytes: content.bytes,
+    contentSha256: content.digest(),
+    rows,
+    keysSha256: keyHash.digest('hex'),
+  };
+}
+
+export interface ExpectedArchive {
+  storedBytes: number;
+  storedSha256: string;
+  contentSha256: string;
+  rows: number;
+  keysSha256: string;
+}
+
+/** Lists every difference between what was written and what was read back; empty when they match. */
+export function compareReadBack(expected: ExpectedArchive, actual: ReadBack): string[] {
+  const problems: string[] = [];
+  if (actual.storedBytes !== expected.storedBytes) problems.push(`size ${actual.storedBytes} bytes, expected ${expected.storedBytes}`);
+  if (actual.storedSha256 !== expected.storedSha256) problems.push(`SHA-256 ${actual.storedSha256}, expected ${expected.storedSha256}`);
+  if (actual.contentSha256 !== expected.contentSha256) problems.push(`content SHA-256 differs`);
+  if (actual.rows !== expected.rows) problems.push(`${actual.rows} rows, expected ${expected.rows}`);
+  if (actual.keysSha256 !== expected.keysSha256) problems.push(`the set of primary keys differs`);
+  return problems;
+}

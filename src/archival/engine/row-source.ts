@@ -1,0 +1,115 @@
+/**
+ * Streams one archive part's rows out of PostgreSQL: keyset-ordered batches,
+ * each one `COPY (SELECT ...) TO STDOUT` whose lines PostgreSQL has already
+ * encoded as canonical JSON. Alongside it keeps what verification and the
+ * purge need: each row's key and xmin (the row version it archived), and a
+ * SHA-256 over the key sequence.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { jsonSelectList } from '../codec/jsonl.format';
+import { LineScanner } from '../codec/line-scanner';
+import { quoteIdent, quoteLiteral, quoteTable } from './sql-identifier';
+import { TableShape } from './table-introspector';
+
+const SEPARATOR = 0x02;
+const NEWLINE = 0x0a;
+
+export interface RowSourceOptions {
+  /** The eligibility predicate over alias `t`. */
+  predicate: string;
+  batchSize: number;
+  /** At most this many rows (one archive part). */
+  limit: number;
+  sleepBetweenBatchesMs: number;
+}
+
+export class RowSource {
+  readonly keys: string[] = [];
+  readonly xmins: string[] = [];
+  private readonly keyHash = createHash('sha256');
+  private readonly scanner = new LineScanner();
+
+  constructor(private readonly client: PoolClient, private readonly shape: TableShape, private readonly options: RowSourceOptions) {}
+
+  get rows(): number {
+    return this.keys.length;
+  }
+
+  /** Call after the stream has ended. */
+  keysSha256(): string {
+    return this.keyHash.digest('hex');
+  }
+
+  /** Resolves to undefined when no row is eligible, so nothing is written. */
+  async open(): Promise<Readable | undefined> {
+    const batches = this.batches();
+    const first = await batches.next();
+    if (first.done) return undefined;
+    async function* all() {
+      yield first.value;
+      yield* batches;
+    }
+    return Readable.from(all(), { objectMode: false, highWaterMark: 1024 * 1024 });
+  }
+
+  private async *batches(): AsyncGenerator<Buffer> {
+    let after: string | undefined;
+    while (this.rows < this.options.limit) {
+      const limit = Math.min(this.options.batchSize, this.options.limit - this.rows);
+      const before = this.rows;
+      const copy = this.client.query(copyTo(this.copySql(after, limit)));
+      for await (const chunk of copy as AsyncIterable<Buffer>) {
+        const lines = this.take(chunk);
+        if (lines.length > 0) yield lines;
+      }
+      if (this.scanner.end()) throw new Error(`COPY output of ${this.shape.table.name} ended inside a line`);
+      const fetched = this.rows - before;
+      if (fetched < limit) return;
+      after = this.keys[this.keys.length - 1];
+      if (this.options.sleepBetweenBatchesMs > 0) await new Promise((r) => setTimeout(r, this.options.sleepBetweenBatchesMs));
+    }
+  }
+
+  private copySql(after: string | undefined, limit: number): string {
+    const { shape } = this;
+    const key = `t.${quoteIdent(shape.key)}`;
+    const keyset = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
+    return `COPY (SELECT to_json(${key}::text)::text, t.xmin, row_to_json(r)::text
+      FROM ${quoteTable(shape.table)} t CROSS JOIN LATERAL (SELECT ${jsonSelectList(shape.columns, shape.key, 't')}) r
+      WHERE ${this.options.predicate}${keyset}
+      ORDER BY ${key} LIMIT ${limit})
+      TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
+  }
+
+  /** Turns `"key" 0x02 xmin 0x02 json` lines into `json\n` lines, recording key and xmin. */
+  private take(chunk: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(chunk.length + 64 * 1024);
+    let length = 0;
+    let target: Buffer = out;
+    this.scanner.push(chunk, (line, start, end) => {
+      const first = line.indexOf(SEPARATOR, start);
+      const second = line.indexOf(SEPARATOR, first + 1);
+      if (first === -1 || second === -1 || second > end) throw new Error('unexpected COPY line shape');
+      const quoted = line.toString('utf8', start, first);
+      const key = quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
+      this.keys.push(key);
+      this.xmins.push(line.toString('latin1', first + 1, second));
+      this.keyHash.update(key).update('\n');
+      const size = end - second;
+      if (length + size > target.length) target = grow(target, length, size);
+      line.copy(target, length, second + 1, end);
+      length += size - 1;
+      target[length++] = NEWLINE;
+    });
+    return target.subarray(0, length);
+  }
+}
+
+function grow(buffer: Buffer, used: number, needed: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, used + needed + 1024));
+  buffer.copy(bigger, 0, 0, used);
+  return bigger;
+}

@@ -1,0 +1,42 @@
+/** Reads a table's columns and types from the catalog, so the engine stays generic over any schema. */
+import { PoolClient } from 'pg';
+import { ColumnInfo, encodingFor } from '../codec/jsonl.format';
+import { ConfigurationError } from '../archival.errors';
+import { QualifiedName, quoteTable } from './sql-identifier';
+
+export interface TableShape {
+  table: QualifiedName;
+  columns: ColumnInfo[];
+  key: string;
+  time: string;
+  /** format_type of the key column, used to cast key arrays and literals. */
+  keyType: string;
+}
+
+export async function describeTable(client: PoolClient, table: QualifiedName, key: string, time: string): Promise<TableShape> {
+  const { rows } = await client.query<{ name: string; type: string; typname: string; typtype: string; generated: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typname, t.typtype::text AS typtype,
+            a.attgenerated::text AS generated
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [quoteTable(table)],
+  );
+  if (rows.length === 0) {
+    throw new ConfigurationError([`table ${table.schema}.${table.name} does not exist (or has no columns)`]);
+  }
+  const columns: ColumnInfo[] = rows.map((r) => ({
+    name: r.name,
+    type: r.type,
+    encoding: encodingFor(r.typname, r.typtype),
+    generated: r.generated !== '',
+  }));
+  const keyColumn = columns.find((c) => c.name === key);
+  if (!keyColumn) throw new ConfigurationError([`table ${table.name} has no key column "${key}"`]);
+  const timeColumn = columns.find((c) => c.name === time);
+  if (!timeColumn) throw new ConfigurationError([`table ${table.name} has no time column "${time}"`]);
+  if (!/^timestamp|^date$/.test(timeColumn.type)) {
+    throw new ConfigurationError([`time column ${table.name}.${time} is ${timeColumn.type}; expected a timestamp or date`]);
+  }
+  return { table, columns, key, time, keyType: keyColumn.type };
+}

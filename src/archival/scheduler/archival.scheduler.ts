@@ -1,0 +1,62 @@
+/**
+ * Registers each enabled job's cron with @nestjs/schedule's SchedulerRegistry.
+ * A tick that finds its job still running is skipped and logged by the
+ * runner (never overlapped); failures are logged and recorded, never thrown
+ * into the timer.
+ */
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { ArchivalOptions } from '../archival-options';
+import { ARCHIVAL_OPTIONS } from '../archival.constants';
+import { ArchivalService } from '../archival.service';
+
+@Injectable()
+export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ArchivalScheduler.name);
+  private readonly names: string[] = [];
+
+  constructor(
+    private readonly registry: SchedulerRegistry,
+    private readonly archival: ArchivalService,
+    @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (!this.options.schedule || !this.options.enabled) return;
+    for (const job of this.archival.jobs()) {
+      if (!job.enabled) continue;
+      const cron = CronJob.from({
+        cronTime: job.cron,
+        timeZone: this.options.timezone,
+        onTick: () => this.tick(job.name),
+        start: true,
+      });
+      const name = `archival:${job.name}`;
+      this.registry.addCronJob(name, cron as never);
+      this.names.push(name);
+      this.logger.log({ event: 'job.scheduled', job: job.name, cron: job.cron, timezone: this.options.timezone, nextRun: this.nextRun(job.name) });
+    }
+  }
+
+  nextRun(job: string): string | null {
+    const name = `archival:${job}`;
+    if (!this.names.includes(name)) return null;
+    return this.registry.getCronJob(name).nextDate().toUTC().toISO();
+  }
+
+  private async tick(job: string) {
+    try {
+      await this.archival.run(job, { trigger: 'cron' });
+    } catch (error) {
+      this.logger.error({ event: 'tick.failed', job, error: (error as Error).message });
+    }
+  }
+
+  onApplicationShutdown() {
+    for (const name of this.names.splice(0)) {
+      this.registry.getCronJob(name).stop();
+      this.registry.deleteCronJob(name);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Archives on a local (or mounted) volume. Writes are atomic: a temporary file
+ * in the same directory, fsynced, then renamed over the key and the directory
+ * fsynced, so a crash never leaves a half-written archive under a real name.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StorageError } from '../archival.errors';
+import { StorageProvider, StoredObject } from './storage-provider.interface';
+
+const TEMP_MARKER = '.tmp-';
+
+export class LocalStorageProvider implements StorageProvider {
+  readonly type = 'local' as const;
+  readonly location: string;
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.location = this.root;
+  }
+
+  async write(key: string, body: Readable): Promise<StoredObject> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = join(dirname(target), `.${TEMP_MARKER}${randomBytes(6).toString('hex')}-${key.split('/').pop()}`);
+    try {
+      // flush: the file is fsynced before it is closed, so the rename publishes durable bytes.
+      await pipeline(body, createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true, highWaterMark: 1024 * 1024 }));
+      await rename(temp, target);
+      await syncDirectory(dirname(target));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw new StorageError(`writing ${key} to ${this.location} failed: ${(error as Error).message}`, key);
+    }
+    const size = (await stat(target)).size;
+    return { key, size };
+  }
+
+  async read(key: string): Promise<Readable> {
+    const path = this.pathOf(key);
+    const found = await this.stat(key);
+    if (!found) throw new StorageError(`archive ${key} is missing from ${this.location}`, key);
+    return createReadStream(path, { highWaterMark: 1024 * 1024 });
+  }
+
+  async stat(key: string): Promise<StoredObject | undefined> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return info.isFile() ? { key, size: info.size } : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    yield* this.walk(this.root, prefix);
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  private async *walk(directory: string, prefix: string): AsyncIterable<StoredObject> {
+    let entries;
+    try {
+      entries = await opendir(directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const names: { name: string; dir: boolean }[] = [];
+    for await (const entry of entries) names.push({ name: entry.name, dir: entry.isDirectory() });
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of names) {
+      const path = join(directory, entry.name);
+      const key = relative(this.root, path).split(sep).join('/');
+      if (entry.dir) {
+        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || prefix === '') yield* this.walk(path, prefix);
+      } else if (key.startsWith(prefix) && !entry.name.startsWith(`.${TEMP_MARKER}`)) {
+        yield { key, size: (await stat(path)).size };
+      }
+    }
+  }
+
+  /** Maps a key to a path under the root, refusing keys that would escape it. */
+  private pathOf(key: string): string {
+    if (!key || key.includes('\0') || isAbsolute(key) || key.split(/[\\/]/).includes('..')) {
+      throw new StorageError(`refusing storage key ${JSON.stringify(key)}: keys must be relative and stay under ${this.location}`, key);
+    }
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) {
+      throw new StorageError(`refusing storage key ${JSON.stringify(key)}: it resolves outside ${this.location}`, key);
+    }
+    return path;
+  }
+}
+
+async function syncDirectory(directory: string) {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

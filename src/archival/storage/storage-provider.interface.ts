@@ -1,0 +1,25 @@
+import { Readable } from 'node:stream';
+import { StorageType } from '../archival-options';
+
+export interface StoredObject {
+  key: string;
+  size: number;
+}
+
+/**
+ * Where archives live. Keys are relative ("table/name.jsonl.gz"); providers
+ * map them under their root. write() is all-or-nothing: a failed write leaves
+ * no object under the key.
+ */
+export interface StorageProvider {
+  readonly type: StorageType;
+  /** Human-readable root, without secrets, for logs and /health. */
+  readonly location: string;
+  write(key: string, body: Readable): Promise<StoredObject>;
+  read(key: string): Promise<Readable>;
+  stat(key: string): Promise<StoredObject | undefined>;
+  list(prefix: string): AsyncIterable<StoredObject>;
+  remove(key: string): Promise<void>;
+}
+
+export const STORAGE_PROVIDER = Symbol('STORAGE_PROVIDER');

@@ -1,0 +1,55 @@
+/** The module as a host would mount it, over a test database and a temp archive directory. */
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArchivalOptionsInput } from '../../src/archival/archival-options';
+import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS } from '../../src/archival/archival.constants';
+import { ArchivalModule } from '../../src/archival/archival.module';
+import { ArchivalService } from '../../src/archival/archival.service';
+import { CatalogService } from '../../src/archival/catalog/catalog.service';
+import { ArchivalHooks } from '../../src/archival/engine/archival-hooks';
+import { dataSourceOptions } from '../../src/demo/data-source-options';
+
+/** The instant tests seed relative to, and the clock their runs read. */
+export const FIXED_NOW = new Date();
+
+export interface ArchivalTestApp {
+  context: INestApplicationContext;
+  archival: ArchivalService;
+  catalog: CatalogService;
+  archiveDir: string;
+  close(): Promise<void>;
+}
+
+export async function createArchivalApp(
+  databaseUrl: string,
+  options: ArchivalOptionsInput = {},
+  hooks?: ArchivalHooks,
+  /** Runs see this instant as "now", so cutoffs do not drift between runs. */
+  now: Date = FIXED_NOW,
+): Promise<ArchivalTestApp> {
+  const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
+  const builder = Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, false)),
+      ArchivalModule.forRoot({ storage: archiveDir, schedule: false, ...options }),
+    ],
+  });
+  if (hooks) builder.overrideProvider(ARCHIVAL_HOOKS).useValue(hooks);
+  builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);
+  const moduleRef = await builder.compile();
+  const context = await moduleRef.init();
+  return {
+    context,
+    archival: context.get(ArchivalService),
+    catalog: context.get(CatalogService),
+    archiveDir,
+    async close() {
+      await context.close();
+      if (typeof options.storage !== 'string') await rm(archiveDir, { recursive: true, force: true });
+    },
+  };
+}

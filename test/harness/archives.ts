@@ -1,0 +1,41 @@
+/** Reads archives from the outside, the way an auditor or a restore would. */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { createGunzip } from 'node:zlib';
+import { Client } from 'pg';
+import { createCompression, compressionOfKey } from '../../src/archival/codec/compression.factory';
+
+export async function readArchiveLines(root: string, key: string): Promise<string[]> {
+  const compression = await createCompression(compressionOfKey(key));
+  const body = createReadStream(join(root, key)).pipe(compression.decompressor()) as Readable;
+  const content = await text(body);
+  expect(content.endsWith('\n')).toBe(true);
+  return content.slice(0, -1).split('\n');
+}
+
+export function gunzip(path: string): Promise<string> {
+  return text(createReadStream(path).pipe(createGunzip()));
+}
+
+/**
+ * Loads canonical lines into `target` (same shape as the source table) with
+ * json_populate_recordset, the way restore does: PostgreSQL parses every value.
+ */
+export async function loadLines(sql: Client, target: string, lines: string[]) {
+  for (let i = 0; i < lines.length; i += 5000) {
+    await sql.query(`INSERT INTO ${target} SELECT * FROM json_populate_recordset(NULL::${target}, $1::json)`, [
+      `[${lines.slice(i, i + 5000).join(',')}]`,
+    ]);
+  }
+}
+
+/** Rows of `a` not in `b` and of `b` not in `a`, compared as full row text (every column, exact). */
+export async function rowDifference(sql: Client, a: string, b: string): Promise<number> {
+  const { rows } = await sql.query(
+    `SELECT (SELECT count(*) FROM (SELECT x::text FROM ${a} x EXCEPT ALL SELECT y::text FROM ${b} y) d1)
+          + (SELECT count(*) FROM (SELECT y::text FROM ${b} y EXCEPT ALL SELECT x::text FROM ${a} x) d2) AS n`,
+  );
+  return Number(rows[0].n);
+}

@@ -1,0 +1,22 @@
+/** Row factories: realistic rows spread over time, generated inside PostgreSQL for speed. */
+import { Client } from 'pg';
+
+const DAY_MS = 86_400_000;
+
+/** `rows` log rows spread evenly from `days` ago until now, with microsecond timestamps. */
+export async function seedLogs(sql: Client, { rows, days, now = new Date() }: { rows: number; days: number; now?: Date }) {
+  const from = new Date(now.getTime() - days * DAY_MS);
+  await sql.query(
+    `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at)
+     SELECT md5(i::text)::uuid, 'node-' || (i % 50), (ARRAY['debug','info','warn','error'])[1 + i % 4],
+            'step ' || i || E' done\\n“ünïcødé”', jsonb_build_object('i', i, 'ms', (i * 7) % 1000, 'ok', i % 3 = 0),
+            $1::timestamptz + ($2::timestamptz - $1::timestamptz) * (i::float8 / $3) + (i % 997) * interval '1 microsecond'
+       FROM generate_series(1, $3) AS i`,
+    [from.toISOString(), now.toISOString(), rows],
+  );
+}
+
+export async function count(sql: Client, table: string, where = 'true'): Promise<number> {
+  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
+  return rows[0].n;
+}
