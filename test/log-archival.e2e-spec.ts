@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
-import { loadLines, readArchiveLines, rowDifference } from './harness/archives';
+import { loadLines, readArchiveLines, readManifest, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count, seedLogs } from './harness/seed';
 
@@ -47,7 +47,7 @@ describe('log-archival on a local volume', () => {
       expect(archive.rowCount).toBeLessThanOrEqual(40_000);
       const lines = await readArchiveLines(app.archiveDir, archive.archivePath);
       expect(lines).toHaveLength(archive.rowCount);
-      await loadLines(sql, 'restored', lines);
+      await loadLines(sql, 'restored', lines, await readManifest(app.archiveDir, archive.manifestPath));
       const { rows } = await sql.query(
         `SELECT count(*)::int AS outside FROM restored WHERE id BETWEEN $1::bigint AND $2::bigint
             AND (created_at < $3::date OR created_at >= $4::date + 1)`,

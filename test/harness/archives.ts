@@ -6,6 +6,8 @@ import { text } from 'node:stream/consumers';
 import { createGunzip } from 'node:zlib';
 import { Client } from 'pg';
 import { createCompression, compressionOfKey } from '../../src/archival/codec/compression.factory';
+import { jsonLinesInsertSql } from '../../src/archival/codec/jsonl.format';
+import { Manifest } from '../../src/archival/engine/manifest';
 
 export async function readArchiveLines(root: string, key: string): Promise<string[]> {
   const compression = await createCompression(compressionOfKey(key));
@@ -23,12 +25,15 @@ export function gunzip(path: string): Promise<string> {
  * Loads canonical lines into `target` (same shape as the source table) with
  * json_populate_recordset, the way restore does: PostgreSQL parses every value.
  */
-export async function loadLines(sql: Client, target: string, lines: string[]) {
+export async function loadLines(sql: Client, target: string, lines: string[], manifest: Manifest) {
+  const insert = jsonLinesInsertSql(`"public"."${target}"`, manifest.columns.map((c) => ({ ...c, generated: false })));
   for (let i = 0; i < lines.length; i += 5000) {
-    await sql.query(`INSERT INTO ${target} SELECT * FROM json_populate_recordset(NULL::${target}, $1::json)`, [
-      `[${lines.slice(i, i + 5000).join(',')}]`,
-    ]);
+    await sql.query(insert, [`[${lines.slice(i, i + 5000).join(',')}]`]);
   }
+}
+
+export async function readManifest(root: string, key: string): Promise<Manifest> {
+  return JSON.parse(await text(createReadStream(join(root, key))));
 }
 
 /** Rows of `a` not in `b` and of `b` not in `a`, compared as full row text (every column, exact). */

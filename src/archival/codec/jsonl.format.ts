@@ -9,7 +9,7 @@
  * Restore feeds each line to json_populate_recordset, which parses every value
  * with the column type's own input function: an exact round-trip.
  */
-import { quoteIdent } from '../engine/sql-identifier';
+import { quoteIdent, quoteLiteral } from '../engine/sql-identifier';
 
 export interface ColumnInfo {
   name: string;
@@ -44,6 +44,41 @@ export function jsonSelectList(columns: ColumnInfo[], key: string, alias: string
       return c.encoding === 'text' ? `${ref}::text AS ${quoteIdent(c.name)}` : `${ref} AS ${quoteIdent(c.name)}`;
     })
     .join(', ');
+}
+
+/**
+ * The line expression over alias `r` (the lateral select list) and `t` (the
+ * table). A json/jsonb value that is the JSON literal null would read back as
+ * SQL NULL, so such rows (only those) carry `"$jsonNull": [columns]`.
+ */
+export function jsonLineExpression(columns: ColumnInfo[]): string {
+  const jsonColumns = columns.filter((c) => c.encoding === 'json');
+  if (jsonColumns.length === 0) return 'row_to_json(r)::text';
+  const isJsonNull = (c: ColumnInfo) =>
+    `(t.${quoteIdent(c.name)} IS NOT NULL AND ${c.type === 'jsonb' ? 'jsonb_typeof' : 'json_typeof'}(t.${quoteIdent(c.name)}) = 'null')`;
+  const names = jsonColumns.map((c) => `CASE WHEN ${isJsonNull(c)} THEN ${quoteLiteral(c.name)} END`).join(', ');
+  return `CASE WHEN ${jsonColumns.map(isJsonNull).join(' OR ')}
+    THEN left(row_to_json(r)::text, -1) || ',"${JSON_NULL_MEMBER}":' || to_json(array_remove(ARRAY[${names}], NULL))::text || '}'
+    ELSE row_to_json(r)::text END`;
+}
+
+export const JSON_NULL_MEMBER = '$jsonNull';
+
+/**
+ * Inserts canonical lines ($1: a JSON array of them) into `target`, letting
+ * PostgreSQL parse every value with its type's input function. Generated
+ * columns are left to the database; identity columns keep their archived value.
+ */
+export function jsonLinesInsertSql(target: string, columns: ColumnInfo[], onConflict = ''): string {
+  const writable = columns.filter((c) => !c.generated);
+  const values = writable.map((c) =>
+    c.encoding === 'json'
+      ? `CASE WHEN (e.line -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN 'null'::${c.type} ELSE r.${quoteIdent(c.name)} END`
+      : `r.${quoteIdent(c.name)}`,
+  );
+  return `INSERT INTO ${target} (${writable.map((c) => quoteIdent(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE
+    SELECT ${values.join(', ')} FROM json_array_elements($1::json) AS e(line), LATERAL json_populate_record(NULL::${target}, e.line) AS r
+    ${onConflict}`;
 }
 
 const QUOTE = 0x22;

@@ -15,7 +15,7 @@ import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.i
 import { ArchivalDatabase } from './archival-database';
 import { ArchivalHooks } from './archival-hooks';
 import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName } from './archive-naming';
-import { compareReadBack, readArchive } from './archive-reader';
+import { compareReadBack, hashStored, readArchive } from './archive-reader';
 import { writeArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
 import { writeManifest } from './manifest';
@@ -143,7 +143,10 @@ export class ArchivalEngine {
     await this.hooks.afterWrite?.(hookContext);
 
     const readBack = await readArchive(this.storage, path, this.compression, shape.key).catch(async (error: Error) => {
-      throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}`);
+      const stored = await hashStored(this.storage, path).catch(() => undefined);
+      const checksum = stored && stored.sha256 !== written.storedSha256
+        ? `; stored SHA-256 ${stored.sha256}, expected ${written.storedSha256}` : '';
+      throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);
     });
     const problems = compareReadBack(
       { storedBytes: written.storedBytes, storedSha256: written.storedSha256, contentSha256: written.contentSha256, rows: source.rows, keysSha256 },

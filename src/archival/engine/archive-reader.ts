@@ -88,3 +88,10 @@ export function compareReadBack(expected: ExpectedArchive, actual: ReadBack): st
   if (actual.keysSha256 !== expected.keysSha256) problems.push(`the set of primary keys differs`);
   return problems;
 }
+
+/** SHA-256 of the stored bytes alone: explains a read-back that failed to decode. */
+export async function hashStored(storage: StorageProvider, key: string): Promise<{ bytes: number; sha256: string }> {
+  const stored = new HashingStream();
+  await pipeline(await storage.read(key), stored, new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+  return { bytes: stored.bytes, sha256: stored.digest() };
+}

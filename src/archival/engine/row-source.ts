@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { jsonSelectList } from '../codec/jsonl.format';
+import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteLiteral, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
@@ -77,7 +77,7 @@ export class RowSource {
     const { shape } = this;
     const key = `t.${quoteIdent(shape.key)}`;
     const keyset = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
-    return `COPY (SELECT to_json(${key}::text)::text, t.xmin, row_to_json(r)::text
+    return `COPY (SELECT to_json(${key}::text)::text, t.xmin, ${jsonLineExpression(shape.columns)}
       FROM ${quoteTable(shape.table)} t CROSS JOIN LATERAL (SELECT ${jsonSelectList(shape.columns, shape.key, 't')}) r
       WHERE ${this.options.predicate}${keyset}
       ORDER BY ${key} LIMIT ${limit})

@@ -1,0 +1,90 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArchivalHooks, HookContext } from '../src/archival/engine/archival-hooks';
+import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { count, seedLogs } from './harness/seed';
+
+describe('nothing is deleted unless its archive was read back and matched', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  const hooks: ArchivalHooks = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url, { compression: 'zstd', maxRowsPerFile: 2_000 }, hooks);
+    await seedLogs(db.sql, { rows: 6_000, days: 200, now: FIXED_NOW });
+  });
+  afterEach(() => {
+    delete hooks.afterWrite;
+    delete hooks.afterVerify;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('a dry run reports what it would archive and writes and deletes nothing', async () => {
+    const report = await app.archival.run('log-archival', { dryRun: true });
+    expect(report.status).toBe('succeeded');
+    expect(report.dryRun).toBe(true);
+    const eligible = await count(db.sql, 'flow_execution_logs', `created_at < '${report.tables[0].cutoff}'`);
+    expect(eligible).toBeGreaterThan(2_000);
+    expect(report.rows).toBe(eligible);
+    expect(report.tables[0].plan!.reduce((sum, w) => sum + w.rows, 0)).toBe(eligible);
+    expect(report.tables[0].plan![0]).toEqual({ window: expect.stringMatching(/^\d{4}-\d{2}-01\.\.\d{4}-\d{2}-\d{2}$/), rows: expect.any(Number), parts: expect.any(Number) });
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(6_000);
+    expect(await app.catalog.listArchives()).toEqual([]);
+    expect(await readdir(app.archiveDir)).toEqual([]);
+    expect(await app.catalog.findRun(report.runId)).toMatchObject({ dryRun: true, status: 'succeeded', rows: eligible });
+  });
+
+  it('a corrupted archive fails verification, is marked failed, and deletes nothing', async () => {
+    hooks.afterWrite = async ({ archivePath }: HookContext) => {
+      const path = join(app.archiveDir, archivePath);
+      const bytes = await readFile(path);
+      bytes[bytes.length >> 1] ^= 0x01;
+      await writeFile(path, bytes);
+    };
+    const before = await count(db.sql, 'flow_execution_logs');
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/verification of flow_execution_logs\/.* failed: .*SHA-256.*nothing was deleted/);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
+    const archives = await app.catalog.listArchives();
+    expect(archives).toHaveLength(1);
+    expect(archives[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('SHA-256') });
+    const [run] = await app.catalog.listRuns({ job: 'log-archival', status: 'failed' });
+    expect(run.error).toMatch(/verification of .* failed/);
+  });
+
+  it('a row updated after it was archived is not deleted: the purge rolls back whole', async () => {
+    hooks.afterVerify = async () => {
+      await db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = (SELECT min(id) FROM flow_execution_logs)`);
+    };
+    const before = await count(db.sql, 'flow_execution_logs');
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
+    const failed = await app.catalog.listArchives({ status: 'failed' });
+    expect(failed).toHaveLength(2);
+  });
+
+  it('the next clean run archives everything, the edited row in its new version, in fresh parts', async () => {
+    const report = await app.archival.run('log-archival');
+    expect(report.status).toBe('succeeded');
+    expect(await count(db.sql, 'flow_execution_logs', `created_at < '${report.tables[0].cutoff}'`)).toBe(0);
+    const purged = await app.catalog.listArchives({ status: 'purged' });
+    expect(purged.reduce((sum, a) => sum + a.rowCount, 0)).toBe(report.rows);
+    const failedPaths = (await app.catalog.listArchives({ status: 'failed' })).map((a) => a.archivePath);
+    expect(purged.some((a) => failedPaths.includes(a.archivePath))).toBe(false);
+  });
+
+  it('chains each manifest to the previous one of the table', async () => {
+    const purged = await app.catalog.listArchives({ status: 'purged' });
+    let previous: string | null = null;
+    for (const archive of purged) {
+      const manifest = JSON.parse(await readFile(join(app.archiveDir, archive.manifestPath), 'utf8'));
+      expect(manifest).toMatchObject({ table: 'flow_execution_logs', rowCount: archive.rowCount, sha256: archive.sha256 });
+      expect(manifest.previousManifestSha256).toBe(previous);
+      previous = archive.manifestSha256;
+    }
+  });
+});
