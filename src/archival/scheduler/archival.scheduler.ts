@@ -41,7 +41,7 @@ export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationS
 
   nextRun(job: string): string | null {
     const name = `archival:${job}`;
-    if (!this.names.includes(name)) return null;
+    if (!this.names.includes(name) || !this.registry.doesExist('cron', name)) return null;
     return this.registry.getCronJob(name).nextDate().toUTC().toISO();
   }
 
@@ -54,7 +54,9 @@ export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationShutdown() {
+    // @nestjs/schedule may have stopped and removed them already.
     for (const name of this.names.splice(0)) {
+      if (!this.registry.doesExist('cron', name)) continue;
       this.registry.getCronJob(name).stop();
       this.registry.deleteCronJob(name);
     }

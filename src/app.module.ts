@@ -1,0 +1,49 @@
+/**
+ * The demo host API: a NestJS app on PostgreSQL that mounts ArchivalModule the
+ * way a real host would, configured from the environment (.env).
+ */
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ArchivalModule } from './archival/archival.module';
+import { archivalOptionsFromEnv } from './archival/config/archival-env';
+import { dataSourceOptions } from './demo/data-source-options';
+import { HealthController } from './demo/health.controller';
+
+export interface AppOptions {
+  databaseUrl: string;
+  /** Archive directory when ARCHIVAL_PATH is unset. */
+  defaultArchivePath: string;
+  /** Run migrations at start (the embedded demo database). */
+  migrate: boolean;
+  /** Register cron jobs (false for the CLI). */
+  schedule: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(app: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          // A bad ARCHIVAL_* value stops start-up with a message naming the variable.
+          validate: (env) => {
+            archivalOptionsFromEnv(env);
+            return env;
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(app.databaseUrl, app.migrate)),
+        ArchivalModule.forRootAsync({
+          useFactory: () =>
+            archivalOptionsFromEnv(process.env, {
+              storage: process.env.ARCHIVAL_PATH || app.defaultArchivePath,
+              schedule: app.schedule,
+            }),
+        }),
+      ],
+      controllers: app.schedule ? [HealthController] : [],
+    };
+  }
+}

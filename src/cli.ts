@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** Entry point of the `archival` command (package.json "bin"). */
+import 'reflect-metadata';
+import { config as loadDotEnv } from 'dotenv';
+import { runCli } from './cli/archival-cli';
+
+loadDotEnv({ quiet: true } as never);
+// `archival archives | head` closes stdout early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+runCli(process.argv.slice(2), process.env, {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+}).then((code) => {
+  process.exitCode = code;
+});

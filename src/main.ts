@@ -1,0 +1,54 @@
+/**
+ * `npm start`: the demo host API with the archival module. Without
+ * DATABASE_URL it runs on an embedded PostgreSQL (data in ./.data/postgres)
+ * and writes archives to ./.data/archives.
+ */
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { config as loadDotEnv } from 'dotenv';
+import { resolve } from 'node:path';
+import { AppModule } from './app.module';
+import { ConfigurationError } from './archival/archival.errors';
+import { archivalOptionsFromEnv } from './archival/config/archival-env';
+import { openDemoDatabase } from './demo/demo-database';
+
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
+  const logger = new Logger('DemoHost');
+  archivalOptionsFromEnv(env); // fail fast, before starting a database
+  const database = await openDemoDatabase(env);
+  const app = await NestFactory.create(
+    AppModule.forRoot({
+      databaseUrl: database.url,
+      defaultArchivePath: resolve(env.ARCHIVAL_DEMO_DATA_DIR ?? '.data', 'archives'),
+      migrate: database.embedded || env.ARCHIVAL_RUN_MIGRATIONS === 'true',
+      schedule: true,
+    }),
+    { bufferLogs: false },
+  );
+  const port = Number(env.PORT ?? 3000);
+  await app.listen(port, env.HOST ?? '127.0.0.1');
+  logger.log(`API listening on http://localhost:${port} (GET /health)`);
+  logger.log(database.embedded ? `embedded PostgreSQL, data in ${database.dataDir}` : 'PostgreSQL from DATABASE_URL');
+  // Signals are handled here, not by enableShutdownHooks: the database must stop after the app.
+  const stop = async () => {
+    await app.close();
+    await database.stop();
+  };
+  return { app, stop };
+}
+
+if (require.main === module) {
+  loadDotEnv({ quiet: true } as never);
+  bootstrap().then(
+    ({ stop }) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void stop().then(() => process.exit(0)));
+      }
+    },
+    (error: Error) => {
+      console.error(error instanceof ConfigurationError ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

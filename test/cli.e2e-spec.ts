@@ -1,0 +1,86 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/cli/archival-cli';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { count } from './harness/seed';
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('the archival CLI', () => {
+  let db: TestDatabase;
+  let archiveDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    archiveDir = await mkdtemp(join(tmpdir(), 'archival-cli-'));
+    env = { DATABASE_URL: db.url, ARCHIVAL_PATH: archiveDir, ARCHIVAL_COMPRESSION: 'gzip' };
+    await db.sql.query(
+      `INSERT INTO flow_execution_logs (level, message, created_at)
+       SELECT 'info', 'old ' || i, now() - interval '200 days' + i * interval '1 minute' FROM generate_series(1, 3000) i
+       UNION ALL
+       SELECT 'info', 'new ' || i, now() - interval '10 days' + i * interval '1 minute' FROM generate_series(1, 2000) i`,
+    );
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await rm(archiveDir, { recursive: true, force: true });
+  });
+
+  it('migrate is idempotent and says so', async () => {
+    const result = await cli(['migrate', '--json'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toEqual({ applied: [], pending: false });
+  });
+
+  it('run --dry-run reports what it would do and changes nothing', async () => {
+    const result = await cli(['run', 'log-archival', '--dry-run', '--json'], env);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out);
+    expect(report).toMatchObject({ job: 'log-archival', status: 'succeeded', dryRun: true, rows: 3000, archives: 0 });
+    expect(report.tables[0].plan.length).toBeGreaterThan(0);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(5000);
+    expect(await readdir(archiveDir)).toEqual([]);
+  });
+
+  it('run archives and purges exactly the old rows and prints where they went', async () => {
+    const result = await cli(['run', 'log-archival'], env);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^log-archival: succeeded, archived 3000 rows in \d+ archives/);
+    expect(result.out).toContain('flow_execution_logs/flow_execution_logs_');
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(2000);
+    expect(await count(db.sql, 'flow_execution_logs', `message LIKE 'old%'`)).toBe(0);
+  });
+
+  it('archives lists the catalog, as JSON or a table', async () => {
+    const listed = JSON.parse((await cli(['archives', '--json', '--table=flow_execution_logs'], env)).out);
+    expect(listed.reduce((sum: number, a: { rowCount: number }) => sum + a.rowCount, 0)).toBe(3000);
+    expect(listed.every((a: { status: string }) => a.status === 'purged')).toBe(true);
+    const table = await cli(['archives'], env);
+    expect(table.out.split('\n')[0]).toMatch(/^id\s+table\s+window\s+part\s+status\s+rows\s+bytes\s+path$/);
+  });
+
+  it('jobs shows schedule, retention and the last run', async () => {
+    const jobs = JSON.parse((await cli(['jobs', '--json'], env)).out);
+    expect(jobs).toEqual([
+      expect.objectContaining({ name: 'log-archival', enabled: true, cron: '0 2 1 * *', retentionDays: 90,
+        tables: ['flow_execution_logs'], lastRun: expect.objectContaining({ status: 'succeeded', trigger: 'cli' }) }),
+    ]);
+  });
+
+  it('fails with a non-zero exit code and a clear message', async () => {
+    const unknown = await cli(['run', 'nightly-magic'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('Unknown archival job "nightly-magic". Known jobs: log-archival');
+    const badEnv = await cli(['jobs'], { ...env, ARCHIVAL_COMPRESSION: 'rar' });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.err).toContain('ARCHIVAL_COMPRESSION="rar": expected one of gzip, zstd, none');
+    expect((await cli(['frobnicate'], env)).code).toBe(2);
+  });
+});

@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError } from '../src/archival/archival.errors';
+import { bootstrap } from '../src/main';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { freePort } from './harness/free-port';
+
+describe('the demo host API (npm start)', () => {
+  let db: TestDatabase;
+  let archiveDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    archiveDir = await mkdtemp(join(tmpdir(), 'archival-host-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await rm(archiveDir, { recursive: true, force: true });
+  });
+
+  it('serves the API with the module mounted and healthy', async () => {
+    const port = await freePort();
+    const { stop } = await bootstrap({ DATABASE_URL: db.url, PORT: String(port), ARCHIVAL_PATH: archiveDir });
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok', details: { database: 'up', storage: 'up' } });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('refuses to start on invalid configuration, naming each bad variable', async () => {
+    const start = bootstrap({
+      DATABASE_URL: db.url,
+      PORT: String(await freePort()),
+      ARCHIVAL_COMPRESSION: 'snappy',
+      ARCHIVAL_SCHEDULE_CRON: '* * *',
+      ARCHIVAL_RETENTION_DAYS: '-3',
+    });
+    await expect(start).rejects.toThrow(ConfigurationError);
+    await expect(start).rejects.toThrow(/ARCHIVAL_COMPRESSION="snappy"[\s\S]*ARCHIVAL_RETENTION_DAYS=-3[\s\S]*ARCHIVAL_SCHEDULE_CRON="\* \* \*"/);
+  });
+});
