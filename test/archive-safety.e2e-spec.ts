@@ -87,4 +87,23 @@ describe('nothing is deleted unless its archive was read back and matched', () =
       previous = archive.manifestSha256;
     }
   });
+
+  it('a run that fails midway still reports the parts it purged, and the next run finishes the job', async () => {
+    await db.sql.query(
+      `INSERT INTO flow_execution_logs (level, message, created_at)
+       SELECT 'info', 'batch ' || i, $1::timestamptz + i * interval '1 second' FROM generate_series(1, 5000) i`,
+      [new Date(FIXED_NOW.getTime() - 150 * 86_400_000).toISOString()],
+    );
+    let verified = 0;
+    hooks.afterVerify = () => {
+      if (++verified === 2) throw new Error('storage went away');
+    };
+    await expect(app.archival.run('log-archival')).rejects.toThrow('storage went away');
+    const [run] = await app.catalog.listRuns({ job: 'log-archival', status: 'failed' });
+    expect(run).toMatchObject({ rows: 2_000, archives: 1, error: 'storage went away' });
+    delete hooks.afterVerify;
+    const next = await app.archival.run('log-archival');
+    expect(next).toMatchObject({ status: 'succeeded', rows: 3_000 });
+    expect(await count(db.sql, 'flow_execution_logs', `message LIKE 'batch %'`)).toBe(0);
+  });
 });

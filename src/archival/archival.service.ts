@@ -109,8 +109,12 @@ export class ArchivalService {
     }
     this.running.set(run.job, run.id);
     const started = Date.now();
+    let progress = { rows: 0, bytes: 0, archives: 0 };
     try {
-      const context: RunContext = { job: run.job, runId: run.id, dryRun: run.dryRun, now: this.clock() };
+      const context: RunContext = {
+        job: run.job, runId: run.id, dryRun: run.dryRun, now: this.clock(), progress: { rows: 0, bytes: 0, archives: 0 },
+      };
+      progress = context.progress;
       if (!run.dryRun) await this.engine.discardUnfinished(run.job, run.id);
       report.tables = await archiver.run(context, this.settings(archiver));
       report.rows = report.tables.reduce((sum, t) => sum + t.rows, 0);
@@ -122,8 +126,8 @@ export class ArchivalService {
         rows: report.rows, bytes: report.bytes, archives: report.archives, ms: Date.now() - started });
       return report;
     } catch (error) {
-      report.status = 'failed';
-      report.error = (error as Error).message;
+      // Parts purged before the failure are real work: report them.
+      Object.assign(report, progress, { status: 'failed', error: (error as Error).message });
       await this.catalog.finishRun(run.id, { ...report, summary: { tables: report.tables as unknown } }).catch(() => undefined);
       this.logger.error({ event: 'run.failed', job: run.job, runId: run.id, error: report.error, ms: Date.now() - started });
       throw error;

@@ -9,6 +9,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from '../archival.constants';
 import { VerificationError } from '../archival.errors';
+import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { CatalogService } from '../catalog/catalog.service';
 import { COMPRESSION, Compression } from '../codec/compression.interface';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
@@ -18,7 +19,7 @@ import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName }
 import { compareReadBack, hashStored, readArchive } from './archive-reader';
 import { writeArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
-import { writeManifest } from './manifest';
+import { buildManifest, writeManifest } from './manifest';
 import { purgeRows } from './purger';
 import { RowSource } from './row-source';
 import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
@@ -103,18 +104,8 @@ export class ArchivalEngine {
     const part = await this.catalog.nextPart(table, isoDate(window.start));
     const path = archiveKey(table, window, part, FORMAT_EXTENSION + this.compression.extension);
 
-    const { source, written } = await this.db.withClient(async (client) => {
-      const source = new RowSource(client, shape, {
-        predicate: eligiblePredicate(spec, window, cutoff),
-        batchSize: this.options.batchSize,
-        limit: this.options.maxRowsPerFile,
-        sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
-      });
-      const lines = await source.open();
-      return { source, written: lines && (await writeArchive(this.storage, path, lines, this.compression)) };
-    });
+    const { source, written } = await this.writePart(spec, shape, window, cutoff, path);
     if (!written) return undefined;
-
     const keysSha256 = source.keysSha256();
     const record = await this.catalog.recordWritten({
       job: context.job,
@@ -142,57 +133,65 @@ export class ArchivalEngine {
     const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
     await this.hooks.afterWrite?.(hookContext);
 
-    const readBack = await readArchive(this.storage, path, this.compression, shape.key).catch(async (error: Error) => {
-      const stored = await hashStored(this.storage, path).catch(() => undefined);
-      const checksum = stored && stored.sha256 !== written.storedSha256
-        ? `; stored SHA-256 ${stored.sha256}, expected ${written.storedSha256}` : '';
-      throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);
-    });
-    const problems = compareReadBack(
-      { storedBytes: written.storedBytes, storedSha256: written.storedSha256, contentSha256: written.contentSha256, rows: source.rows, keysSha256 },
-      readBack,
+    await this.verify(record, shape, context);
+    const manifestSha = await writeManifest(
+      this.storage,
+      record.manifestPath,
+      buildManifest(record, shape, window, await this.catalog.previousManifestSha(table)),
     );
-    if (problems.length > 0) throw await this.verificationFailed(record.id, path, table, context, problems.join('; '));
-
-    const manifestSha = await writeManifest(this.storage, record.manifestPath, {
-      formatVersion: 1,
-      job: context.job,
-      runId: context.runId,
-      schema: shape.table.schema,
-      table,
-      partition: record.partitionName,
-      part,
-      archive: path,
-      window: { start: window.start.toISOString(), end: window.end.toISOString() },
-      rowCount: source.rows,
-      keyColumn: shape.key,
-      timeColumn: shape.time,
-      primaryKeyRange: { min: record.minPk, max: record.maxPk },
-      columns: shape.columns.map(({ name, type, encoding }) => ({ name, type, encoding })),
-      format: 'json',
-      compression: this.compression.name,
-      encryption: null,
-      storedBytes: written.storedBytes,
-      sha256: written.storedSha256,
-      contentBytes: written.contentBytes,
-      contentSha256: written.contentSha256,
-      keysSha256,
-      previousManifestSha256: await this.catalog.previousManifestSha(table),
-      createdAt: new Date().toISOString(),
-    });
     await this.catalog.markVerified(record.id, manifestSha);
     await this.hooks.afterVerify?.(hookContext);
 
-    const deleted = await this.db.transaction((client) =>
-      purgeRows(client, shape, { archiveId: record.id, archivePath: path, keys: source.keys, xmins: source.xmins }),
-    ).catch(async (error: Error) => {
-      await this.catalog.markFailed(record.id, error.message);
-      throw error;
-    });
+    const deleted = await this.db
+      .transaction((client) =>
+        purgeRows(client, shape, { archiveId: record.id, archivePath: path, keys: source.keys, xmins: source.xmins }),
+      )
+      .catch(async (error: Error) => {
+        await this.catalog.markFailed(record.id, error.message);
+        throw error;
+      });
 
     const summary = { id: record.id, table, path, rows: deleted, bytes: written.storedBytes };
+    context.progress.rows += deleted;
+    context.progress.bytes += written.storedBytes;
+    context.progress.archives += 1;
     this.logger.log({ event: 'archive.purged', job: context.job, runId: context.runId, ...summary, ms: Date.now() - started });
     return summary;
+  }
+
+  /** select → encode → compress → hash → write; nothing is written when no row is eligible. */
+  private async writePart(spec: TableSpec, shape: TableShape, window: MonthWindow, cutoff: Date, path: string) {
+    return this.db.withClient(async (client) => {
+      const source = new RowSource(client, shape, {
+        predicate: eligiblePredicate(spec, window, cutoff),
+        batchSize: this.options.batchSize,
+        limit: this.options.maxRowsPerFile,
+        sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+      });
+      const lines = await source.open();
+      return { source, written: lines && (await writeArchive(this.storage, path, lines, this.compression)) };
+    });
+  }
+
+  /** Reads the stored archive back and compares it with what was written; marks it failed on any difference. */
+  private async verify(record: ArchivedPartition, shape: TableShape, context: RunContext): Promise<void> {
+    const { archivePath: path, tableName: table } = record;
+    const readBack = await readArchive(this.storage, path, this.compression, shape.key).catch(async (error: Error) => {
+      const stored = await hashStored(this.storage, path).catch(() => undefined);
+      const checksum = stored && stored.sha256 !== record.sha256 ? `; stored SHA-256 ${stored.sha256}, expected ${record.sha256}` : '';
+      throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);
+    });
+    const problems = compareReadBack(
+      {
+        storedBytes: record.compressedSize,
+        storedSha256: record.sha256,
+        contentSha256: record.contentSha256,
+        rows: record.rowCount,
+        keysSha256: record.keysSha256,
+      },
+      readBack,
+    );
+    if (problems.length > 0) throw await this.verificationFailed(record.id, path, table, context, problems.join('; '));
   }
 
   private async verificationFailed(id: number, path: string, table: string, context: RunContext, why: string) {

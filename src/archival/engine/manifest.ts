@@ -5,8 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { ColumnInfo } from '../codec/jsonl.format';
 import { StorageProvider } from '../storage/storage-provider.interface';
+import { MonthWindow } from './archive-naming';
+import { TableShape } from './table-introspector';
 
 export const MANIFEST_FORMAT_VERSION = 1;
 
@@ -46,4 +49,39 @@ export async function writeManifest(storage: StorageProvider, key: string, manif
   const bytes = serializeManifest(manifest);
   await storage.write(key, Readable.from([bytes]));
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The manifest of a written archive, from its catalog record and the table's shape. */
+export function buildManifest(
+  record: ArchivedPartition,
+  shape: TableShape,
+  window: MonthWindow,
+  previousManifestSha256: string | null,
+): Manifest {
+  return {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    job: record.job,
+    runId: record.runId ?? '',
+    schema: shape.table.schema,
+    table: record.tableName,
+    partition: record.partitionName,
+    part: record.part,
+    archive: record.archivePath,
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    rowCount: record.rowCount,
+    keyColumn: shape.key,
+    timeColumn: shape.time,
+    primaryKeyRange: { min: record.minPk, max: record.maxPk },
+    columns: shape.columns.map(({ name, type, encoding }) => ({ name, type, encoding })),
+    format: record.format,
+    compression: record.compression,
+    encryption: null,
+    storedBytes: record.compressedSize,
+    sha256: record.sha256,
+    contentBytes: record.uncompressedSize,
+    contentSha256: record.contentSha256,
+    keysSha256: record.keysSha256,
+    previousManifestSha256,
+    createdAt: new Date().toISOString(),
+  };
 }

@@ -1,4 +1,5 @@
 /** What one job run passes down to the engine, and what the engine reports back. */
+import { isoDate, lastDay } from './archive-naming';
 import { WindowPlan } from './window-planner';
 
 export interface RunContext {
@@ -7,6 +8,8 @@ export interface RunContext {
   dryRun: boolean;
   /** The run's clock: cutoffs are computed from it once, so one run sees one cutoff. */
   now: Date;
+  /** What has been purged so far; still true when a later step fails. */
+  progress: { rows: number; bytes: number; archives: number };
 }
 
 export interface ArchiveSummary {
@@ -29,7 +32,7 @@ export interface TableRunResult {
 
 export function describePlan(plan: WindowPlan[], maxRowsPerFile: number) {
   return plan.map((p) => ({
-    window: `${p.window.start.toISOString().slice(0, 10)}..${new Date(p.window.end.getTime() - 86_400_000).toISOString().slice(0, 10)}`,
+    window: `${isoDate(p.window.start)}..${isoDate(lastDay(p.window))}`,
     rows: p.rows,
     parts: Math.ceil(p.rows / maxRowsPerFile),
   }));
