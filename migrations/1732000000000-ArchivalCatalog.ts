@@ -54,6 +54,7 @@ export class ArchivalCatalog1732000000000 implements MigrationInterface {
         verified_at timestamptz,
         purged_at timestamptz,
         run_id uuid REFERENCES archival_runs (id),
+        parent_id bigint REFERENCES archived_partitions (id),
         CONSTRAINT archived_partitions_part_unique UNIQUE (table_name, start_date, part)
       )`);
     await db.query(`CREATE INDEX archived_partitions_job_status_idx ON archived_partitions (job, status)`);

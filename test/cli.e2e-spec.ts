@@ -71,13 +71,17 @@ describe('the archival CLI', () => {
     expect(jobs).toEqual([
       expect.objectContaining({ name: 'log-archival', enabled: true, cron: '0 2 1 * *', retentionDays: 90,
         tables: ['flow_execution_logs'], lastRun: expect.objectContaining({ status: 'succeeded', trigger: 'cli' }) }),
+      expect.objectContaining({ name: 'session-archival', retentionDays: 90,
+        tables: ['flow_execution_sessions', 'flow_execution_deltas'], lastRun: null }),
+      expect.objectContaining({ name: 'call-archival', retentionDays: 365, tables: ['call_sessions', 'call_events'] }),
+      expect.objectContaining({ name: 'memory-cleanup', cron: '0 2 * * *', tables: ['memory_chunks'] }),
     ]);
   });
 
   it('fails with a non-zero exit code and a clear message', async () => {
     const unknown = await cli(['run', 'nightly-magic'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toContain('Unknown archival job "nightly-magic". Known jobs: log-archival');
+    expect(unknown.err).toContain('Unknown archival job "nightly-magic". Known jobs: log-archival, session-archival, call-archival, memory-cleanup');
     const badEnv = await cli(['jobs'], { ...env, ARCHIVAL_COMPRESSION: 'rar' });
     expect(badEnv.code).toBe(2);
     expect(badEnv.err).toContain('ARCHIVAL_COMPRESSION="rar": expected one of gzip, zstd, none');

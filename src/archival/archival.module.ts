@@ -11,7 +11,10 @@ import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.con
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
 import { ARCHIVERS } from './archiver';
+import { CallArchiver } from './archivers/call.archiver';
 import { LogArchiver } from './archivers/log.archiver';
+import { MemoryChunkArchiver } from './archivers/memory-chunk.archiver';
+import { SessionArchiver } from './archivers/session.archiver';
 import { ArchivalRun } from './catalog/archival-run.entity';
 import { ArchivedPartition } from './catalog/archived-partition.entity';
 import { CatalogService } from './catalog/catalog.service';
@@ -26,7 +29,7 @@ import { createStorage } from './storage/storage.factory';
 import { STORAGE_PROVIDER } from './storage/storage-provider.interface';
 
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
-const BUILT_IN_ARCHIVERS = [LogArchiver];
+const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryChunkArchiver];
 
 @Module({
   imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), ScheduleModule.forRoot()],

@@ -6,6 +6,7 @@
  * (size, SHA-256 of stored bytes and of content, row count, key sequence).
  */
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { PoolClient } from 'pg';
 import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from '../archival.constants';
 import { VerificationError } from '../archival.errors';
@@ -20,15 +21,31 @@ import { compareReadBack, hashStored, readArchive } from './archive-reader';
 import { writeArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
 import { buildManifest, writeManifest } from './manifest';
-import { purgeRows } from './purger';
+import { assertNoChildren, purgeRows } from './purger';
+import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource } from './row-source';
 import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
 import { assertIdentifier, parseTableName } from './sql-identifier';
 import { describeTable, TableShape } from './table-introspector';
-import { TableSpec } from './table-spec';
+import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
 
 const FORMAT_EXTENSION = '.jsonl';
+
+interface ChildShape {
+  spec: ChildTableSpec;
+  shape: TableShape;
+}
+
+interface ProducedArchive {
+  shape: TableShape;
+  record: ArchivedPartition;
+  source: RowSource;
+}
+
+function purgeRequest({ record, source }: ProducedArchive) {
+  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keys, xmins: source.xmins };
+}
 
 @Injectable()
 export class ArchivalEngine {
@@ -45,7 +62,12 @@ export class ArchivalEngine {
 
   /** Archives every eligible row of one table (rows older than `cutoff`). */
   async archiveTable(spec: TableSpec, cutoff: Date, context: RunContext): Promise<TableRunResult> {
-    const shape = await this.describe(spec);
+    const shape = await this.describe(spec.table, spec.key, spec.time);
+    const children: ChildShape[] = [];
+    for (const child of spec.children ?? []) {
+      assertIdentifier(child.foreignKey, `foreign key of ${child.table}`);
+      children.push({ spec: child, shape: await this.describe(child.table, child.key ?? 'id') });
+    }
     const plan = await this.db.withClient((client) => planWindows(client, shape, spec, cutoff));
     const result: TableRunResult = { table: shape.table.name, cutoff: cutoff.toISOString(), rows: 0, bytes: 0, archives: [] };
     if (context.dryRun) {
@@ -55,7 +77,7 @@ export class ArchivalEngine {
     }
     for (const { window } of plan) {
       for (;;) {
-        const archive = await this.archivePart(spec, shape, window, cutoff, context);
+        const archive = await this.archivePart(spec, shape, children, window, cutoff, context);
         if (!archive) break;
         result.archives.push(archive);
         result.rows += archive.rows;
@@ -85,32 +107,100 @@ export class ArchivalEngine {
     return unfinished.length;
   }
 
-  private async describe(spec: TableSpec): Promise<TableShape> {
-    const table = parseTableName(spec.table);
-    assertIdentifier(spec.key, `key column of ${spec.table}`);
-    assertIdentifier(spec.time, `time column of ${spec.table}`);
-    return this.db.withClient((client) => describeTable(client, table, spec.key, spec.time));
+  private async describe(tableName: string, key: string, time?: string): Promise<TableShape> {
+    const table = parseTableName(tableName);
+    assertIdentifier(key, `key column of ${tableName}`);
+    if (time !== undefined) assertIdentifier(time, `time column of ${tableName}`);
+    return this.db.withClient((client) => describeTable(client, table, key, time));
   }
 
+  /**
+   * One part: the parent rows, then each child table's rows of those parents,
+   * each written and verified; then one transaction purges children, checks no
+   * child still references a purged parent, and purges the parents.
+   */
   private async archivePart(
     spec: TableSpec,
     shape: TableShape,
+    children: ChildShape[],
     window: MonthWindow,
     cutoff: Date,
     context: RunContext,
   ): Promise<ArchiveSummary | undefined> {
     const started = Date.now();
+    const parent = await this.produce(shape, spec.archiveName ?? shape.table.name, window, context, null, (client) =>
+      new RowSource(client, shape, {
+        predicate: eligiblePredicate(spec, window, cutoff),
+        batchSize: this.options.batchSize,
+        limit: this.options.maxRowsPerFile,
+        sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+      }),
+    );
+    if (!parent) return undefined;
+    const parts: ProducedArchive[] = [];
+    for (const child of children) {
+      const produced = await this.produce(child.shape, child.shape.table.name, window, context, parent.record.id, async (client) => {
+        await stageParentKeys(client, shape.keyType, parent.source.keys);
+        return new RowSource(client, child.shape, {
+          predicate: 'true',
+          join: parentKeysJoin(child.spec.foreignKey),
+          batchSize: this.options.batchSize,
+          limit: Number.MAX_SAFE_INTEGER,
+          sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+        });
+      });
+      if (produced) parts.push(produced);
+    }
+    parts.push(parent);
+
+    await this.db
+      .transaction(async (client) => {
+        for (const part of parts) {
+          if (part !== parent) await purgeRows(client, part.shape, purgeRequest(part));
+        }
+        for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keys);
+        await purgeRows(client, shape, purgeRequest(parent));
+      })
+      .catch(async (error: Error) => {
+        for (const part of parts) await this.catalog.markFailed(part.record.id, error.message);
+        throw error;
+      });
+
+    const bytes = parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
+    const summary = { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes };
+    context.progress.rows += parent.source.rows;
+    context.progress.bytes += bytes;
+    context.progress.archives += parts.length;
+    this.logger.log({
+      event: 'archive.purged', job: context.job, runId: context.runId, ...summary,
+      children: parts.filter((p) => p !== parent).map((p) => ({ table: p.record.tableName, rows: p.source.rows })),
+      ms: Date.now() - started,
+    });
+    return summary;
+  }
+
+  /** select → encode → compress → hash → write → record → read back and verify → manifest, for one table. */
+  private async produce(
+    shape: TableShape,
+    name: string,
+    window: MonthWindow,
+    context: RunContext,
+    parentId: number | null,
+    open: (client: PoolClient) => RowSource | Promise<RowSource>,
+  ): Promise<ProducedArchive | undefined> {
     const table = shape.table.name;
     const part = await this.catalog.nextPart(table, isoDate(window.start));
-    const path = archiveKey(table, window, part, FORMAT_EXTENSION + this.compression.extension);
-
-    const { source, written } = await this.writePart(spec, shape, window, cutoff, path);
+    const path = archiveKey(assertIdentifier(name, 'archive name'), window, part, FORMAT_EXTENSION + this.compression.extension);
+    const { source, written } = await this.db.withClient(async (client) => {
+      const source = await open(client);
+      const lines = await source.open();
+      return { source, written: lines && (await writeArchive(this.storage, path, lines, this.compression)) };
+    });
     if (!written) return undefined;
-    const keysSha256 = source.keysSha256();
     const record = await this.catalog.recordWritten({
       job: context.job,
       tableName: table,
-      partitionName: partitionName(table, window, part),
+      partitionName: partitionName(name, window, part),
       part,
       startDate: isoDate(window.start),
       endDate: isoDate(lastDay(window)),
@@ -125,52 +215,20 @@ export class ArchivalEngine {
       compressedSize: written.storedBytes,
       sha256: written.storedSha256,
       contentSha256: written.contentSha256,
-      keysSha256,
+      keysSha256: source.keysSha256(),
       minPk: source.keys[0],
       maxPk: source.keys[source.keys.length - 1],
       runId: context.runId,
+      parentId,
     });
     const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
     await this.hooks.afterWrite?.(hookContext);
-
     await this.verify(record, shape, context);
-    const manifestSha = await writeManifest(
-      this.storage,
-      record.manifestPath,
-      buildManifest(record, shape, window, await this.catalog.previousManifestSha(table)),
-    );
+    const previous = await this.catalog.previousManifestSha(table);
+    const manifestSha = await writeManifest(this.storage, record.manifestPath, buildManifest(record, shape, window, previous));
     await this.catalog.markVerified(record.id, manifestSha);
     await this.hooks.afterVerify?.(hookContext);
-
-    const deleted = await this.db
-      .transaction((client) =>
-        purgeRows(client, shape, { archiveId: record.id, archivePath: path, keys: source.keys, xmins: source.xmins }),
-      )
-      .catch(async (error: Error) => {
-        await this.catalog.markFailed(record.id, error.message);
-        throw error;
-      });
-
-    const summary = { id: record.id, table, path, rows: deleted, bytes: written.storedBytes };
-    context.progress.rows += deleted;
-    context.progress.bytes += written.storedBytes;
-    context.progress.archives += 1;
-    this.logger.log({ event: 'archive.purged', job: context.job, runId: context.runId, ...summary, ms: Date.now() - started });
-    return summary;
-  }
-
-  /** select → encode → compress → hash → write; nothing is written when no row is eligible. */
-  private async writePart(spec: TableSpec, shape: TableShape, window: MonthWindow, cutoff: Date, path: string) {
-    return this.db.withClient(async (client) => {
-      const source = new RowSource(client, shape, {
-        predicate: eligiblePredicate(spec, window, cutoff),
-        batchSize: this.options.batchSize,
-        limit: this.options.maxRowsPerFile,
-        sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
-      });
-      const lines = await source.open();
-      return { source, written: lines && (await writeArchive(this.storage, path, lines, this.compression)) };
-    });
+    return { shape, record, source };
   }
 
   /** Reads the stored archive back and compares it with what was written; marks it failed on any difference. */

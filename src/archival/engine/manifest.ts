@@ -25,7 +25,7 @@ export interface Manifest {
   window: { start: string; end: string };
   rowCount: number;
   keyColumn: string;
-  timeColumn: string;
+  timeColumn: string | null;
   primaryKeyRange: { min: string | null; max: string | null };
   columns: Pick<ColumnInfo, 'name' | 'type' | 'encoding'>[];
   format: string;
@@ -70,7 +70,7 @@ export function buildManifest(
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     rowCount: record.rowCount,
     keyColumn: shape.key,
-    timeColumn: shape.time,
+    timeColumn: shape.time ?? null,
     primaryKeyRange: { min: record.minPk, max: record.maxPk },
     columns: shape.columns.map(({ name, type, encoding }) => ({ name, type, encoding })),
     format: record.format,

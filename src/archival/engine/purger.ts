@@ -46,3 +46,32 @@ export async function purgeRows(client: PoolClient, shape: TableShape, request: 
   }
   return deleted;
 }
+
+/**
+ * After the archived children are deleted, no child may still reference a
+ * parent about to be purged (one inserted since the child archive was read):
+ * with ON DELETE CASCADE it would vanish unarchived, so the purge rolls back.
+ */
+export async function assertNoChildren(
+  client: PoolClient,
+  child: TableShape,
+  foreignKey: string,
+  parentKeyType: string,
+  parentKeys: string[],
+): Promise<void> {
+  let remaining = 0;
+  for (let i = 0; i < parentKeys.length; i += CHUNK) {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${quoteTable(child.table)} t WHERE t.${quoteIdent(foreignKey)} = ANY($1::${parentKeyType}[])`,
+      [parentKeys.slice(i, i + CHUNK)],
+    );
+    remaining += rows[0].n;
+  }
+  if (remaining > 0) {
+    throw new PurgeMismatchError(
+      `purge rolled back: ${remaining} rows of ${child.table.name} were added for archived parents since they were read; the next run archives them together`,
+      child.table.name,
+      '',
+    );
+  }
+}

@@ -20,6 +20,8 @@ const NEWLINE = 0x0a;
 export interface RowSourceOptions {
   /** The eligibility predicate over alias `t`. */
   predicate: string;
+  /** Joined after `t`, e.g. to restrict child rows to the parents of a part. */
+  join?: string;
   batchSize: number;
   /** At most this many rows (one archive part). */
   limit: number;
@@ -78,7 +80,7 @@ export class RowSource {
     const key = `t.${quoteIdent(shape.key)}`;
     const keyset = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
     return `COPY (SELECT to_json(${key}::text)::text, t.xmin, ${jsonLineExpression(shape.columns)}
-      FROM ${quoteTable(shape.table)} t CROSS JOIN LATERAL (SELECT ${jsonSelectList(shape.columns, shape.key, 't')}) r
+      FROM ${quoteTable(shape.table)} t ${this.options.join ?? ''} CROSS JOIN LATERAL (SELECT ${jsonSelectList(shape.columns, shape.key, 't')}) r
       WHERE ${this.options.predicate}${keyset}
       ORDER BY ${key} LIMIT ${limit})
       TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;

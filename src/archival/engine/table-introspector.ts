@@ -8,12 +8,13 @@ export interface TableShape {
   table: QualifiedName;
   columns: ColumnInfo[];
   key: string;
-  time: string;
+  /** Time column; children have none of their own (they travel with their parent). */
+  time?: string;
   /** format_type of the key column, used to cast key arrays and literals. */
   keyType: string;
 }
 
-export async function describeTable(client: PoolClient, table: QualifiedName, key: string, time: string): Promise<TableShape> {
+export async function describeTable(client: PoolClient, table: QualifiedName, key: string, time?: string): Promise<TableShape> {
   const { rows } = await client.query<{ name: string; type: string; typname: string; typtype: string; generated: string }>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typname, t.typtype::text AS typtype,
             a.attgenerated::text AS generated
@@ -33,6 +34,7 @@ export async function describeTable(client: PoolClient, table: QualifiedName, ke
   }));
   const keyColumn = columns.find((c) => c.name === key);
   if (!keyColumn) throw new ConfigurationError([`table ${table.name} has no key column "${key}"`]);
+  if (time === undefined) return { table, columns, key, keyType: keyColumn.type };
   const timeColumn = columns.find((c) => c.name === time);
   if (!timeColumn) throw new ConfigurationError([`table ${table.name} has no time column "${time}"`]);
   if (!/^timestamp|^date$/.test(timeColumn.type)) {

@@ -22,6 +22,8 @@ export interface TableSpec {
    */
   eligibility?: 'age' | 'expired';
   children?: ChildTableSpec[];
+  /** Name used for archive files and folders instead of the table's, e.g. "expired_chunks". */
+  archiveName?: string;
   /** Extra SQL predicate over the table (alias `t`), from trusted configuration. */
   filter?: string;
 }
