@@ -3,7 +3,8 @@
  * archival_runs; a job runs at most once at a time in this process (no
  * overlapping ticks) and across replicas (advisory lock).
  */
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { CronTime } from 'cron';
 import { ArchivalOptions, JobSettings } from './archival-options';
 import { ARCHIVAL_CLOCK, ARCHIVAL_OPTIONS, ArchivalClock } from './archival.constants';
 import { UnknownJobError } from './archival.errors';
@@ -37,10 +38,29 @@ export interface JobInfo extends JobSettings {
   running: boolean;
 }
 
+export interface JobStatus extends JobInfo {
+  timezone: string;
+  /** Next scheduled run, ISO 8601 in the configured time zone; null when not scheduled. */
+  nextRun: string | null;
+  lastRun: {
+    runId: string;
+    status: RunStatus;
+    trigger: RunTrigger;
+    startedAt: Date;
+    finishedAt: Date | null;
+    durationMs: number | null;
+    rows: number;
+    bytes: number;
+    error: string | null;
+  } | null;
+}
+
 @Injectable()
-export class ArchivalService {
+export class ArchivalService implements OnModuleDestroy {
   private readonly logger = new Logger(ArchivalService.name);
   private readonly running = new Map<string, string>();
+  /** Runs in progress, so shutdown can stop them at a safe point and wait. */
+  private readonly inFlight = new Map<string, { stop: AbortController; done: Promise<unknown> }>();
 
   constructor(
     @Inject(ARCHIVERS) private readonly archivers: Archiver[],
@@ -65,6 +85,26 @@ export class ArchivalService {
     }));
   }
 
+  /** Every job with its schedule, whether it runs now, and its last run. */
+  async getStatus(): Promise<JobStatus[]> {
+    const scheduled = this.options.schedule && this.options.enabled;
+    return Promise.all(
+      this.jobs().map(async (job) => {
+        const last = await this.catalog.lastRun(job.name);
+        return {
+          ...job,
+          timezone: this.options.timezone,
+          nextRun: scheduled && job.enabled ? new CronTime(job.cron, this.options.timezone).sendAt().toISO() : null,
+          lastRun: last && {
+            runId: last.id, status: last.status, trigger: last.trigger, startedAt: last.startedAt, finishedAt: last.finishedAt,
+            durationMs: last.finishedAt ? last.finishedAt.getTime() - last.startedAt.getTime() : null,
+            rows: last.rows, bytes: last.bytes, error: last.error,
+          },
+        };
+      }),
+    );
+  }
+
   settings(archiver: Archiver): JobSettings {
     const defaults = archiver.defaults(this.options);
     const override = this.options.jobs[archiver.job] ?? {};
@@ -85,8 +125,10 @@ export class ArchivalService {
   async trigger(job: string, options: RunOptions = {}): Promise<{ runId: string; done: Promise<RunReport> }> {
     const archiver = this.archiver(job);
     const run = await this.catalog.startRun(job, options.trigger ?? 'manual', options.dryRun ?? false);
-    const done = this.execute(archiver, run);
-    done.catch(() => undefined); // the outcome is in the runs table and the log
+    const stop = new AbortController();
+    const done = this.execute(archiver, run, stop.signal);
+    this.inFlight.set(run.id, { stop, done });
+    done.catch(() => undefined).finally(() => this.inFlight.delete(run.id)); // the outcome is in the runs table and the log
     return { runId: run.id, done };
   }
 
@@ -95,7 +137,19 @@ export class ArchivalService {
     return (await this.trigger(job, options)).done;
   }
 
-  private async execute(archiver: Archiver, run: ArchivalRun): Promise<RunReport> {
+  /**
+   * Graceful shutdown: running jobs stop at their next safe point (between
+   * batches, before a purge); a purge already under way commits or rolls back
+   * whole. Interrupted archives are redone by the next run. This runs in the
+   * first shutdown phase, while the database pools are still open.
+   */
+  async onModuleDestroy(): Promise<void> {
+    const runs = [...this.inFlight.values()];
+    for (const run of runs) run.stop.abort(new Error('the application is shutting down'));
+    await Promise.allSettled(runs.map((r) => r.done));
+  }
+
+  private async execute(archiver: Archiver, run: ArchivalRun, stop: AbortSignal): Promise<RunReport> {
     const report: RunReport = {
       runId: run.id, job: run.job, status: 'running', dryRun: run.dryRun, rows: 0, bytes: 0, archives: 0, tables: [],
     };
@@ -113,6 +167,7 @@ export class ArchivalService {
     try {
       const context: RunContext = {
         job: run.job, runId: run.id, dryRun: run.dryRun, now: this.clock(), progress: { rows: 0, bytes: 0, archives: 0 },
+        signal: AbortSignal.any([stop, this.locker.lostSignal(run.job)]),
       };
       progress = context.progress;
       if (!run.dryRun) await this.engine.discardUnfinished(run.job, run.id);

@@ -4,7 +4,7 @@
  * archives are byte-for-byte reproducible, and the host's pool never inherits
  * them. Connection details come from the host's TypeORM DataSource.
  */
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 
@@ -28,7 +28,7 @@ interface PostgresOptionsLike {
 }
 
 @Injectable()
-export class ArchivalDatabase implements OnModuleDestroy {
+export class ArchivalDatabase implements OnApplicationShutdown {
   readonly pool: Pool;
 
   constructor(dataSource: DataSource) {
@@ -76,7 +76,8 @@ export class ArchivalDatabase implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy() {
+  /** Last shutdown phase: running jobs have stopped by now (ArchivalService.onModuleDestroy). */
+  async onApplicationShutdown() {
     await this.pool.end();
   }
 }

@@ -77,6 +77,7 @@ export class ArchivalEngine {
     }
     for (const { window } of plan) {
       for (;;) {
+        context.signal.throwIfAborted();
         const archive = await this.archivePart(spec, shape, children, window, cutoff, context);
         if (!archive) break;
         result.archives.push(archive);
@@ -134,6 +135,7 @@ export class ArchivalEngine {
         batchSize: this.options.batchSize,
         limit: this.options.maxRowsPerFile,
         sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+        signal: context.signal,
       }),
     );
     if (!parent) return undefined;
@@ -147,12 +149,14 @@ export class ArchivalEngine {
           batchSize: this.options.batchSize,
           limit: Number.MAX_SAFE_INTEGER,
           sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+          signal: context.signal,
         });
       });
       if (produced) parts.push(produced);
     }
     parts.push(parent);
 
+    context.signal.throwIfAborted(); // never purge once the run was told to stop
     await this.db
       .transaction(async (client) => {
         for (const part of parts) {

@@ -26,6 +26,7 @@ export interface RowSourceOptions {
   /** At most this many rows (one archive part). */
   limit: number;
   sleepBetweenBatchesMs: number;
+  signal?: AbortSignal;
 }
 
 export class RowSource {
@@ -60,6 +61,7 @@ export class RowSource {
   private async *batches(): AsyncGenerator<Buffer> {
     let after: string | undefined;
     while (this.rows < this.options.limit) {
+      this.options.signal?.throwIfAborted();
       const limit = Math.min(this.options.batchSize, this.options.limit - this.rows);
       const before = this.rows;
       const copy = this.client.query(copyTo(this.copySql(after, limit)));

@@ -8,6 +8,8 @@ export interface RunContext {
   dryRun: boolean;
   /** The run's clock: cutoffs are computed from it once, so one run sees one cutoff. */
   now: Date;
+  /** Aborted when the run must stop (lock lost, shutdown): checked between batches and before every purge. */
+  signal: AbortSignal;
   /** What has been purged so far; still true when a later step fails. */
   progress: { rows: number; bytes: number; archives: number };
 }

@@ -11,7 +11,7 @@ import { CronLocker } from './cron-locker.interface';
 
 @Injectable()
 export class AdvisoryCronLocker implements CronLocker {
-  private readonly held = new Map<string, PoolClient>();
+  private readonly held = new Map<string, { client: PoolClient; lost: AbortController }>();
 
   constructor(private readonly db: ArchivalDatabase) {}
 
@@ -27,7 +27,10 @@ export class AdvisoryCronLocker implements CronLocker {
         client.release();
         return false;
       }
-      this.held.set(key, client);
+      const lost = new AbortController();
+      // The lock lives and dies with this connection: if it drops, the holder must stop before any purge.
+      client.on('error', (error: Error) => lost.abort(new Error(`lost the lock on job "${key}": ${error.message}`)));
+      this.held.set(key, { client, lost });
       return true;
     } catch (error) {
       client.release(error as Error);
@@ -35,10 +38,22 @@ export class AdvisoryCronLocker implements CronLocker {
     }
   }
 
+  /** Aborts when the lock on `key` is lost (its connection died). */
+  lostSignal(key: string): AbortSignal {
+    const entry = this.held.get(key);
+    if (!entry) throw new Error(`lock on "${key}" is not held by this process`);
+    return entry.lost.signal;
+  }
+
   async release(key: string): Promise<void> {
-    const client = this.held.get(key);
-    if (!client) return;
+    const entry = this.held.get(key);
+    if (!entry) return;
     this.held.delete(key);
+    const { client, lost } = entry;
+    if (lost.signal.aborted) {
+      client.release(lost.signal.reason as Error);
+      return;
+    }
     try {
       await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`nest-archival:${key}`]);
       client.release();
