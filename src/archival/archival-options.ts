@@ -1,3 +1,4 @@
+import { TableSpec } from './engine/table-spec';
 /**
  * The module's options: what a host passes to ArchivalModule.forRoot (input),
  * and what every service receives once defaults are applied and values are
@@ -42,6 +43,17 @@ export interface JobSettingsInput {
   retentionDays?: number;
 }
 
+/** A host table archived by a job of its own, declared in options: no code needed. */
+export interface DeclaredTable extends TableSpec {
+  /** Job name, e.g. "audit-archival" (lower case, digits and dashes). */
+  job: string;
+  /** Defaults to ARCHIVAL_RETENTION_DAYS. */
+  retentionDays?: number;
+  /** Defaults to ARCHIVAL_SCHEDULE_CRON. */
+  cron?: string;
+  enabled?: boolean;
+}
+
 export interface ArchivalOptionsInput {
   enabled?: boolean;
   /** `{ type: 'local', path }`, or a bare string: a directory or `s3://bucket/prefix`. */
@@ -61,6 +73,8 @@ export interface ArchivalOptionsInput {
   /** Register cron jobs (true in an API, false in the CLI). */
   schedule?: boolean;
   jobs?: Record<string, JobSettingsInput>;
+  /** Host tables to archive, each as its own job. */
+  tables?: DeclaredTable[];
   /** Where each option came from, for error messages (env variable names). */
   sourceNames?: Partial<Record<keyof ArchivalOptionsInput, string>>;
 }
@@ -82,6 +96,7 @@ export interface ArchivalOptions {
   adminToken?: string;
   schedule: boolean;
   jobs: Record<string, JobSettingsInput>;
+  tables: DeclaredTable[];
 }
 
 export const DEFAULTS = {

@@ -10,7 +10,9 @@ import { ArchivalOptions, ArchivalOptionsInput } from './archival-options';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.constants';
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
-import { ARCHIVERS } from './archiver';
+import { Archiver, ARCHIVERS } from './archiver';
+import { DeclaredTableArchiver } from './archivers/declared-table.archiver';
+import { ConfigurationError } from './archival.errors';
 import { CallArchiver } from './archivers/call.archiver';
 import { LogArchiver } from './archivers/log.archiver';
 import { MemoryChunkArchiver } from './archivers/memory-chunk.archiver';
@@ -53,9 +55,18 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     { provide: ARCHIVAL_CLOCK, useValue: () => new Date() },
     ...BUILT_IN_ARCHIVERS,
     {
+      // Built-in jobs, then one job per table the host declared in options.
       provide: ARCHIVERS,
-      useFactory: (...archivers: unknown[]) => archivers,
-      inject: BUILT_IN_ARCHIVERS,
+      useFactory: (options: ArchivalOptions, engine: ArchivalEngine, ...builtIn: Archiver[]) => {
+        const archivers = [...builtIn, ...options.tables.map((table) => new DeclaredTableArchiver(table, engine))];
+        const seen = new Set<string>();
+        for (const { job } of archivers) {
+          if (seen.has(job)) throw new ConfigurationError([`two jobs are named "${job}"; job names must be unique`]);
+          seen.add(job);
+        }
+        return archivers;
+      },
+      inject: [ARCHIVAL_OPTIONS, ArchivalEngine, ...BUILT_IN_ARCHIVERS],
     },
     ArchivalDatabase,
     CatalogService,

@@ -15,7 +15,7 @@ export abstract class TableArchiver implements Archiver {
   abstract readonly job: string;
   abstract readonly spec: TableSpec;
 
-  @Inject(ArchivalEngine) protected readonly engine: ArchivalEngine;
+  @Inject(ArchivalEngine) protected engine: ArchivalEngine;
 
   tables(): string[] {
     return [this.spec.table, ...(this.spec.children ?? []).map((c) => c.table)];

@@ -7,11 +7,13 @@ import { validateCronExpression } from 'cron';
 import {
   ArchivalOptions,
   ArchivalOptionsInput,
+  DeclaredTable,
   DEFAULTS,
   JobSettingsInput,
   StorageOptions,
 } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
+import { assertIdentifier, parseTableName } from '../engine/sql-identifier';
 
 const FORMATS = ['json', 'parquet'] as const;
 const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
@@ -46,12 +48,43 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
     adminToken: input.adminToken || undefined,
     schedule: input.schedule ?? true,
     jobs: {},
+    tables: (input.tables ?? []).map((table) => ({ ...table })),
   };
+  options.tables.forEach((table) => problems.push(...declaredTableProblems(table)));
   for (const [job, settings] of Object.entries(input.jobs ?? {})) {
     options.jobs[job] = resolveJob(job, settings, problems);
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return options;
+}
+
+/** Every identifier of a declared table must be a plain SQL identifier; job names must be simple. */
+function declaredTableProblems(table: DeclaredTable): string[] {
+  const where = `tables[${JSON.stringify(table.job)}]`;
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9-]{1,62}$/.test(table.job ?? '')) problems.push(`${where}.job: expected lower case letters, digits and dashes`);
+  const identifier = (value: string | undefined, what: string) => {
+    try {
+      if (what === 'table') parseTableName(value as string, `${where}.table`);
+      else assertIdentifier(value as string, `${where}.${what}`);
+    } catch (error) {
+      problems.push(...((error as ConfigurationError).problems ?? [String(error)]));
+    }
+  };
+  identifier(table.table, 'table');
+  identifier(table.key, 'key');
+  identifier(table.time, 'time');
+  if (table.archiveName !== undefined) identifier(table.archiveName, 'archiveName');
+  for (const child of table.children ?? []) {
+    identifier(child.table, 'table');
+    identifier(child.foreignKey, 'children.foreignKey');
+    if (child.key !== undefined) identifier(child.key, 'children.key');
+  }
+  if (table.cron !== undefined && cronExpression(table.cron)) problems.push(`${where}.cron=${JSON.stringify(table.cron)}: ${cronExpression(table.cron)}`);
+  if (table.retentionDays !== undefined && wholeNumber(1)(table.retentionDays)) {
+    problems.push(`${where}.retentionDays=${table.retentionDays}: ${wholeNumber(1)(table.retentionDays)}`);
+  }
+  return problems;
 }
 
 function resolveJob(job: string, settings: JobSettingsInput, problems: string[]): JobSettingsInput {
