@@ -1,7 +1,8 @@
 /** Every migration, in order. Hosts that run their own migrations add ARCHIVAL_MIGRATIONS to theirs. */
 import { ArchivalCatalog1732000000000 } from './1732000000000-ArchivalCatalog';
 import { DemoHostTables1732000000001 } from './1732000000001-DemoHostTables';
+import { LegalHolds1732000000002 } from './1732000000002-LegalHolds';
 
-export const ARCHIVAL_MIGRATIONS = [ArchivalCatalog1732000000000];
+export const ARCHIVAL_MIGRATIONS = [ArchivalCatalog1732000000000, LegalHolds1732000000002];
 export const DEMO_MIGRATIONS = [DemoHostTables1732000000001];
-export const ALL_MIGRATIONS = [...ARCHIVAL_MIGRATIONS, ...DEMO_MIGRATIONS];
+export const ALL_MIGRATIONS = [ArchivalCatalog1732000000000, DemoHostTables1732000000001, LegalHolds1732000000002];

@@ -11,6 +11,8 @@ import { dataSourceOptions } from './demo/data-source-options';
 import { HealthController } from './demo/health.controller';
 
 export interface AppOptions {
+  /** The environment to configure from (process.env plus .env, in main and the CLI). */
+  env: NodeJS.ProcessEnv;
   databaseUrl: string;
   /** Archive directory when ARCHIVAL_PATH is unset. */
   defaultArchivePath: string;
@@ -26,19 +28,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          // A bad ARCHIVAL_* value stops start-up with a message naming the variable.
-          validate: (env) => {
-            archivalOptionsFromEnv(env);
-            return env;
-          },
-        }),
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => app.env] }),
         TypeOrmModule.forRoot(dataSourceOptions(app.databaseUrl, app.migrate)),
         ArchivalModule.forRootAsync({
+          // A bad ARCHIVAL_* value stops start-up with a message naming the variable.
           useFactory: () =>
-            archivalOptionsFromEnv(process.env, {
-              storage: process.env.ARCHIVAL_PATH || app.defaultArchivePath,
+            archivalOptionsFromEnv(app.env, {
+              storage: app.env.ARCHIVAL_PATH || app.defaultArchivePath,
               schedule: app.schedule,
             }),
         }),

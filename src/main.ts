@@ -19,12 +19,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const database = await openDemoDatabase(env);
   const app = await NestFactory.create(
     AppModule.forRoot({
+      env,
       databaseUrl: database.url,
       defaultArchivePath: resolve(env.ARCHIVAL_DEMO_DATA_DIR ?? '.data', 'archives'),
       migrate: database.embedded || env.ARCHIVAL_RUN_MIGRATIONS === 'true',
       schedule: true,
     }),
-    { bufferLogs: false },
+    { bufferLogs: false, abortOnError: false },
   );
   const port = Number(env.PORT ?? 3000);
   await app.listen(port, env.HOST ?? '127.0.0.1');

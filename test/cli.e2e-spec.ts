@@ -54,6 +54,9 @@ describe('the archival CLI', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^log-archival: succeeded, archived 3000 rows in \d+ archives/);
     expect(result.out).toContain('flow_execution_logs/flow_execution_logs_');
+    // Where ARCHIVAL_PATH says, compressed as ARCHIVAL_COMPRESSION says.
+    const files = await readdir(join(archiveDir, 'flow_execution_logs'));
+    expect(files.filter((f) => f.endsWith('.jsonl.gz')).length).toBeGreaterThan(0);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(2000);
     expect(await count(db.sql, 'flow_execution_logs', `message LIKE 'old%'`)).toBe(0);
   });

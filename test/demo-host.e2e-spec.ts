@@ -42,4 +42,15 @@ describe('the demo host API (npm start)', () => {
     await expect(start).rejects.toThrow(ConfigurationError);
     await expect(start).rejects.toThrow(/ARCHIVAL_COMPRESSION="snappy"[\s\S]*ARCHIVAL_RETENTION_DAYS=-3[\s\S]*ARCHIVAL_SCHEDULE_CRON="\* \* \*"/);
   });
+
+  it("refuses to start when a job's retention is outside the configured bounds", async () => {
+    const start = bootstrap({
+      DATABASE_URL: db.url, PORT: String(await freePort()), ARCHIVAL_PATH: archiveDir,
+      ARCHIVAL_MIN_RETENTION_DAYS: '30', ARCHIVAL_MAX_RETENTION_DAYS: '400', ARCHIVAL_LOG_ARCHIVAL_RETENTION_DAYS: '7',
+    });
+    start.then(({ stop }) => stop(), () => undefined);
+    await expect(start).rejects.toThrow(
+      'job log-archival keeps rows 7 days, outside ARCHIVAL_MIN_RETENTION_DAYS=30..ARCHIVAL_MAX_RETENTION_DAYS=400',
+    );
+  });
 });

@@ -69,6 +69,9 @@ export interface ArchivalOptionsInput {
   batchSize?: number;
   maxRowsPerFile?: number;
   sleepBetweenBatchesMs?: number;
+  /** No job may be configured to keep rows for less, or more, than these bounds. */
+  minRetentionDays?: number;
+  maxRetentionDays?: number;
   adminToken?: string;
   /** Register cron jobs (true in an API, false in the CLI). */
   schedule?: boolean;
@@ -93,6 +96,8 @@ export interface ArchivalOptions {
   batchSize: number;
   maxRowsPerFile: number;
   sleepBetweenBatchesMs: number;
+  minRetentionDays: number;
+  maxRetentionDays: number;
   adminToken?: string;
   schedule: boolean;
   jobs: Record<string, JobSettingsInput>;
@@ -113,5 +118,7 @@ export const DEFAULTS = {
   batchSize: 10_000,
   maxRowsPerFile: 500_000,
   sleepBetweenBatchesMs: 0,
+  minRetentionDays: 1,
+  maxRetentionDays: 36_500,
   s3Region: 'us-east-1',
 };

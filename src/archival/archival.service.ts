@@ -7,7 +7,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { CronTime } from 'cron';
 import { ArchivalOptions, JobSettings } from './archival-options';
 import { ARCHIVAL_CLOCK, ARCHIVAL_OPTIONS, ArchivalClock } from './archival.constants';
-import { UnknownJobError } from './archival.errors';
+import { ConfigurationError, UnknownJobError } from './archival.errors';
+import { TableArchiver } from './archivers/table.archiver';
 import { Archiver, ARCHIVERS } from './archiver';
 import { ArchivalRun, RunStatus, RunTrigger } from './catalog/archival-run.entity';
 import { CatalogService } from './catalog/catalog.service';
@@ -74,6 +75,7 @@ export class ArchivalService implements OnModuleDestroy {
     for (const job of Object.keys(options.jobs)) {
       if (!known.has(job)) throw new UnknownJobError(job, [...known]);
     }
+    this.assertRetentionBounds();
   }
 
   jobs(): JobInfo[] {
@@ -113,6 +115,17 @@ export class ArchivalService implements OnModuleDestroy {
       cron: override.cron ?? defaults.cron,
       retentionDays: override.retentionDays ?? defaults.retentionDays,
     };
+  }
+
+  /** Start-up check: every retention-based job keeps rows within ARCHIVAL_MIN/MAX_RETENTION_DAYS. */
+  private assertRetentionBounds() {
+    const { minRetentionDays: min, maxRetentionDays: max } = this.options;
+    const problems = this.archivers
+      .filter((a) => !(a instanceof TableArchiver && a.spec.eligibility === 'expired'))
+      .map((a) => ({ job: a.job, days: this.settings(a).retentionDays }))
+      .filter(({ days }) => days < min || days > max)
+      .map(({ job, days }) => `job ${job} keeps rows ${days} days, outside ARCHIVAL_MIN_RETENTION_DAYS=${min}..ARCHIVAL_MAX_RETENTION_DAYS=${max}`);
+    if (problems.length > 0) throw new ConfigurationError(problems);
   }
 
   archiver(job: string): Archiver {

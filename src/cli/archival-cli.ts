@@ -58,12 +58,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     stopDatabase = () => database.stop();
     context = await NestFactory.createApplicationContext(
       AppModule.forRoot({
+        env,
         databaseUrl: database.url,
         defaultArchivePath: resolve(env.ARCHIVAL_DEMO_DATA_DIR ?? '.data', 'archives'),
         migrate: database.embedded || args.command === 'migrate',
         schedule: false,
       }),
-      { logger: json ? false : ['error', 'warn'] },
+      { logger: json ? false : ['error', 'warn'], abortOnError: false },
     );
     return await command(context, args.positional, args.flags, { io, json });
   } catch (error) {

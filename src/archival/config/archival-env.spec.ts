@@ -60,6 +60,7 @@ describe('configuration from the environment', () => {
     [{ ARCHIVAL_STORAGE_TYPE: 'ftp' }, 'ARCHIVAL_STORAGE_TYPE="ftp": expected one of local, s3'],
     [{ ARCHIVAL_LOG_ARCHIVAL_CRON: '61 * * * *' }, 'ARCHIVAL_LOG_ARCHIVAL_CRON="61 * * * *": not a valid cron expression'],
     [{ ARCHIVAL_BATCH_SIZE: '0' }, 'ARCHIVAL_BATCH_SIZE=0: expected a whole number from 1'],
+    [{ ARCHIVAL_MIN_RETENTION_DAYS: '0' }, 'ARCHIVAL_MIN_RETENTION_DAYS=0: expected a whole number from 1'],
   ])('rejects %j naming the variable, the value and what is accepted', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
   });

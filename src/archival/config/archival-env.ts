@@ -11,7 +11,10 @@ import { resolveArchivalOptions } from './resolve-options';
 type Env = Record<string, string | undefined>;
 
 /** Global variables that also match the per-job ARCHIVAL_<JOB>_<SETTING> pattern. */
-const GLOBAL_NAMES = new Set(['ARCHIVAL_SCHEDULE_CRON', 'ARCHIVAL_RETENTION_DAYS', 'ARCHIVAL_CALL_RETENTION_DAYS', 'ARCHIVAL_ENABLED']);
+const GLOBAL_NAMES = new Set([
+  'ARCHIVAL_SCHEDULE_CRON', 'ARCHIVAL_RETENTION_DAYS', 'ARCHIVAL_CALL_RETENTION_DAYS', 'ARCHIVAL_ENABLED',
+  'ARCHIVAL_MIN_RETENTION_DAYS', 'ARCHIVAL_MAX_RETENTION_DAYS',
+]);
 const JOB_SETTING = /^ARCHIVAL_([A-Z0-9_]+?)_(CRON|ENABLED|RETENTION_DAYS)$/;
 
 /** Parse and validate in one step: throws one ConfigurationError naming every bad variable. */
@@ -43,6 +46,8 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     batchSize: read.int('ARCHIVAL_BATCH_SIZE'),
     maxRowsPerFile: read.int('ARCHIVAL_MAX_ROWS_PER_FILE'),
     sleepBetweenBatchesMs: read.int('ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS'),
+    minRetentionDays: read.int('ARCHIVAL_MIN_RETENTION_DAYS'),
+    maxRetentionDays: read.int('ARCHIVAL_MAX_RETENTION_DAYS'),
     adminToken: read.str('ARCHIVAL_ADMIN_TOKEN'),
     jobs: jobsFromEnv(read, env),
     sourceNames: SOURCE_NAMES,
@@ -62,6 +67,8 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   batchSize: 'ARCHIVAL_BATCH_SIZE',
   maxRowsPerFile: 'ARCHIVAL_MAX_ROWS_PER_FILE',
   sleepBetweenBatchesMs: 'ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS',
+  minRetentionDays: 'ARCHIVAL_MIN_RETENTION_DAYS',
+  maxRetentionDays: 'ARCHIVAL_MAX_RETENTION_DAYS',
 };
 
 function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {

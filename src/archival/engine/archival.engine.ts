@@ -20,6 +20,7 @@ import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName }
 import { compareReadBack, hashStored, readArchive } from './archive-reader';
 import { writeArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
+import { legalHoldExclusion } from './legal-holds';
 import { buildManifest, writeManifest } from './manifest';
 import { assertNoChildren, purgeRows } from './purger';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
@@ -68,6 +69,9 @@ export class ArchivalEngine {
       assertIdentifier(child.foreignKey, `foreign key of ${child.table}`);
       children.push({ spec: child, shape: await this.describe(child.table, child.key ?? 'id') });
     }
+    // Rows under an active legal hold are not eligible, whatever their age.
+    const holds = await this.db.withClient((client) => legalHoldExclusion(client, shape.table, shape.key));
+    if (holds) spec = { ...spec, filter: spec.filter ? `(${spec.filter}) AND ${holds}` : holds };
     const plan = await this.db.withClient((client) => planWindows(client, shape, spec, cutoff));
     const result: TableRunResult = { table: shape.table.name, cutoff: cutoff.toISOString(), rows: 0, bytes: 0, archives: [] };
     if (context.dryRun) {
