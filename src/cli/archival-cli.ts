@@ -52,6 +52,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
   }
   let context: INestApplicationContext | undefined;
   let stopDatabase = async () => undefined as void;
+  // SIGTERM/SIGINT: running jobs stop at their next safe point, then the command exits.
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= context?.close() ?? Promise.resolve());
+  const onSignal = () => {
+    io.err('archival: stopping at the next safe point...');
+    void close();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     archivalOptionsFromEnv(env);
     const database = await openDemoDatabase(env);
@@ -73,7 +82,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     else io.err(`archival: ${message}`);
     return error instanceof ConfigurationError ? 2 : 1;
   } finally {
-    await context?.close();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await close();
     await stopDatabase();
   }
 }
