@@ -4,7 +4,8 @@
  * fsynced, so a crash never leaves a half-written archive under a real name.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../archival.errors';
 import { StorageProvider, StoredObject } from './storage-provider.interface';
 
+/** Temp files start with this and are never listed. */
 const TEMP_MARKER = '.tmp-';
 
 export class LocalStorageProvider implements StorageProvider {
@@ -27,13 +29,17 @@ export class LocalStorageProvider implements StorageProvider {
   async write(key: string, body: Readable): Promise<StoredObject> {
     const target = this.pathOf(key);
     await mkdir(dirname(target), { recursive: true });
-    const temp = join(dirname(target), `.${TEMP_MARKER}${randomBytes(6).toString('hex')}-${key.split('/').pop()}`);
+    const temp = join(dirname(target), `${TEMP_MARKER}${randomBytes(6).toString('hex')}-${key.split('/').pop()}`);
+    // The file exists before the stream does, so a failure can always remove it.
+    const handle = await open(temp, 'wx', 0o640);
+    // flush: the file is fsynced before it is closed, so the rename publishes durable bytes.
+    const file = handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 });
     try {
-      // flush: the file is fsynced before it is closed, so the rename publishes durable bytes.
-      await pipeline(body, createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true, highWaterMark: 1024 * 1024 }));
+      await pipeline(body, file);
       await rename(temp, target);
       await syncDirectory(dirname(target));
     } catch (error) {
+      if (!file.closed) await once(file, 'close').catch(() => undefined);
       await rm(temp, { force: true });
       throw new StorageError(`writing ${key} to ${this.location} failed: ${(error as Error).message}`, key);
     }
@@ -82,7 +88,7 @@ export class LocalStorageProvider implements StorageProvider {
       const key = relative(this.root, path).split(sep).join('/');
       if (entry.dir) {
         if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || prefix === '') yield* this.walk(path, prefix);
-      } else if (key.startsWith(prefix) && !entry.name.startsWith(`.${TEMP_MARKER}`)) {
+      } else if (key.startsWith(prefix) && !entry.name.startsWith(TEMP_MARKER)) {
         yield { key, size: (await stat(path)).size };
       }
     }
