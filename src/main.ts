@@ -4,7 +4,7 @@
  * and writes archives to ./.data/archives.
  */
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { config as loadDotEnv } from 'dotenv';
 import { resolve } from 'node:path';
@@ -25,7 +25,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
       migrate: database.embedded || env.ARCHIVAL_RUN_MIGRATIONS === 'true',
       schedule: true,
     }),
-    { bufferLogs: false, abortOnError: false },
+    // LOG_FORMAT=json: one JSON object per line, the archival events' fields included.
+    { abortOnError: false, logger: new ConsoleLogger({ json: env.LOG_FORMAT === 'json' }) },
   );
   const port = Number(env.PORT ?? 3000);
   await app.listen(port, env.HOST ?? '127.0.0.1');

@@ -14,11 +14,14 @@ describe('the built-in jobs with child tables', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { compression: 'zstd', maxRowsPerFile: 300 }, hooks);
-    // 1,000 sessions over 200 days, 4 deltas each; every 10th is still running.
+    app = await createArchivalApp(
+      db.url, { compression: 'zstd', maxRowsPerFile: 300, activeSessionStatuses: ['running', 'on_hold'] }, hooks,
+    );
+    // 1,000 sessions over 200 days, 4 deltas each; every 10th is still running, every 50th "on_hold" (configured active).
     await db.sql.query(
       `INSERT INTO flow_execution_sessions (id, status, history, created_at)
-       SELECT md5('s' || i)::uuid, CASE WHEN i % 10 = 0 THEN 'running' ELSE 'completed' END, '[]', $1::timestamptz + i * interval '4 hours'
+       SELECT md5('s' || i)::uuid, CASE WHEN i % 10 = 0 THEN 'running' WHEN i % 50 = 5 THEN 'on_hold' ELSE 'completed' END, '[]',
+              $1::timestamptz + i * interval '4 hours'
          FROM generate_series(1, 1000) i`,
       [daysAgo(200)],
     );
@@ -51,10 +54,11 @@ describe('the built-in jobs with child tables', () => {
     const report = await app.archival.run('session-archival');
     expect(report.status).toBe('succeeded');
     const cutoff = report.tables[0].cutoff;
-    const eligible = await count(db.sql, 'sessions_before', `created_at < '${cutoff}' AND status <> 'running'`);
+    const eligible = await count(db.sql, 'sessions_before', `created_at < '${cutoff}' AND status NOT IN ('running', 'on_hold')`);
     expect(report.rows).toBe(eligible);
     expect(await count(db.sql, 'flow_execution_sessions')).toBe(1000 - eligible);
     expect(await count(db.sql, 'flow_execution_sessions', `status = 'running'`)).toBe(100);
+    expect(await count(db.sql, 'flow_execution_sessions', `status = 'on_hold'`)).toBe(20);
     // No orphan either way: every remaining delta has its session, every archived session took its deltas.
     expect(await count(db.sql, 'flow_execution_deltas d', 'NOT EXISTS (SELECT 1 FROM flow_execution_sessions s WHERE s.id = d.session_id)')).toBe(0);
     expect(await count(db.sql, 'flow_execution_deltas')).toBe(4 * (1000 - eligible));

@@ -69,6 +69,8 @@ export interface ArchivalOptionsInput {
   batchSize?: number;
   maxRowsPerFile?: number;
   sleepBetweenBatchesMs?: number;
+  /** Statuses of flow sessions still going: session-archival never takes them. */
+  activeSessionStatuses?: string[];
   /** No job may be configured to keep rows for less, or more, than these bounds. */
   minRetentionDays?: number;
   maxRetentionDays?: number;
@@ -96,6 +98,7 @@ export interface ArchivalOptions {
   batchSize: number;
   maxRowsPerFile: number;
   sleepBetweenBatchesMs: number;
+  activeSessionStatuses: string[];
   minRetentionDays: number;
   maxRetentionDays: number;
   adminToken?: string;
@@ -118,6 +121,7 @@ export const DEFAULTS = {
   batchSize: 10_000,
   maxRowsPerFile: 500_000,
   sleepBetweenBatchesMs: 0,
+  activeSessionStatuses: ['running', 'pending', 'waiting'],
   minRetentionDays: 1,
   maxRetentionDays: 36_500,
   s3Region: 'us-east-1',

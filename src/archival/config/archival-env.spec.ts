@@ -39,7 +39,9 @@ describe('configuration from the environment', () => {
       ARCHIVAL_LOG_ARCHIVAL_RETENTION_DAYS: '14',
       ARCHIVAL_CALL_ARCHIVAL_ENABLED: 'false',
       ARCHIVAL_ADMIN_TOKEN: 's3cret-token',
+      ARCHIVAL_SESSION_ACTIVE_STATUSES: 'running, queued,',
     });
+    expect(options.activeSessionStatuses).toEqual(['running', 'queued']);
     expect(options.storage).toEqual({ type: 'local', path: '/var/archives' });
     expect(options.compression).toBe('zstd');
     expect(options.retentionDays).toBe(30);

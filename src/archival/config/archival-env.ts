@@ -46,6 +46,7 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     batchSize: read.int('ARCHIVAL_BATCH_SIZE'),
     maxRowsPerFile: read.int('ARCHIVAL_MAX_ROWS_PER_FILE'),
     sleepBetweenBatchesMs: read.int('ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS'),
+    activeSessionStatuses: read.list('ARCHIVAL_SESSION_ACTIVE_STATUSES'),
     minRetentionDays: read.int('ARCHIVAL_MIN_RETENTION_DAYS'),
     maxRetentionDays: read.int('ARCHIVAL_MAX_RETENTION_DAYS'),
     adminToken: read.str('ARCHIVAL_ADMIN_TOKEN'),
@@ -136,6 +137,11 @@ class EnvReader {
       return undefined;
     }
     return Number(value);
+  }
+
+  /** Comma-separated values, trimmed; empty entries dropped. */
+  list(name: string): string[] | undefined {
+    return this.str(name)?.split(',').map((v) => v.trim()).filter((v) => v !== '');
   }
 
   bool(name: string): boolean | undefined {

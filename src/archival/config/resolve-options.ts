@@ -45,6 +45,7 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
       input.sleepBetweenBatchesMs ?? DEFAULTS.sleepBetweenBatchesMs,
       wholeNumber(0, 600_000),
     ),
+    activeSessionStatuses: input.activeSessionStatuses ?? DEFAULTS.activeSessionStatuses,
     minRetentionDays: check('minRetentionDays', input.minRetentionDays ?? DEFAULTS.minRetentionDays, wholeNumber(1)),
     maxRetentionDays: check('maxRetentionDays', input.maxRetentionDays ?? DEFAULTS.maxRetentionDays, wholeNumber(1)),
     adminToken: input.adminToken || undefined,
