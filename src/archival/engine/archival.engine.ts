@@ -140,6 +140,7 @@ export class ArchivalEngine {
         limit: this.options.maxRowsPerFile,
         sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
         signal: context.signal,
+        onBatch: this.batchLogger(context, shape),
       }),
     );
     if (!parent) return undefined;
@@ -154,6 +155,7 @@ export class ArchivalEngine {
           limit: Number.MAX_SAFE_INTEGER,
           sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
           signal: context.signal,
+          onBatch: this.batchLogger(context, child.shape),
         });
       });
       if (produced) parts.push(produced);
@@ -258,6 +260,11 @@ export class ArchivalEngine {
       readBack,
     );
     if (problems.length > 0) throw await this.verificationFailed(record.id, path, table, context, problems.join('; '));
+  }
+
+  private batchLogger(context: RunContext, shape: TableShape) {
+    return (rows: number, ms: number) =>
+      this.logger.debug({ event: 'batch', job: context.job, runId: context.runId, table: shape.table.name, rows, ms });
   }
 
   private async verificationFailed(id: number, path: string, table: string, context: RunContext, why: string) {

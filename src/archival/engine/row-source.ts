@@ -27,6 +27,8 @@ export interface RowSourceOptions {
   limit: number;
   sleepBetweenBatchesMs: number;
   signal?: AbortSignal;
+  /** Called after each batch with its row count and duration, for the batch log line. */
+  onBatch?: (rows: number, ms: number) => void;
 }
 
 export class RowSource {
@@ -64,6 +66,7 @@ export class RowSource {
       this.options.signal?.throwIfAborted();
       const limit = Math.min(this.options.batchSize, this.options.limit - this.rows);
       const before = this.rows;
+      const started = Date.now();
       const copy = this.client.query(copyTo(this.copySql(after, limit)));
       for await (const chunk of copy as AsyncIterable<Buffer>) {
         const lines = this.take(chunk);
@@ -71,6 +74,7 @@ export class RowSource {
       }
       if (this.scanner.end()) throw new Error(`COPY output of ${this.shape.table.name} ended inside a line`);
       const fetched = this.rows - before;
+      this.options.onBatch?.(fetched, Date.now() - started);
       if (fetched < limit) return;
       after = this.keys[this.keys.length - 1];
       if (this.options.sleepBetweenBatchesMs > 0) await new Promise((r) => setTimeout(r, this.options.sleepBetweenBatchesMs));

@@ -1,0 +1,46 @@
+import { Logger, LoggerService } from '@nestjs/common';
+import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { seedLogs } from './harness/seed';
+
+describe('structured logs', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  const lines: unknown[] = [];
+  const capture: LoggerService = {
+    log: (m) => lines.push(m),
+    error: (m) => lines.push(m),
+    warn: (m) => lines.push(m),
+    debug: (m) => lines.push(m),
+    verbose: (m) => lines.push(m),
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedLogs(db.sql, { rows: 3_000, days: 200, now: FIXED_NOW });
+    app = await createArchivalApp(db.url, { batchSize: 500, adminToken: 'never-log-this-token' });
+    Logger.overrideLogger(capture); // after compile(), which installs the testing logger
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    Logger.overrideLogger(new Logger());
+  });
+
+  it('has one line per run, per archive and per batch, with job, run id, table, rows, bytes and duration', async () => {
+    const report = await app.archival.run('log-archival');
+    const events = lines.filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && 'event' in l);
+    const of = (event: string) => events.filter((e) => e.event === event);
+    expect(of('run.finished')).toEqual([
+      expect.objectContaining({ job: 'log-archival', runId: report.runId, rows: report.rows, bytes: report.bytes, ms: expect.any(Number) }),
+    ]);
+    expect(of('archive.purged')).toHaveLength(report.archives);
+    expect(of('archive.purged')[0]).toEqual(
+      expect.objectContaining({ job: 'log-archival', runId: report.runId, table: 'flow_execution_logs', rows: expect.any(Number), bytes: expect.any(Number), ms: expect.any(Number) }),
+    );
+    const batches = of('batch');
+    expect(batches.reduce((sum, b) => sum + (b.rows as number), 0)).toBe(report.rows);
+    expect(batches.every((b) => b.runId === report.runId && (b.rows as number) <= 500)).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain('never-log-this-token');
+  });
+});
