@@ -5,9 +5,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { resolve } from 'node:path';
 import { ArchivalModule } from './archival/archival.module';
 import { archivalOptionsFromEnv } from './archival/config/archival-env';
 import { dataSourceOptions } from './demo/data-source-options';
+import { DemoDatabase } from './demo/demo-database';
 import { HealthController } from './demo/health.controller';
 
 export interface AppOptions {
@@ -24,6 +26,17 @@ export interface AppOptions {
 
 @Module({})
 export class AppModule {
+  /** The demo host (schedule: true) or the CLI (schedule: false) over the database openDemoDatabase chose. */
+  static forDemo(env: NodeJS.ProcessEnv, database: DemoDatabase, mode: { schedule: boolean; migrate?: boolean }): DynamicModule {
+    return AppModule.forRoot({
+      env,
+      databaseUrl: database.url,
+      defaultArchivePath: resolve(env.ARCHIVAL_DEMO_DATA_DIR ?? '.data', 'archives'),
+      migrate: database.embedded || env.ARCHIVAL_RUN_MIGRATIONS === 'true' || (mode.migrate ?? false),
+      schedule: mode.schedule,
+    });
+  }
+
   static forRoot(app: AppOptions): DynamicModule {
     return {
       module: AppModule,

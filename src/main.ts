@@ -7,7 +7,6 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { config as loadDotEnv } from 'dotenv';
-import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { ConfigurationError } from './archival/archival.errors';
 import { archivalOptionsFromEnv } from './archival/config/archival-env';
@@ -18,13 +17,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   archivalOptionsFromEnv(env); // fail fast, before starting a database
   const database = await openDemoDatabase(env);
   const app = await NestFactory.create(
-    AppModule.forRoot({
-      env,
-      databaseUrl: database.url,
-      defaultArchivePath: resolve(env.ARCHIVAL_DEMO_DATA_DIR ?? '.data', 'archives'),
-      migrate: database.embedded || env.ARCHIVAL_RUN_MIGRATIONS === 'true',
-      schedule: true,
-    }),
+    AppModule.forDemo(env, database, { schedule: true }),
     // LOG_FORMAT=json: one JSON object per line, the archival events' fields included.
     { abortOnError: false, logger: new ConsoleLogger({ json: env.LOG_FORMAT === 'json' }) },
   );

@@ -1,23 +1,20 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArchivalHooks, HookContext } from '../src/archival/engine/archival-hooks';
+import { HookContext } from '../src/archival/engine/archival-hooks';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { faultHooks } from './harness/fault-hooks';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count, seedLogs } from './harness/seed';
 
 describe('nothing is deleted unless its archive was read back and matched', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  const hooks: ArchivalHooks = {};
+  const hooks = faultHooks();
 
   beforeAll(async () => {
     db = await createTestDatabase();
     app = await createArchivalApp(db.url, { compression: 'zstd', maxRowsPerFile: 2_000 }, hooks);
     await seedLogs(db.sql, { rows: 6_000, days: 200, now: FIXED_NOW });
-  });
-  afterEach(() => {
-    delete hooks.afterWrite;
-    delete hooks.afterVerify;
   });
   afterAll(async () => {
     await app?.close();

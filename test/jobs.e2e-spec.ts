@@ -1,6 +1,6 @@
 import { HookContext } from '../src/archival/engine/archival-hooks';
-import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { faultHooks } from './harness/fault-hooks';
 import { loadLines, readArchiveLines, readManifest, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
@@ -10,7 +10,7 @@ const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_0
 describe('the built-in jobs with child tables', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  const hooks: ArchivalHooks = {};
+  const hooks = faultHooks();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -31,10 +31,6 @@ describe('the built-in jobs with child tables', () => {
     );
     await db.sql.query(`CREATE TABLE sessions_before AS SELECT * FROM flow_execution_sessions`);
     await db.sql.query(`CREATE TABLE deltas_before AS SELECT * FROM flow_execution_deltas`);
-  });
-  afterEach(() => {
-    delete hooks.afterWrite;
-    delete hooks.afterVerify;
   });
   afterAll(async () => {
     await app?.close();

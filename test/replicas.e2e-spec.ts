@@ -1,5 +1,5 @@
 import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count, seedLogs } from './harness/seed';
 

@@ -5,7 +5,6 @@
  */
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { ArchivalError, ConfigurationError } from '../archival/archival.errors';
@@ -66,13 +65,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     const database = await openDemoDatabase(env);
     stopDatabase = () => database.stop();
     context = await NestFactory.createApplicationContext(
-      AppModule.forRoot({
-        env,
-        databaseUrl: database.url,
-        defaultArchivePath: resolve(env.ARCHIVAL_DEMO_DATA_DIR ?? '.data', 'archives'),
-        migrate: database.embedded || args.command === 'migrate',
-        schedule: false,
-      }),
+      AppModule.forDemo(env, database, { schedule: false, migrate: args.command === 'migrate' }),
       { logger: json ? false : ['error', 'warn'], abortOnError: false },
     );
     return await command(context, args.positional, args.flags, { io, json });
