@@ -10,6 +10,8 @@ import { ArchivalOptions, ArchivalOptionsInput } from './archival-options';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.constants';
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
+import { ArchivalAdminController } from './admin/archival-admin.controller';
+import { AdminTokenGuard } from './admin/admin-token.guard';
 import { Archiver, ARCHIVERS } from './archiver';
 import { DeclaredTableArchiver } from './archivers/declared-table.archiver';
 import { ConfigurationError } from './archival.errors';
@@ -35,6 +37,7 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
 
 @Module({
   imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), ScheduleModule.forRoot()],
+  controllers: [ArchivalAdminController],
   providers: [
     {
       provide: ARCHIVAL_OPTIONS,
@@ -74,6 +77,7 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     AdvisoryCronLocker,
     ArchivalService,
     ArchivalScheduler,
+    AdminTokenGuard,
   ],
   exports: [ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, COMPRESSION, ARCHIVAL_OPTIONS],
 })

@@ -1,5 +1,5 @@
 /** The module as a host would mount it, over a test database and a temp archive directory. */
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +18,8 @@ export const FIXED_NOW = new Date();
 
 export interface ArchivalTestApp {
   context: INestApplicationContext;
+  /** The HTTP server, when created with `http: true`. */
+  server?: unknown;
   archival: ArchivalService;
   catalog: CatalogService;
   archiveDir: string;
@@ -30,6 +32,7 @@ export async function createArchivalApp(
   hooks?: ArchivalHooks,
   /** Runs see this instant as "now", so cutoffs do not drift between runs. */
   now: Date = FIXED_NOW,
+  http = false,
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({
@@ -41,9 +44,10 @@ export async function createArchivalApp(
   if (hooks) builder.overrideProvider(ARCHIVAL_HOOKS).useValue(hooks);
   builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);
   const moduleRef = await builder.compile();
-  const context = await moduleRef.init();
+  const context = http ? await moduleRef.createNestApplication().init() : await moduleRef.init();
   return {
     context,
+    server: http ? (context as INestApplication).getHttpServer() : undefined,
     archival: context.get(ArchivalService),
     catalog: context.get(CatalogService),
     archiveDir,
