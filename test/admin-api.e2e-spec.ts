@@ -1,27 +1,16 @@
-import { Logger, LoggerService } from '@nestjs/common';
 import request from 'supertest';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
+import { captureLogs } from './harness/log-capture';
+import { until } from './harness/poll';
 import { count, seedLogs } from './harness/seed';
 
 const TOKEN = 'admin-token-that-must-stay-secret';
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('admin REST API', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  const logged: unknown[] = [];
-  const capture: LoggerService = {
-    log: (m) => logged.push(m), error: (m) => logged.push(m), warn: (m) => logged.push(m), debug: (m) => logged.push(m), verbose: (m) => logged.push(m),
-  };
+  const logs = captureLogs();
   const api = () => request(app.server as never);
   const auth = { Authorization: `Bearer ${TOKEN}` };
 
@@ -29,12 +18,12 @@ describe('admin REST API', () => {
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 3_000, days: 200, now: FIXED_NOW });
     app = await createArchivalApp(db.url, { adminToken: TOKEN }, undefined, FIXED_NOW, true);
-    Logger.overrideLogger(capture);
+    logs.install();
   });
   afterAll(async () => {
     await app?.close();
     await db?.drop();
-    Logger.overrideLogger(new Logger());
+    logs.restore();
   });
 
   it('answers 401 without a token or with a wrong one', async () => {
@@ -66,6 +55,7 @@ describe('admin REST API', () => {
     const run = await until(
       async () => (await api().get(`/admin/archival/runs/${runId}`).set(auth)).body,
       (body) => body.status !== 'running',
+      `run ${runId} to finish`,
     );
     expect(run).toMatchObject({ id: runId, job: 'log-archival', trigger: 'api', status: 'succeeded' });
     expect(await count(db.sql, 'flow_execution_logs')).toBe(3_000 - run.rows);
@@ -94,6 +84,6 @@ describe('admin REST API', () => {
   });
 
   it('never logs the token', () => {
-    expect(JSON.stringify(logged)).not.toContain(TOKEN);
+    expect(JSON.stringify(logs.lines)).not.toContain(TOKEN);
   });
 });

@@ -1,30 +1,24 @@
-import { Logger, LoggerService } from '@nestjs/common';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
+import { captureLogs } from './harness/log-capture';
 import { seedLogs } from './harness/seed';
 
 describe('structured logs', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  const lines: unknown[] = [];
-  const capture: LoggerService = {
-    log: (m) => lines.push(m),
-    error: (m) => lines.push(m),
-    warn: (m) => lines.push(m),
-    debug: (m) => lines.push(m),
-    verbose: (m) => lines.push(m),
-  };
+  const logs = captureLogs();
+  const lines = logs.lines;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 3_000, days: 200, now: FIXED_NOW });
     app = await createArchivalApp(db.url, { batchSize: 500, adminToken: 'never-log-this-token' });
-    Logger.overrideLogger(capture); // after compile(), which installs the testing logger
+    logs.install(); // after compile(), which installs the testing logger
   });
   afterAll(async () => {
     await app?.close();
     await db?.drop();
-    Logger.overrideLogger(new Logger());
+    logs.restore();
   });
 
   it('has one line per run, per archive and per batch, with job, run id, table, rows, bytes and duration', async () => {

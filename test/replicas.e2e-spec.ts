@@ -1,6 +1,7 @@
 import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
 import { createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
+import { until } from './harness/poll';
 import { count, seedLogs } from './harness/seed';
 
 /** A hook that holds a run at its first archive until released. */
@@ -16,16 +17,6 @@ function gate() {
     },
   };
   return { hooks, open, arrived };
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('one job at a time, across replicas and cron ticks', () => {

@@ -38,9 +38,3 @@ export class UnknownJobError extends ArchivalError {
     super(`Unknown archival job "${job}". Known jobs: ${known.join(', ')}`);
   }
 }
-
-export class JobAlreadyRunningError extends ArchivalError {
-  constructor(readonly job: string, readonly runId?: string) {
-    super(`Job "${job}" is already running${runId ? ` (run ${runId})` : ''}`);
-  }
-}

@@ -12,7 +12,7 @@ import { openDemoDatabase } from './demo-database';
 
 const SPAN = `interval '456 days'`; // ~15 months
 
-export const SEED_STATEMENTS = (logs: number) => [
+const SEED_STATEMENTS = (logs: number) => [
   `INSERT INTO flow_execution_sessions (id, flow_id, status, initial_state, working_memory_cache, history, created_at, updated_at, completed_at)
    SELECT gen_random_uuid(), md5((i % 40)::text)::uuid, (ARRAY['completed','completed','failed','running'])[1 + i % 4],
           jsonb_build_object('input', 'order #' || i), jsonb_build_object('step', i % 7), jsonb_build_array('start', 'classify', 'reply'),

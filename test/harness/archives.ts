@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { createGunzip } from 'node:zlib';
 import { Client } from 'pg';
 import { createCompression, compressionOfKey } from '../../src/archival/codec/compression.factory';
 import { jsonLinesInsertSql } from '../../src/archival/codec/jsonl.format';
@@ -15,10 +14,6 @@ export async function readArchiveLines(root: string, key: string): Promise<strin
   const content = await text(body);
   expect(content.endsWith('\n')).toBe(true);
   return content.slice(0, -1).split('\n');
-}
-
-export function gunzip(path: string): Promise<string> {
-  return text(createReadStream(path).pipe(createGunzip()));
 }
 
 /**

@@ -19,6 +19,14 @@ export function optionalInt(name: string, value: unknown, min: number, max: numb
   return number;
 }
 
+/** `limit` and `offset` of a listing; `limit` at most `maxLimit`. */
+export function paging(query: Record<string, unknown>, maxLimit: number) {
+  return {
+    limit: optionalInt('limit', query.limit, 1, maxLimit),
+    offset: optionalInt('offset', query.offset, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
 export function optionalOneOf<T extends string>(name: string, value: unknown, accepted: readonly T[]): T | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !(accepted as readonly string[]).includes(value)) {

@@ -3,7 +3,7 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query,
 import { UnknownJobError } from '../archival.errors';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
-import { optionalBoolean, optionalDate, optionalInt, optionalOneOf } from './admin-query';
+import { optionalBoolean, optionalDate, optionalOneOf, paging } from './admin-query';
 import { AdminTokenGuard } from './admin-token.guard';
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
@@ -38,8 +38,7 @@ export class ArchivalAdminController {
     return this.catalog.listRuns({
       job: typeof query.job === 'string' ? query.job : undefined,
       status: optionalOneOf('status', query.status, RUN_STATUSES),
-      limit: optionalInt('limit', query.limit, 1, 1000),
-      offset: optionalInt('offset', query.offset, 0, Number.MAX_SAFE_INTEGER),
+      ...paging(query, 1000),
     });
   }
 
@@ -57,8 +56,7 @@ export class ArchivalAdminController {
       status: optionalOneOf('status', query.status, ARCHIVE_STATUSES),
       from: optionalDate('from', query.from),
       to: optionalDate('to', query.to),
-      limit: optionalInt('limit', query.limit, 1, 10_000),
-      offset: optionalInt('offset', query.offset, 0, Number.MAX_SAFE_INTEGER),
+      ...paging(query, 10_000),
     });
   }
 

@@ -72,7 +72,7 @@ export class CatalogService {
     return this.runs.find({ where, order: { startedAt: 'DESC' }, take: filter.limit ?? 50, skip: filter.offset ?? 0 });
   }
 
-  /** The last run of a job that did work or failed (dry runs and skips excluded). */
+  /** The most recent run of a job, whatever its outcome (dry runs and skips included). */
   lastRun(job: string): Promise<ArchivalRun | null> {
     return this.runs.findOne({ where: { job }, order: { startedAt: 'DESC' } });
   }

@@ -63,6 +63,7 @@ describe('configuration from the environment', () => {
     [{ ARCHIVAL_LOG_ARCHIVAL_CRON: '61 * * * *' }, 'ARCHIVAL_LOG_ARCHIVAL_CRON="61 * * * *": not a valid cron expression'],
     [{ ARCHIVAL_BATCH_SIZE: '0' }, 'ARCHIVAL_BATCH_SIZE=0: expected a whole number from 1'],
     [{ ARCHIVAL_MIN_RETENTION_DAYS: '0' }, 'ARCHIVAL_MIN_RETENTION_DAYS=0: expected a whole number from 1'],
+    [{ ARCHIVAL_PATH: 's3://Not_A_Bucket/x' }, 'ARCHIVAL_PATH="s3://Not_A_Bucket/x": not a valid s3://bucket/prefix location'],
   ])('rejects %j naming the variable, the value and what is accepted', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
   });

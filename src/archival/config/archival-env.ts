@@ -6,7 +6,7 @@
  */
 import { ArchivalOptions, ArchivalOptionsInput, CompressionName, ArchiveFormatName, JobSettingsInput, StorageOptions } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
-import { resolveArchivalOptions } from './resolve-options';
+import { parseS3Location, resolveArchivalOptions } from './resolve-options';
 
 type Env = Record<string, string | undefined>;
 
@@ -87,15 +87,16 @@ function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {
     read.problem('ARCHIVAL_PATH', path ?? '', 'ARCHIVAL_STORAGE_TYPE=local needs a directory, not an s3:// location');
   }
   if (!(type === 's3' || isS3Path)) return path;
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(path ?? '');
+  const location = parseS3Location(path ?? '');
+  if (isS3Path && !location) read.problem('ARCHIVAL_PATH', path ?? '', 'not a valid s3://bucket/prefix location');
   const sse = read.str('ARCHIVAL_S3_SSE');
   if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms') {
     read.problem('ARCHIVAL_S3_SSE', sse, 'expected one of AES256, aws:kms');
   }
   return {
     type: 's3',
-    bucket: match?.[1] ?? '',
-    prefix: (match?.[2] ?? '').replace(/\/+$/, ''),
+    bucket: location?.bucket ?? '',
+    prefix: location?.prefix ?? '',
     region: read.str('ARCHIVAL_S3_REGION') ?? 'us-east-1',
     endpoint: read.str('ARCHIVAL_S3_ENDPOINT'),
     accessKeyId: read.str('ARCHIVAL_S3_ACCESS_KEY_ID'),

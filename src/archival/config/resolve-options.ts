@@ -110,15 +110,15 @@ function resolveStorage(input: StorageOptions | string | undefined, problem: (p:
     if (value.trim() === '') problem('the archive path is empty; give a directory or s3://bucket/prefix');
     return { type: 'local', path: value };
   }
+  const location = parseS3Location(value);
+  if (!location) problem(`"${value}" is not a valid s3://bucket/prefix location`);
+  return { type: 's3', bucket: '', prefix: '', ...location, region: DEFAULTS.s3Region, forcePathStyle: false };
+}
+
+/** `s3://bucket/prefix` → its parts; undefined when the bucket name is not a valid S3 bucket name. */
+export function parseS3Location(value: string): { bucket: string; prefix: string } | undefined {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
-  if (!match) problem(`"${value}" is not a valid s3://bucket/prefix location`);
-  return {
-    type: 's3',
-    bucket: match?.[1] ?? '',
-    prefix: (match?.[2] ?? '').replace(/\/+$/, ''),
-    region: DEFAULTS.s3Region,
-    forcePathStyle: false,
-  };
+  return match ? { bucket: match[1], prefix: (match[2] ?? '').replace(/\/+$/, '') } : undefined;
 }
 
 export function oneOf<T extends string>(accepted: readonly T[]) {

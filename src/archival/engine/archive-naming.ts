@@ -38,10 +38,3 @@ export function archiveKey(table: string, window: MonthWindow, part: number, ext
 export function manifestKey(archiveKey: string): string {
   return `${archiveKey}.manifest.json`;
 }
-
-/** Parses a key back into its parts, for orphan detection and listings; undefined when it is not ours. */
-export function parseArchiveKey(key: string) {
-  const match = /^([A-Za-z_][A-Za-z0-9_$]*)\/\1_(\d{4}-\d{2}-\d{2})_to_(\d{4}-\d{2}-\d{2})_part-(\d{4,})(\.[a-z.]+)$/.exec(key);
-  if (!match) return undefined;
-  return { table: match[1], startDate: match[2], endDate: match[3], part: Number(match[4]), extension: match[5] };
-}

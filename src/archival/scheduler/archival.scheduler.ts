@@ -35,14 +35,8 @@ export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationS
       const name = `archival:${job.name}`;
       this.registry.addCronJob(name, cron as never);
       this.names.push(name);
-      this.logger.log({ event: 'job.scheduled', job: job.name, cron: job.cron, timezone: this.options.timezone, nextRun: this.nextRun(job.name) });
+      this.logger.log({ event: 'job.scheduled', job: job.name, cron: job.cron, timezone: this.options.timezone, nextRun: cron.nextDate().toISO() });
     }
-  }
-
-  nextRun(job: string): string | null {
-    const name = `archival:${job}`;
-    if (!this.names.includes(name) || !this.registry.doesExist('cron', name)) return null;
-    return this.registry.getCronJob(name).nextDate().toUTC().toISO();
   }
 
   private async tick(job: string) {
