@@ -75,6 +75,8 @@ export interface ArchivalOptionsInput {
   minRetentionDays?: number;
   maxRetentionDays?: number;
   adminToken?: string;
+  /** AES-256 key, base64 (32 bytes): archives are encrypted client-side with AES-256-GCM (`.enc`). */
+  encryptionKey?: string | Buffer;
   /** Register cron jobs (true in an API, false in the CLI). */
   schedule?: boolean;
   jobs?: Record<string, JobSettingsInput>;
@@ -102,6 +104,7 @@ export interface ArchivalOptions {
   minRetentionDays: number;
   maxRetentionDays: number;
   adminToken?: string;
+  encryptionKey?: Buffer;
   schedule: boolean;
   jobs: Record<string, JobSettingsInput>;
   tables: DeclaredTable[];

@@ -38,3 +38,6 @@ export class UnknownJobError extends ArchivalError {
     super(`Unknown archival job "${job}". Known jobs: ${known.join(', ')}`);
   }
 }
+
+/** An encrypted archive cannot be decrypted: no key, the wrong key, or altered bytes. */
+export class EncryptionError extends ArchivalError {}

@@ -22,8 +22,7 @@ import { SessionArchiver } from './archivers/session.archiver';
 import { ArchivalRun } from './catalog/archival-run.entity';
 import { ArchivedPartition } from './catalog/archived-partition.entity';
 import { CatalogService } from './catalog/catalog.service';
-import { createCompression } from './codec/compression.factory';
-import { COMPRESSION } from './codec/compression.interface';
+import { ARCHIVE_CODECS, ArchiveCodecs } from './codec/archive-codec';
 import { resolveArchivalOptions } from './config/resolve-options';
 import { ArchivalDatabase } from './engine/archival-database';
 import { ArchivalEngine } from './engine/archival.engine';
@@ -50,8 +49,8 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
       inject: [ARCHIVAL_OPTIONS],
     },
     {
-      provide: COMPRESSION,
-      useFactory: (options: ArchivalOptions) => createCompression(options.compression),
+      provide: ARCHIVE_CODECS,
+      useFactory: (options: ArchivalOptions) => ArchiveCodecs.create(options),
       inject: [ARCHIVAL_OPTIONS],
     },
     { provide: ARCHIVAL_HOOKS, useValue: {} },
@@ -79,6 +78,6 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     ArchivalScheduler,
     AdminTokenGuard,
   ],
-  exports: [ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, COMPRESSION, ARCHIVAL_OPTIONS],
+  exports: [ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, ARCHIVE_CODECS, ARCHIVAL_OPTIONS],
 })
 export class ArchivalModule extends ConfigurableArchivalModule {}

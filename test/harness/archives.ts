@@ -7,6 +7,11 @@ import { Client } from 'pg';
 import { createCompression, compressionOfKey } from '../../src/archival/codec/compression.factory';
 import { jsonLinesInsertSql } from '../../src/archival/codec/jsonl.format';
 import { Manifest } from '../../src/archival/engine/manifest';
+import { ArchivedPartition } from '../../src/archival/catalog/archived-partition.entity';
+import { ARCHIVE_CODECS, ArchiveCodecs } from '../../src/archival/codec/archive-codec';
+import { loadArchive } from '../../src/archival/restore/archive-loader';
+import { STORAGE_PROVIDER, StorageProvider } from '../../src/archival/storage/storage-provider.interface';
+import { ArchivalTestApp } from './archival-app';
 
 export async function readArchiveLines(root: string, key: string): Promise<string[]> {
   const compression = await createCompression(compressionOfKey(key));
@@ -38,4 +43,17 @@ export async function rowDifference(sql: Client, a: string, b: string): Promise<
           + (SELECT count(*) FROM (SELECT y::text FROM ${b} y EXCEPT ALL SELECT x::text FROM ${a} x) d2) AS n`,
   );
   return Number(rows[0].n);
+}
+
+/**
+ * Restores one archive into `target` through the product's own read path
+ * (storage → checksums → decrypt → decode → json_populate_record), whatever
+ * its storage, format, compression or encryption. Returns what was read back.
+ */
+export async function restoreArchive(app: ArchivalTestApp, sql: Client, archive: ArchivedPartition, target: string) {
+  const storage = app.context.get<StorageProvider>(STORAGE_PROVIDER);
+  const codecs = app.context.get<ArchiveCodecs>(ARCHIVE_CODECS);
+  const manifest = JSON.parse(await text(await storage.read(archive.manifestPath))) as Manifest;
+  const columns = manifest.columns.map((c) => ({ ...c, generated: false }));
+  return loadArchive(sql, storage, codecs.of(archive, archive.archivePath), archive.archivePath, columns, manifest.keyColumn, `"public"."${target}"`);
 }

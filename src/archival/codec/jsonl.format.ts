@@ -13,6 +13,8 @@ import { quoteIdent, quoteLiteral } from '../engine/sql-identifier';
 
 export interface ColumnInfo {
   name: string;
+  /** pg_type.typname, e.g. "int8", "timestamptz", "_text" (arrays). */
+  typname: string;
   /** format_type(), e.g. "timestamp with time zone", "numeric(12,4)", "text[]". */
   type: string;
   /** How the value is written: "json" verbatim, "native" JSON scalar, or "text" PostgreSQL text form. */

@@ -91,9 +91,38 @@ export class ZstdCompression implements Compression {
     return new ZstdTransform(binding, 'compression');
   }
 
+  /** One whole buffer at once (Parquet pages), through the streaming binding so size is not limited. */
+  compressSync(input: Buffer): Buffer {
+    const binding = new this.binding.ZstdCompressStreamBinding();
+    binding.begin(this.level);
+    return runSync(binding, input, 'compression');
+  }
+
+  decompressSync(input: Buffer): Buffer {
+    const binding = new this.binding.ZstdDecompressStreamBinding();
+    binding.begin();
+    return runSync(binding, input, 'decompression');
+  }
+
   decompressor(): Transform {
     const binding = new this.binding.ZstdDecompressStreamBinding();
     binding.begin();
     return new ZstdTransform(binding, 'decompression');
   }
+}
+
+const SLICE = 1024 * 1024;
+
+function runSync(binding: StreamBinding, input: Buffer, what: string): Buffer {
+  const out: Buffer[] = [];
+  const push = (chunk: Uint8Array) => out.push(Buffer.from(chunk));
+  try {
+    for (let offset = 0; offset < input.length; offset += SLICE) {
+      if (!binding.transform(input.subarray(offset, offset + SLICE), push)) throw new Error(`zstd ${what} failed (corrupt data?)`);
+    }
+    if (!binding.end(push)) throw new Error(`zstd ${what} failed at the end (truncated data?)`);
+  } finally {
+    binding.delete();
+  }
+  return Buffer.concat(out);
 }

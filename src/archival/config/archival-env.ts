@@ -50,6 +50,7 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     minRetentionDays: read.int('ARCHIVAL_MIN_RETENTION_DAYS'),
     maxRetentionDays: read.int('ARCHIVAL_MAX_RETENTION_DAYS'),
     adminToken: read.str('ARCHIVAL_ADMIN_TOKEN'),
+    encryptionKey: read.str('ARCHIVAL_ENCRYPTION_KEY'),
     jobs: jobsFromEnv(read, env),
     sourceNames: SOURCE_NAMES,
   };
@@ -70,6 +71,7 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   sleepBetweenBatchesMs: 'ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS',
   minRetentionDays: 'ARCHIVAL_MIN_RETENTION_DAYS',
   maxRetentionDays: 'ARCHIVAL_MAX_RETENTION_DAYS',
+  encryptionKey: 'ARCHIVAL_ENCRYPTION_KEY',
 };
 
 function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {

@@ -49,6 +49,7 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
     minRetentionDays: check('minRetentionDays', input.minRetentionDays ?? DEFAULTS.minRetentionDays, wholeNumber(1)),
     maxRetentionDays: check('maxRetentionDays', input.maxRetentionDays ?? DEFAULTS.maxRetentionDays, wholeNumber(1)),
     adminToken: input.adminToken || undefined,
+    encryptionKey: resolveEncryptionKey(input.encryptionKey, (p) => problems.push(`${name('encryptionKey')}: ${p}`)),
     schedule: input.schedule ?? true,
     jobs: {},
     tables: (input.tables ?? []).map((table) => ({ ...table })),
@@ -113,6 +114,17 @@ function resolveStorage(input: StorageOptions | string | undefined, problem: (p:
   const location = parseS3Location(value);
   if (!location) problem(`"${value}" is not a valid s3://bucket/prefix location`);
   return { type: 's3', bucket: '', prefix: '', ...location, region: DEFAULTS.s3Region, forcePathStyle: false };
+}
+
+/** A base64 AES-256 key → its 32 bytes. The value is a secret: problems never echo it. */
+function resolveEncryptionKey(value: string | Buffer | undefined, problem: (p: string) => void): Buffer | undefined {
+  if (value === undefined || value === '') return undefined;
+  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'base64');
+  if ((!Buffer.isBuffer(value) && !/^[A-Za-z0-9+/]+={0,2}$/.test(value.trim())) || bytes.length !== 32) {
+    problem(`must be 32 random bytes, base64-encoded (this value decodes to ${bytes.length} bytes); generate one with: openssl rand -base64 32`);
+    return undefined;
+  }
+  return bytes;
 }
 
 /** `s3://bucket/prefix` → its parts; undefined when the bucket name is not a valid S3 bucket name. */

@@ -12,7 +12,7 @@ import { ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from '../archival.constants';
 import { VerificationError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { CatalogService } from '../catalog/catalog.service';
-import { COMPRESSION, Compression } from '../codec/compression.interface';
+import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { ArchivalDatabase } from './archival-database';
 import { ArchivalHooks } from './archival-hooks';
@@ -30,8 +30,6 @@ import { assertIdentifier, parseTableName } from './sql-identifier';
 import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
-
-const FORMAT_EXTENSION = '.jsonl';
 
 interface ChildShape {
   spec: ChildTableSpec;
@@ -56,7 +54,7 @@ export class ArchivalEngine {
     private readonly db: ArchivalDatabase,
     private readonly catalog: CatalogService,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
-    @Inject(COMPRESSION) private readonly compression: Compression,
+    @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
     @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions,
     @Optional() @Inject(ARCHIVAL_HOOKS) private readonly hooks: ArchivalHooks = {},
   ) {}
@@ -137,6 +135,7 @@ export class ArchivalEngine {
       new RowSource(client, shape, {
         predicate: eligiblePredicate(spec, window, cutoff),
         batchSize: this.options.batchSize,
+        dialect: this.codecs.forWriting().format.dialect,
         limit: this.options.maxRowsPerFile,
         sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
         signal: context.signal,
@@ -152,6 +151,7 @@ export class ArchivalEngine {
           predicate: 'true',
           join: parentKeysJoin(child.spec.foreignKey),
           batchSize: this.options.batchSize,
+          dialect: this.codecs.forWriting().format.dialect,
           limit: Number.MAX_SAFE_INTEGER,
           sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
           signal: context.signal,
@@ -200,11 +200,12 @@ export class ArchivalEngine {
   ): Promise<ProducedArchive | undefined> {
     const table = shape.table.name;
     const part = await this.catalog.nextPart(table, isoDate(window.start));
-    const path = archiveKey(assertIdentifier(name, 'archive name'), window, part, FORMAT_EXTENSION + this.compression.extension);
+    const codec = this.codecs.forWriting();
+    const path = archiveKey(assertIdentifier(name, 'archive name'), window, part, codec.extension);
     const { source, written } = await this.db.withClient(async (client) => {
       const source = await open(client);
       const lines = await source.open();
-      return { source, written: lines && (await writeArchive(this.storage, path, lines, this.compression)) };
+      return { source, written: lines && (await writeArchive(this.storage, path, lines, codec, shape.columns, shape.key)) };
     });
     if (!written) return undefined;
     const record = await this.catalog.recordWritten({
@@ -217,9 +218,9 @@ export class ArchivalEngine {
       archivePath: path,
       manifestPath: manifestKey(path),
       storage: this.storage.type,
-      format: 'json',
-      compression: this.compression.name,
-      encrypted: false,
+      format: codec.format.name,
+      compression: codec.compression.name,
+      encrypted: codec.encrypted,
       rowCount: source.rows,
       uncompressedSize: written.contentBytes,
       compressedSize: written.storedBytes,
@@ -235,7 +236,8 @@ export class ArchivalEngine {
     await this.hooks.afterWrite?.(hookContext);
     await this.verify(record, shape, context);
     const previous = await this.catalog.previousManifestSha(table);
-    const manifestSha = await writeManifest(this.storage, record.manifestPath, buildManifest(record, shape, window, previous));
+    const manifest = buildManifest(record, shape, window, previous, written.encryption);
+    const manifestSha = await writeManifest(this.storage, record.manifestPath, manifest);
     await this.catalog.markVerified(record.id, manifestSha);
     await this.hooks.afterVerify?.(hookContext);
     return { shape, record, source };
@@ -244,7 +246,8 @@ export class ArchivalEngine {
   /** Reads the stored archive back and compares it with what was written; marks it failed on any difference. */
   private async verify(record: ArchivedPartition, shape: TableShape, context: RunContext): Promise<void> {
     const { archivePath: path, tableName: table } = record;
-    const readBack = await readArchive(this.storage, path, this.compression, shape.key).catch(async (error: Error) => {
+    const codec = this.codecs.of(record, path);
+    const readBack = await readArchive(this.storage, path, codec, shape.columns, shape.key).catch(async (error: Error) => {
       const stored = await hashStored(this.storage, path).catch(() => undefined);
       const checksum = stored && stored.sha256 !== record.sha256 ? `; stored SHA-256 ${stored.sha256}, expected ${record.sha256}` : '';
       throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);

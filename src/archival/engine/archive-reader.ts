@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Compression } from '../codec/compression.interface';
+import { ArchiveCodec } from '../codec/archive-codec';
+import { runStages } from '../codec/archive-format';
 import { HashingStream } from '../codec/hashing.stream';
-import { KeyReader } from '../codec/jsonl.format';
+import { ColumnInfo, KeyReader } from '../codec/jsonl.format';
 import { LineScanner } from '../codec/line-scanner';
 import { StorageProvider } from '../storage/storage-provider.interface';
 
@@ -27,12 +28,13 @@ export type LinesHandler = (lines: string[]) => Promise<void>;
 export async function readArchive(
   storage: StorageProvider,
   key: string,
-  compression: Compression,
+  codec: ArchiveCodec,
+  columns: ColumnInfo[],
   keyColumn: string,
   onLines?: LinesHandler,
 ): Promise<ReadBack> {
   const stored = new HashingStream();
-  const content = new HashingStream();
+  const decoder = codec.decoder(columns, keyColumn, key);
   const keyReader = new KeyReader(keyColumn);
   const keyHash = createHash('sha256');
   const scanner = new LineScanner();
@@ -59,12 +61,14 @@ export async function readArchive(
       callback(rest && rest.length > 0 ? new Error(`${key} ends inside a line (truncated archive?)`) : null);
     },
   });
-  await pipeline(await storage.read(key), stored, compression.decompressor(), content, sink);
+  const source = await storage.read(key);
+  await runStages([source, stored, ...decoder.stages, sink]);
+  const content = decoder.content();
   return {
     storedBytes: stored.bytes,
     storedSha256: stored.digest(),
     contentBytes: content.bytes,
-    contentSha256: content.digest(),
+    contentSha256: content.sha256,
     rows,
     keysSha256: keyHash.digest('hex'),
   };

@@ -1,12 +1,14 @@
 /**
- * encode → compress → hash → write, as one stream: the canonical lines are
- * hashed as they go by (content), compressed, hashed again (stored bytes) and
- * handed to the storage provider, never buffered whole.
+ * encode → compress → encrypt → hash → write, as one stream: the format
+ * digests the content as it goes by, the stored bytes are hashed on their way
+ * to the storage provider, and nothing is buffered whole.
  */
 import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Compression } from '../codec/compression.interface';
+import { ArchiveCodec } from '../codec/archive-codec';
+import { runStages } from '../codec/archive-format';
+import { EncryptionInfo } from '../codec/encryption';
 import { HashingStream } from '../codec/hashing.stream';
+import { ColumnInfo } from '../codec/jsonl.format';
 import { StorageProvider } from '../storage/storage-provider.interface';
 
 export interface WrittenArchive {
@@ -15,26 +17,31 @@ export interface WrittenArchive {
   storedSha256: string;
   contentBytes: number;
   contentSha256: string;
+  encryption: EncryptionInfo | null;
 }
 
 export async function writeArchive(
   storage: StorageProvider,
   key: string,
   lines: Readable,
-  compression: Compression,
+  codec: ArchiveCodec,
+  columns: ColumnInfo[],
+  keyColumn: string,
 ): Promise<WrittenArchive> {
-  const content = new HashingStream();
+  const encoder = codec.encoder(columns, keyColumn);
   const stored = new HashingStream();
   const body = new PassThrough({ highWaterMark: 1024 * 1024 });
   const upload = storage.write(key, body);
   // If storage gives up first, the pipeline must not wait on a reader that is gone.
   upload.catch((error: Error) => body.destroy(error));
-  await Promise.all([pipeline(lines, content, compression.compressor(), stored, body), upload]);
+  await Promise.all([runStages([lines, ...encoder.stages, stored, body]), upload]);
+  const content = encoder.content();
   return {
     key,
     storedBytes: stored.bytes,
     storedSha256: stored.digest(),
     contentBytes: content.bytes,
-    contentSha256: content.digest(),
+    contentSha256: content.sha256,
+    encryption: encoder.encryption,
   };
 }

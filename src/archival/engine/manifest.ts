@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
+import { EncryptionInfo } from '../codec/encryption';
 import { ColumnInfo } from '../codec/jsonl.format';
 import { StorageProvider } from '../storage/storage-provider.interface';
 import { MonthWindow } from './archive-naming';
@@ -27,10 +28,10 @@ export interface Manifest {
   keyColumn: string;
   timeColumn: string | null;
   primaryKeyRange: { min: string | null; max: string | null };
-  columns: Pick<ColumnInfo, 'name' | 'type' | 'encoding'>[];
+  columns: Pick<ColumnInfo, 'name' | 'typname' | 'type' | 'encoding'>[];
   format: string;
   compression: string;
-  encryption: null | { algorithm: string; keyId: string; nonce: string };
+  encryption: EncryptionInfo | null;
   storedBytes: number;
   sha256: string;
   contentBytes: number;
@@ -57,6 +58,7 @@ export function buildManifest(
   shape: TableShape,
   window: MonthWindow,
   previousManifestSha256: string | null,
+  encryption: EncryptionInfo | null,
 ): Manifest {
   return {
     formatVersion: MANIFEST_FORMAT_VERSION,
@@ -72,10 +74,10 @@ export function buildManifest(
     keyColumn: shape.key,
     timeColumn: shape.time ?? null,
     primaryKeyRange: { min: record.minPk, max: record.maxPk },
-    columns: shape.columns.map(({ name, type, encoding }) => ({ name, type, encoding })),
+    columns: shape.columns.map(({ name, typname, type, encoding }) => ({ name, typname, type, encoding })),
     format: record.format,
     compression: record.compression,
-    encryption: null,
+    encryption,
     storedBytes: record.compressedSize,
     sha256: record.sha256,
     contentBytes: record.uncompressedSize,

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { LineDialect } from '../codec/archive-format';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
+import { typedSelectList } from '../codec/parquet/parquet-columns';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteLiteral, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
@@ -23,6 +25,8 @@ export interface RowSourceOptions {
   /** Joined after `t`, e.g. to restrict child rows to the parents of a part. */
   join?: string;
   batchSize: number;
+  /** How each row is written: canonical JSON (json archives) or typed values (Parquet). */
+  dialect: LineDialect;
   /** At most this many rows (one archive part). */
   limit: number;
   sleepBetweenBatchesMs: number;
@@ -85,8 +89,11 @@ export class RowSource {
     const { shape } = this;
     const key = `t.${quoteIdent(shape.key)}`;
     const keyset = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
-    return `COPY (SELECT to_json(${key}::text)::text, t.xmin, ${jsonLineExpression(shape.columns)}
-      FROM ${quoteTable(shape.table)} t ${this.options.join ?? ''} CROSS JOIN LATERAL (SELECT ${jsonSelectList(shape.columns, shape.key, 't')}) r
+    const typed = this.options.dialect === 'typed';
+    const line = typed ? 'row_to_json(r)::text' : jsonLineExpression(shape.columns);
+    const selectList = typed ? typedSelectList(shape.columns, shape.key) : jsonSelectList(shape.columns, shape.key, 't');
+    return `COPY (SELECT to_json(${key}::text)::text, t.xmin, ${line}
+      FROM ${quoteTable(shape.table)} t ${this.options.join ?? ''} CROSS JOIN LATERAL (SELECT ${selectList}) r
       WHERE ${this.options.predicate}${keyset}
       ORDER BY ${key} LIMIT ${limit})
       TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;

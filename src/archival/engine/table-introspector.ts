@@ -28,6 +28,7 @@ export async function describeTable(client: PoolClient, table: QualifiedName, ke
   }
   const columns: ColumnInfo[] = rows.map((r) => ({
     name: r.name,
+    typname: r.typname,
     type: r.type,
     encoding: encodingFor(r.typname, r.typtype),
     generated: r.generated !== '',

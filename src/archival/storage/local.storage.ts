@@ -72,6 +72,12 @@ export class LocalStorageProvider implements StorageProvider {
     await rm(this.pathOf(key), { force: true });
   }
 
+  async check(): Promise<void> {
+    const probe = `${TEMP_MARKER}health-check-${randomBytes(4).toString('hex')}`;
+    await this.write(probe, Readable.from([Buffer.from('ok')]));
+    await this.remove(probe);
+  }
+
   private async *walk(directory: string, prefix: string): AsyncIterable<StoredObject> {
     let entries;
     try {

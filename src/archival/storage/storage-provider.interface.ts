@@ -20,6 +20,8 @@ export interface StorageProvider {
   stat(key: string): Promise<StoredObject | undefined>;
   list(prefix: string): AsyncIterable<StoredObject>;
   remove(key: string): Promise<void>;
+  /** Proves the store is reachable and writable (writes and removes a probe); throws a StorageError saying why not. */
+  check(): Promise<void>;
 }
 
 export const STORAGE_PROVIDER = Symbol('STORAGE_PROVIDER');

@@ -1,7 +1,7 @@
 /** The one place that picks the storage adapter from configuration. */
 import { StorageOptions } from '../archival-options';
-import { ConfigurationError } from '../archival.errors';
 import { LocalStorageProvider } from './local.storage';
+import { S3StorageProvider } from './s3.storage';
 import { StorageProvider } from './storage-provider.interface';
 
 export function createStorage(options: StorageOptions): StorageProvider {
@@ -9,8 +9,6 @@ export function createStorage(options: StorageOptions): StorageProvider {
     case 'local':
       return new LocalStorageProvider(options.path);
     case 's3':
-      throw new ConfigurationError([
-        `ARCHIVAL_STORAGE_TYPE=s3 (s3://${options.bucket}/${options.prefix}) is not available in this build yet; use a local directory`,
-      ]);
+      return new S3StorageProvider(options);
   }
 }

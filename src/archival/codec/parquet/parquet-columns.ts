@@ -1,0 +1,204 @@
+/**
+ * How each PostgreSQL column becomes a Parquet column, and back.
+ *
+ * Rows reach the Parquet encoder as "typed lines": JSON objects that
+ * PostgreSQL built so that JSON.parse is exact (see typedSelectList):
+ * int8, floats, numeric, bytea, json and every non-scalar type arrive as
+ * their PostgreSQL text; timestamps as microseconds since 1970-01-01 and dates
+ * as days since then, computed by PostgreSQL. ±infinity map to the int64/int32
+ * extremes, PostgreSQL's own internal encoding of them.
+ *
+ * | PostgreSQL             | Parquet                                   |
+ * | bool                   | BOOLEAN                                   |
+ * | int2, int4             | INT32 (INT_16, INT_32)                    |
+ * | int8                   | INT64 (INT_64)                            |
+ * | float4 / float8        | FLOAT / DOUBLE (NaN, ±Infinity kept)      |
+ * | timestamp, timestamptz | INT64 TIMESTAMP_MICROS                    |
+ * | date                   | INT32 DATE                                |
+ * | json, jsonb            | BYTE_ARRAY JSON (the exact text)          |
+ * | bytea                  | BYTE_ARRAY                                |
+ * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, arrays, intervals, ranges, enums... as PostgreSQL text |
+ * Every column is OPTIONAL (NULL → absent).
+ */
+import { quoteIdent } from '../../engine/sql-identifier';
+import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
+
+export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'text';
+
+export const INT64_MAX = 9223372036854775807n;
+export const INT64_MIN = -9223372036854775808n;
+export const INT32_MAX = 2147483647;
+export const INT32_MIN = -2147483648;
+
+const KINDS: Record<string, ParquetKind> = {
+  bool: 'boolean',
+  int2: 'int16',
+  int4: 'int32',
+  int8: 'int64',
+  float4: 'float',
+  float8: 'double',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamp',
+  date: 'date',
+  json: 'json',
+  jsonb: 'json',
+  bytea: 'bytes',
+};
+
+export function parquetKind(column: Pick<ColumnInfo, 'typname' | 'encoding'>): ParquetKind {
+  // Domains, enums, composites and arrays are 'text' encoded whatever their base type.
+  if (column.encoding === 'text' && !['int8', 'float4', 'float8', 'bytea'].includes(column.typname)) return 'text';
+  return KINDS[column.typname] ?? 'text';
+}
+
+/** The select list (over alias `t`) whose row_to_json is a typed line; the key column first. */
+export function typedSelectList(columns: ColumnInfo[], key: string): string {
+  const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
+  return ordered
+    .map((c) => {
+      const ref = `t.${quoteIdent(c.name)}`;
+      const as = ` AS ${quoteIdent(c.name)}`;
+      switch (parquetKind(c)) {
+        case 'boolean':
+        case 'int16':
+        case 'int32':
+          return ref + as;
+        case 'timestamp':
+          return `CASE WHEN ${ref} = 'infinity' THEN '${INT64_MAX}' WHEN ${ref} = '-infinity' THEN '${INT64_MIN}'
+            ELSE (extract(epoch FROM ${ref}) * 1000000)::int8::text END${as}`;
+        case 'date':
+          return `CASE WHEN ${ref} = 'infinity' THEN ${INT32_MAX} WHEN ${ref} = '-infinity' THEN ${INT32_MIN}
+            ELSE ${ref} - DATE '1970-01-01' END${as}`;
+        default:
+          return `${ref}::text${as}`;
+      }
+    })
+    .join(', ');
+}
+
+/** A typed line's value → the value parquetjs writes. */
+export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  switch (kind) {
+    case 'int64':
+    case 'timestamp':
+      return BigInt(value as string);
+    case 'float':
+    case 'double':
+      return Number(value as string);
+    case 'json':
+    case 'text':
+      return value as string;
+    case 'bytes':
+      return Buffer.from((value as string).slice(2), 'hex');
+    default:
+      return value;
+  }
+}
+
+/**
+ * One canonical string per value, the same whether it comes from a typed line
+ * or back out of the Parquet file: the content SHA-256 of a Parquet archive
+ * is taken over these, so read-back proves every value survived.
+ */
+export function canonicalValue(kind: ParquetKind, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (kind === 'bytes') return (value as Buffer).toString('hex');
+  if (kind === 'float') return numberText(Math.fround(value as number));
+  if (kind === 'double') return numberText(value as number);
+  return String(value);
+}
+
+/**
+ * A value read from Parquet → its JSON member in a restore line (the JSON
+ * Lines dialect that json_populate_record reads, see jsonl.format.ts).
+ */
+export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean): string {
+  if (value === null || value === undefined) return 'null';
+  switch (kind) {
+    case 'boolean':
+    case 'int16':
+    case 'int32':
+      return String(value);
+    case 'json':
+      return value as string;
+    case 'bytes':
+      return JSON.stringify(`\\x${(value as Buffer).toString('hex')}`);
+    case 'timestamp':
+      return JSON.stringify(formatMicros(value as bigint, withZone));
+    case 'date':
+      return JSON.stringify(formatDays(value as number));
+    case 'float':
+      return JSON.stringify(numberText(Math.fround(value as number)));
+    case 'double':
+      return JSON.stringify(numberText(value as number));
+    default:
+      return JSON.stringify(String(value));
+  }
+}
+
+/** A restore line for one Parquet record, key first, with the `$jsonNull` marker where a json value is the literal null. */
+export function restoreLine(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): string {
+  const members: string[] = [];
+  const jsonNulls: string[] = [];
+  for (const c of columns) {
+    const value = record[c.name];
+    if (c.kind === 'json' && typeof value === 'string' && value.trim() === 'null') jsonNulls.push(c.name);
+    members.push(`${JSON.stringify(c.name)}:${restoreJson(c.kind, value, c.withZone)}`);
+  }
+  if (jsonNulls.length > 0) members.push(`${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`);
+  return `{${members.join(',')}}`;
+}
+
+/** Shortest round-trip text of a double, keeping the sign of zero; NaN and ±Infinity as PostgreSQL writes them. */
+function numberText(value: number): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
+const MICROS_PER_DAY = 86_400_000_000n;
+
+/** Microseconds since 1970-01-01 → PostgreSQL timestamp input, BC years and ±infinity included. */
+export function formatMicros(micros: bigint, withZone: boolean): string {
+  if (micros === INT64_MAX) return 'infinity';
+  if (micros === INT64_MIN) return '-infinity';
+  let days = micros / MICROS_PER_DAY;
+  let rest = micros % MICROS_PER_DAY;
+  if (rest < 0n) {
+    rest += MICROS_PER_DAY;
+    days -= 1n;
+  }
+  const { year, month, day } = civilFromDays(Number(days));
+  const seconds = Number(rest / 1_000_000n);
+  const fraction = String(rest % 1_000_000n).padStart(6, '0');
+  const time = `${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}.${fraction}`;
+  return `${dateText(year, month, day)} ${time}${withZone ? '+00' : ''}${year <= 0 ? ' BC' : ''}`;
+}
+
+/** Days since 1970-01-01 → PostgreSQL date input. */
+export function formatDays(days: number): string {
+  if (days === INT32_MAX) return 'infinity';
+  if (days === INT32_MIN) return '-infinity';
+  const { year, month, day } = civilFromDays(days);
+  return `${dateText(year, month, day)}${year <= 0 ? ' BC' : ''}`;
+}
+
+function dateText(year: number, month: number, day: number): string {
+  return `${pad(year <= 0 ? 1 - year : year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/** Proleptic Gregorian date of a day number (H. Hinnant's algorithm); year 0 is 1 BC. */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}

@@ -1,0 +1,98 @@
+/**
+ * parquetjs-lite, set up for exact archives. The library looks types and codecs
+ * up in two exported tables; this module extends them once per process:
+ * - ZSTD (thrift codec 6) in PARQUET_COMPRESSION_METHODS, backed by zstd-codec;
+ * - toPrimitive of INT64 / TIMESTAMP_MICROS accepts BigInt as is (the stock
+ *   version goes through parseInt and loses precision above 2^53), DATE and
+ *   TIMESTAMP_MICROS accept values before 1970, FLOAT / DOUBLE accept NaN.
+ *   Inputs the stock functions accepted behave exactly as before.
+ * - reading: archival readers retag TIMESTAMP_MICROS and DATE columns so that
+ *   values come back as raw integers, not as millisecond Date objects.
+ */
+import { ZstdCompression } from '../zstd.compression';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+type Convert = (value: unknown) => unknown;
+interface TypeDef {
+  primitiveType: string;
+  originalType?: string;
+  toPrimitive: Convert;
+  fromPrimitive?: Convert;
+}
+
+export interface ParquetField {
+  name: string;
+  originalType?: string;
+  primitiveType?: string;
+}
+
+export interface ParquetSchemaInstance {
+  fieldList: Record<string, ParquetField>;
+}
+
+export interface ParquetWriterInstance {
+  appendRow(row: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+  setRowGroupSize(rows: number): void;
+}
+
+export interface ParquetReaderInstance {
+  schema: ParquetSchemaInstance;
+  getRowCount(): number | bigint;
+  getCursor(): { next(): Promise<Record<string, unknown> | null> };
+  close(): Promise<void>;
+}
+
+interface ParquetLibrary {
+  ParquetSchema: new (definition: Record<string, unknown>) => ParquetSchemaInstance;
+  ParquetWriter: { openStream(schema: ParquetSchemaInstance, stream: NodeJS.WritableStream, options?: object): Promise<ParquetWriterInstance> };
+  ParquetReader: { openFile(path: string): Promise<ParquetReaderInstance> };
+}
+
+export const parquet = require('parquetjs-lite') as ParquetLibrary;
+const types = require('parquetjs-lite/lib/types') as { PARQUET_LOGICAL_TYPES: Record<string, TypeDef> };
+const codecs = require('parquetjs-lite/lib/compression') as {
+  PARQUET_COMPRESSION_METHODS: Record<string, { deflate(value: Buffer): Buffer; inflate(value: Buffer): Buffer }>;
+};
+
+/** Read-side type names whose values stay raw (BigInt microseconds, integer days). */
+const RAW_TIMESTAMP = 'ARCHIVAL_RAW_TIMESTAMP_MICROS';
+const RAW_DATE = 'ARCHIVAL_RAW_DATE';
+
+let zstdRegistered: ZstdCompression | undefined;
+
+export function setUpParquet(zstd: ZstdCompression): void {
+  if (!zstdRegistered) {
+    zstdRegistered = zstd;
+    codecs.PARQUET_COMPRESSION_METHODS.ZSTD = {
+      deflate: (value) => zstd.compressSync(value),
+      inflate: (value) => zstd.decompressSync(value),
+    };
+  }
+  const table = types.PARQUET_LOGICAL_TYPES;
+  if (table[RAW_TIMESTAMP]) return;
+  extend(table.INT64, (v) => (typeof v === 'bigint' ? v : undefined));
+  extend(table.INT_64, (v) => (typeof v === 'bigint' ? v : undefined));
+  extend(table.TIMESTAMP_MICROS, (v) => (typeof v === 'bigint' ? v : undefined));
+  extend(table.DATE, (v) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined));
+  extend(table.FLOAT, (v) => (typeof v === 'number' ? v : undefined));
+  extend(table.DOUBLE, (v) => (typeof v === 'number' ? v : undefined));
+  table[RAW_TIMESTAMP] = { primitiveType: 'INT64', toPrimitive: (v) => v };
+  table[RAW_DATE] = { primitiveType: 'INT32', toPrimitive: (v) => v };
+}
+
+/** Values this accepts are taken as they are; everything else goes to the stock conversion. */
+function extend(def: TypeDef, accept: (value: unknown) => unknown): void {
+  const stock = def.toPrimitive;
+  def.toPrimitive = (value) => accept(value) ?? stock(value);
+}
+
+/** Opens a Parquet file for exact reading: timestamps as BigInt microseconds, dates as day numbers. */
+export async function openExactReader(path: string): Promise<ParquetReaderInstance> {
+  const reader = await parquet.ParquetReader.openFile(path);
+  for (const field of Object.values(reader.schema.fieldList)) {
+    if (field.originalType === 'TIMESTAMP_MICROS') field.originalType = RAW_TIMESTAMP;
+    else if (field.originalType === 'DATE') field.originalType = RAW_DATE;
+  }
+  return reader;
+}

@@ -1,0 +1,38 @@
+/**
+ * Streams one archive's rows into a table: stored bytes → checksums → decrypt
+ * → decode → batches of restore lines → INSERT ... SELECT json_populate_record,
+ * so PostgreSQL parses every value with its column type's input function.
+ * Callers run it inside a transaction and compare the returned read-back with
+ * the catalog before committing: a corrupt archive inserts nothing.
+ */
+import { ArchiveCodec } from '../codec/archive-codec';
+import { ColumnInfo, jsonLinesInsertSql } from '../codec/jsonl.format';
+import { readArchive, ReadBack } from '../engine/archive-reader';
+import { StorageProvider } from '../storage/storage-provider.interface';
+
+export interface Queryable {
+  query(sql: string, values?: unknown[]): Promise<{ rowCount: number | null }>;
+}
+
+export interface LoadResult extends ReadBack {
+  inserted: number;
+}
+
+export async function loadArchive(
+  db: Queryable,
+  storage: StorageProvider,
+  codec: ArchiveCodec,
+  archivePath: string,
+  columns: ColumnInfo[],
+  keyColumn: string,
+  target: string,
+  onConflict = '',
+): Promise<LoadResult> {
+  const insert = jsonLinesInsertSql(target, columns, onConflict);
+  let inserted = 0;
+  const readBack = await readArchive(storage, archivePath, codec, columns, keyColumn, async (lines) => {
+    const result = await db.query(insert, [`[${lines.join(',')}]`]);
+    inserted += result.rowCount ?? 0;
+  });
+  return { ...readBack, inserted };
+}
