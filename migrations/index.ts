@@ -2,7 +2,10 @@
 import { ArchivalCatalog1732000000000 } from './1732000000000-ArchivalCatalog';
 import { DemoHostTables1732000000001 } from './1732000000001-DemoHostTables';
 import { LegalHolds1732000000002 } from './1732000000002-LegalHolds';
+import { FailedUploads1732000000003 } from './1732000000003-FailedUploads';
 
-export const ARCHIVAL_MIGRATIONS = [ArchivalCatalog1732000000000, LegalHolds1732000000002];
+export const ARCHIVAL_MIGRATIONS = [ArchivalCatalog1732000000000, LegalHolds1732000000002, FailedUploads1732000000003];
 export const DEMO_MIGRATIONS = [DemoHostTables1732000000001];
-export const ALL_MIGRATIONS = [ArchivalCatalog1732000000000, DemoHostTables1732000000001, LegalHolds1732000000002];
+export const ALL_MIGRATIONS = [
+  ArchivalCatalog1732000000000, DemoHostTables1732000000001, LegalHolds1732000000002, FailedUploads1732000000003,
+];

@@ -30,6 +30,7 @@ import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
 import { ArchivalScheduler } from './scheduler/archival.scheduler';
 import { createStorage } from './storage/storage.factory';
 import { STORAGE_PROVIDER } from './storage/storage-provider.interface';
+import { StorageStartupCheck } from './storage/storage-startup.check';
 
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
 const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryChunkArchiver];
@@ -77,6 +78,7 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     ArchivalService,
     ArchivalScheduler,
     AdminTokenGuard,
+    StorageStartupCheck,
   ],
   exports: [ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, ARCHIVE_CODECS, ARCHIVAL_OPTIONS],
 })

@@ -1,6 +1,6 @@
 /** The module as a host would mount it, over a test database and a temp archive directory. */
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ export async function createArchivalApp(
   /** Runs see this instant as "now", so cutoffs do not drift between runs. */
   now: Date = FIXED_NOW,
   http = false,
+  /** Extra overrides, e.g. a storage provider that fails on purpose. */
+  configure?: (builder: TestingModuleBuilder) => void,
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({
@@ -43,6 +45,7 @@ export async function createArchivalApp(
   });
   if (hooks) builder.overrideProvider(ARCHIVAL_HOOKS).useValue(hooks);
   builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);
+  configure?.(builder);
   const moduleRef = await builder.compile();
   const context = http ? await moduleRef.createNestApplication().init() : await moduleRef.init();
   return {

@@ -25,9 +25,9 @@ export class ArchivedPartition {
   @Column('bigint', { name: 'row_count', transformer: bigintAsNumber }) rowCount: number;
   @Column('bigint', { name: 'uncompressed_size', transformer: bigintAsNumber }) uncompressedSize: number;
   @Column('bigint', { name: 'compressed_size', transformer: bigintAsNumber }) compressedSize: number;
-  @Column('char', { length: 64 }) sha256: string;
-  @Column('char', { name: 'content_sha256', length: 64 }) contentSha256: string;
-  @Column('char', { name: 'keys_sha256', length: 64 }) keysSha256: string;
+  @Column('char', { length: 64, nullable: true }) sha256: string | null;
+  @Column('char', { name: 'content_sha256', length: 64, nullable: true }) contentSha256: string | null;
+  @Column('char', { name: 'keys_sha256', length: 64, nullable: true }) keysSha256: string | null;
   @Column('char', { name: 'manifest_sha256', length: 64, nullable: true }) manifestSha256: string | null;
   @Column('text', { name: 'min_pk', nullable: true }) minPk: string | null;
   @Column('text', { name: 'max_pk', nullable: true }) maxPk: string | null;

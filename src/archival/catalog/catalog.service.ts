@@ -90,6 +90,11 @@ export class CatalogService {
     return this.archives.save(this.archives.create({ ...archive, status: 'written', archivedAt: new Date() }));
   }
 
+  /** An archive that never became a stored object (the write failed midway). */
+  async recordFailed(archive: NewArchive, error: string): Promise<ArchivedPartition> {
+    return this.archives.save(this.archives.create({ ...archive, status: 'failed', error, archivedAt: new Date() }));
+  }
+
   async markVerified(id: number, manifestSha256: string): Promise<void> {
     await this.archives.update(id, { status: 'verified', verifiedAt: new Date(), manifestSha256, error: null });
   }

@@ -77,4 +77,13 @@ describe('configuration from the environment', () => {
     const problems = problemsOf({ ARCHIVAL_ADMIN_TOKEN: 'hunter2', ARCHIVAL_COMPRESSION: 'lz4' });
     expect(problems.join('\n')).not.toContain('hunter2');
   });
+
+  it('takes a 32-byte base64 encryption key and names a bad one without echoing it', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(archivalOptionsFromEnv({ ARCHIVAL_ENCRYPTION_KEY: key }).encryptionKey).toEqual(Buffer.alloc(32, 7));
+    const short = Buffer.alloc(16, 9).toString('base64');
+    const problems = problemsOf({ ARCHIVAL_ENCRYPTION_KEY: short }).join('\n');
+    expect(problems).toContain('ARCHIVAL_ENCRYPTION_KEY: must be 32 random bytes, base64-encoded (this value decodes to 16 bytes)');
+    expect(problems).not.toContain(short);
+  });
 });

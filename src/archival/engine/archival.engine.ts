@@ -11,14 +11,14 @@ import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from '../archival.constants';
 import { VerificationError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogService, NewArchive } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { ArchivalDatabase } from './archival-database';
 import { ArchivalHooks } from './archival-hooks';
 import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName } from './archive-naming';
-import { compareReadBack, hashStored, readArchive } from './archive-reader';
-import { writeArchive } from './archive-writer';
+import { compareReadBack, expectedFromRecord, hashStored, readArchive } from './archive-reader';
+import { writeArchive, WrittenArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
 import { legalHoldExclusion } from './legal-holds';
 import { buildManifest, writeManifest } from './manifest';
@@ -30,6 +30,9 @@ import { assertIdentifier, parseTableName } from './sql-identifier';
 import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
+
+/** Fields known only once an archive was fully written. */
+type RecordedSizes = 'rowCount' | 'uncompressedSize' | 'compressedSize' | 'sha256' | 'contentSha256' | 'keysSha256' | 'minPk' | 'maxPk';
 
 interface ChildShape {
   spec: ChildTableSpec;
@@ -202,13 +205,7 @@ export class ArchivalEngine {
     const part = await this.catalog.nextPart(table, isoDate(window.start));
     const codec = this.codecs.forWriting();
     const path = archiveKey(assertIdentifier(name, 'archive name'), window, part, codec.extension);
-    const { source, written } = await this.db.withClient(async (client) => {
-      const source = await open(client);
-      const lines = await source.open();
-      return { source, written: lines && (await writeArchive(this.storage, path, lines, codec, shape.columns, shape.key)) };
-    });
-    if (!written) return undefined;
-    const record = await this.catalog.recordWritten({
+    const identity = {
       job: context.job,
       tableName: table,
       partitionName: partitionName(name, window, part),
@@ -221,6 +218,25 @@ export class ArchivalEngine {
       format: codec.format.name,
       compression: codec.compression.name,
       encrypted: codec.encrypted,
+      runId: context.runId,
+      parentId,
+    };
+    let source: RowSource | undefined;
+    let written: WrittenArchive | undefined;
+    try {
+      written = await this.db.withClient(async (client) => {
+        source = await open(client);
+        const lines = await source.open();
+        return lines && writeArchive(this.storage, path, lines, codec, shape.columns, shape.key);
+      });
+    } catch (error) {
+      // A write that failed midway is on record (status failed, why); storage holds no object under its key.
+      if (source && source.rows > 0) await this.recordFailedWrite(identity, source, error as Error, context);
+      throw error;
+    }
+    if (!written || !source) return undefined;
+    const record = await this.catalog.recordWritten({
+      ...identity,
       rowCount: source.rows,
       uncompressedSize: written.contentBytes,
       compressedSize: written.storedBytes,
@@ -229,8 +245,6 @@ export class ArchivalEngine {
       keysSha256: source.keysSha256(),
       minPk: source.keys[0],
       maxPk: source.keys[source.keys.length - 1],
-      runId: context.runId,
-      parentId,
     });
     const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
     await this.hooks.afterWrite?.(hookContext);
@@ -243,6 +257,22 @@ export class ArchivalEngine {
     return { shape, record, source };
   }
 
+  private async recordFailedWrite(identity: Omit<NewArchive, RecordedSizes>, source: RowSource, error: Error, context: RunContext) {
+    const message = `writing ${identity.archivePath} failed after ${source.rows} rows: ${error.message}; nothing was deleted`;
+    await this.catalog.recordFailed({
+      ...identity,
+      rowCount: source.rows,
+      uncompressedSize: 0,
+      compressedSize: 0,
+      sha256: null,
+      contentSha256: null,
+      keysSha256: null,
+      minPk: source.keys[0] ?? null,
+      maxPk: source.keys[source.keys.length - 1] ?? null,
+    }, message);
+    this.logger.error({ event: 'archive.write_failed', job: context.job, runId: context.runId, table: identity.tableName, archive: identity.archivePath, why: error.message });
+  }
+
   /** Reads the stored archive back and compares it with what was written; marks it failed on any difference. */
   private async verify(record: ArchivedPartition, shape: TableShape, context: RunContext): Promise<void> {
     const { archivePath: path, tableName: table } = record;
@@ -252,16 +282,7 @@ export class ArchivalEngine {
       const checksum = stored && stored.sha256 !== record.sha256 ? `; stored SHA-256 ${stored.sha256}, expected ${record.sha256}` : '';
       throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);
     });
-    const problems = compareReadBack(
-      {
-        storedBytes: record.compressedSize,
-        storedSha256: record.sha256,
-        contentSha256: record.contentSha256,
-        rows: record.rowCount,
-        keysSha256: record.keysSha256,
-      },
-      readBack,
-    );
+    const problems = compareReadBack(expectedFromRecord(record), readBack);
     if (problems.length > 0) throw await this.verificationFailed(record.id, path, table, context, problems.join('; '));
   }
 

@@ -82,6 +82,19 @@ export interface ExpectedArchive {
   keysSha256: string;
 }
 
+/** What the catalog says was written (a record without checksums never verifies). */
+export function expectedFromRecord(record: {
+  compressedSize: number; sha256: string | null; contentSha256: string | null; rowCount: number; keysSha256: string | null;
+}): ExpectedArchive {
+  return {
+    storedBytes: record.compressedSize,
+    storedSha256: record.sha256 ?? '',
+    contentSha256: record.contentSha256 ?? '',
+    rows: record.rowCount,
+    keysSha256: record.keysSha256 ?? '',
+  };
+}
+
 /** Lists every difference between what was written and what was read back; empty when they match. */
 export function compareReadBack(expected: ExpectedArchive, actual: ReadBack): string[] {
   const problems: string[] = [];

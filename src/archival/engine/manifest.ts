@@ -79,10 +79,10 @@ export function buildManifest(
     compression: record.compression,
     encryption,
     storedBytes: record.compressedSize,
-    sha256: record.sha256,
+    sha256: record.sha256 ?? '',
     contentBytes: record.uncompressedSize,
-    contentSha256: record.contentSha256,
-    keysSha256: record.keysSha256,
+    contentSha256: record.contentSha256 ?? '',
+    keysSha256: record.keysSha256 ?? '',
     previousManifestSha256,
     createdAt: new Date().toISOString(),
   };

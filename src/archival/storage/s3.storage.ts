@@ -168,10 +168,8 @@ export class S3StorageProvider implements StorageProvider {
       return `access denied (${name}); check ARCHIVAL_S3_ACCESS_KEY_ID/ARCHIVAL_S3_SECRET_ACCESS_KEY or the instance role, and the bucket policy`;
     }
     if (status === 301 || name === 'PermanentRedirect') return `the bucket is in another region than ${this.options.region}; set ARCHIVAL_S3_REGION`;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
-      return `cannot reach ${this.options.endpoint ?? 'S3'} (${code})`;
-    }
+    const network = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN)\b/.exec(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`);
+    if (network) return `cannot reach ${this.options.endpoint ?? `S3 in ${this.options.region}`} (${network[1]}) after ${MAX_ATTEMPTS} attempts`;
     return `${name}: ${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`;
   }
 }
