@@ -45,9 +45,10 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(app.databaseUrl, app.migrate)),
         ArchivalModule.forRootAsync({
           // A bad ARCHIVAL_* value stops start-up with a message naming the variable.
+          // ARCHIVAL_PATH (local or s3:// with its ARCHIVAL_S3_* settings) wins; the demo default only fills in.
           useFactory: () =>
             archivalOptionsFromEnv(app.env, {
-              storage: app.env.ARCHIVAL_PATH || app.defaultArchivePath,
+              ...(app.env.ARCHIVAL_PATH ? {} : { storage: app.defaultArchivePath }),
               schedule: app.schedule,
             }),
         }),

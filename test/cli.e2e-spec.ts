@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../src/cli/archival-cli';
+import { s3TestClientConfig, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
 
@@ -89,5 +91,31 @@ describe('the archival CLI', () => {
     expect(badEnv.code).toBe(2);
     expect(badEnv.err).toContain('ARCHIVAL_COMPRESSION="rar": expected one of gzip, zstd, none');
     expect((await cli(['frobnicate'], env)).code).toBe(2);
+  });
+
+  it('archives to S3 configured by env alone (ARCHIVAL_PATH=s3://..., endpoint, keys, encryption)', async () => {
+    const server = await startS3rver('cli-archives');
+    const s3 = new S3Client(s3TestClientConfig(server));
+    try {
+      await db.sql.query(
+        `INSERT INTO flow_execution_logs (level, message, created_at)
+         SELECT 'info', 's3 ' || i, now() - interval '300 days' + i * interval '1 minute' FROM generate_series(1, 500) i`,
+      );
+      const s3Env = {
+        ...env, ARCHIVAL_STORAGE_TYPE: 's3', ARCHIVAL_PATH: 's3://cli-archives/team/api', ARCHIVAL_S3_ENDPOINT: server.endpoint,
+        ARCHIVAL_S3_FORCE_PATH_STYLE: 'true', ARCHIVAL_S3_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+        ARCHIVAL_S3_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey, ARCHIVAL_FORMAT: 'parquet',
+        ARCHIVAL_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      };
+      const result = await cli(['run', 'log-archival', '--json'], s3Env);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.out)).toMatchObject({ status: 'succeeded', rows: 500 });
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'cli-archives', Prefix: 'team/api/flow_execution_logs/' }));
+      expect((listed.Contents ?? []).some((o) => o.Key!.endsWith('.parquet.enc'))).toBe(true);
+      expect(await count(db.sql, 'flow_execution_logs', `message LIKE 's3 %'`)).toBe(0);
+    } finally {
+      s3.destroy();
+      await server.close();
+    }
   });
 });

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench [-- --rows N] [--cases a,b] [--out FILE]`: the archival
+ * pipeline against its practical ceiling, on this machine.
+ *
+ * Creates its own PostgreSQL (embedded, or a database in DATABASE_URL's
+ * server) and s3rver, seeds N log rows into one old month of a template
+ * database, and runs every case on a fresh copy of it, each in its own
+ * process (so peak RSS is the case's own):
+ *   reference          COPY (SELECT row_to_json ...) → zlib gzip → file, then one DELETE
+ *   json+gzip local    the product's log job (select, encode, compress, write,
+ *   json+zstd local      read back and verify, purge), as `archival run`
+ *   json+none local
+ *   parquet+zstd local
+ *   json+zstd s3       ... to s3rver (a local S3 API)
+ * Prints a table and writes bench/results.json. Runs compiled (tsconfig.bench.json),
+ * so no TypeScript compiler sits in the measured processes.
+ */
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/demo/data-source-options';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../src/demo/embedded-postgres';
+import { freePort } from '../test/harness/free-port';
+import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
+import { BenchCase, CaseResult } from './case-runner';
+
+const run = promisify(execFile);
+const DAY_MS = 86_400_000;
+
+interface CaseSpec {
+  name: string;
+  kind: BenchCase['kind'];
+  env?: (s3: S3TestServer) => Record<string, string>;
+}
+
+const CASES: CaseSpec[] = [
+  { name: 'reference', kind: 'reference' },
+  { name: 'json+gzip local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'gzip' }) },
+  { name: 'json+zstd local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd' }) },
+  { name: 'json+none local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'none' }) },
+  { name: 'parquet+zstd local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'parquet', ARCHIVAL_COMPRESSION: 'zstd' }) },
+  {
+    name: 'json+zstd s3',
+    kind: 'product',
+    env: (s3) => ({
+      ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_STORAGE_TYPE: 's3', ARCHIVAL_PATH: `s3://${s3.bucket}/bench`,
+      ARCHIVAL_S3_ENDPOINT: s3.endpoint, ARCHIVAL_S3_FORCE_PATH_STYLE: 'true',
+      ARCHIVAL_S3_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId, ARCHIVAL_S3_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+    }),
+  },
+];
+
+export interface BenchResult {
+  case: string;
+  rows: number;
+  seconds: number;
+  rowsPerSec: number;
+  mbPerSecIn: number;
+  mbPerSecOut: number;
+  compressionRatio: number;
+  peakRssMb: number;
+  ratioToReference: number | null;
+}
+
+function parseArgs(argv: string[]) {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const rows = Number(value('--rows') ?? 1_000_000);
+  if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows ${value('--rows')}: expected a whole number ≥ 1000`);
+  const names = value('--cases')?.split(',').map((n) => n.trim()) ?? CASES.map((c) => c.name);
+  const unknown = names.filter((n) => !CASES.some((c) => c.name === n));
+  if (unknown.length > 0) throw new Error(`--cases: unknown ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`);
+  return { rows, names, out: value('--out') ?? join(process.cwd(), 'bench', 'results.json') };
+}
+
+/** N log rows in one month, 8 months ago (older than any default retention). */
+async function seedTemplate(url: string, rows: number): Promise<string> {
+  const source = new DataSource({ ...dataSourceOptions(url, true), logging: false });
+  await source.initialize();
+  await source.runMigrations();
+  await source.destroy();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const now = new Date();
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 8, 1));
+  try {
+    await client.query(
+      `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at)
+       SELECT md5((i / 20)::text)::uuid, 'node-' || (i % 50), (ARRAY['debug','info','warn','error'])[1 + i % 4],
+              'step ' || i || ' finished in ' || (i * 7) % 1000 || ' ms',
+              jsonb_build_object('i', i, 'ms', (i * 7) % 1000, 'ok', i % 3 = 0, 'path', '/api/v1/flows/' || (i % 997)),
+              $1::timestamptz + (i::float8 / $2) * interval '27 days' + (i % 997) * interval '1 microsecond'
+         FROM generate_series(1, $2) AS i`,
+      [month.toISOString(), rows],
+    );
+    await client.query('VACUUM ANALYZE flow_execution_logs');
+  } finally {
+    await client.end();
+  }
+  return new Date(month.getTime() + 40 * DAY_MS).toISOString();
+}
+
+async function withDatabase<T>(adminUrl: string, name: string, template: string | undefined, f: (url: string) => Promise<T>): Promise<T> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return f(url.toString());
+}
+
+async function runCase(c: BenchCase): Promise<CaseResult> {
+  const { stdout } = await run(
+    process.execPath,
+    [join(__dirname, 'case-runner.js'), JSON.stringify(c)],
+    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
+  );
+  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"rows"'));
+  if (!line) throw new Error(`case ${c.name} printed no result:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+function toResult(name: string, r: CaseResult, reference?: BenchResult): BenchResult {
+  const rowsPerSec = r.rows / r.seconds;
+  const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+  return {
+    case: name,
+    rows: r.rows,
+    seconds: round(r.seconds, 2),
+    rowsPerSec: Math.round(rowsPerSec),
+    mbPerSecIn: round(r.bytesIn / 1e6 / r.seconds),
+    mbPerSecOut: round(r.bytesOut / 1e6 / r.seconds),
+    compressionRatio: round(r.bytesIn / r.bytesOut, 2),
+    peakRssMb: Math.round(r.peakRssMb),
+    ratioToReference: reference ? round(rowsPerSec / reference.rowsPerSec, 2) : null,
+  };
+}
+
+function printTable(results: BenchResult[]) {
+  const head = ['case', 'rows', 's', 'rows/s', 'MB/s in', 'MB/s out', 'ratio', 'peak RSS MB', 'vs reference'];
+  const body = results.map((r) => [
+    r.case, String(r.rows), String(r.seconds), String(r.rowsPerSec), String(r.mbPerSecIn), String(r.mbPerSecOut),
+    `${r.compressionRatio}×`, String(r.peakRssMb), r.ratioToReference === null ? '—' : `${r.ratioToReference}×`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n'));
+}
+
+async function main() {
+  const { rows, names, out } = parseArgs(process.argv.slice(2));
+  const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
+  let postgres: EmbeddedPostgresHandle | undefined;
+  let s3: S3TestServer | undefined;
+  try {
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      // Not under `work` (mode 0700): the server runs as the postgres user when we are root.
+      postgres = await startEmbeddedPostgres({ dataDir: join(tmpdir(), `archival-bench-pg-${process.pid}`), port: await freePort(), persistent: false });
+      adminUrl = postgres.url;
+    }
+    s3 = await startS3rver('bench');
+    console.log(`seeding ${rows.toLocaleString('en')} rows ...`);
+    const cutoff = await withDatabase(adminUrl, 'archival_bench_template', undefined, (url) => seedTemplate(url, rows));
+    const results: BenchResult[] = [];
+    for (const [i, name] of names.entries()) {
+      const spec = CASES.find((c) => c.name === name)!;
+      const result = await withDatabase(adminUrl, `archival_bench_${i}`, 'archival_bench_template', (url) =>
+        runCase({ name, kind: spec.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: spec.env?.(s3!) }),
+      );
+      results.push(toResult(name, result, results.find((r) => r.case === 'reference')));
+      console.log(`${name}: ${results.at(-1)!.rowsPerSec} rows/s, peak RSS ${results.at(-1)!.peakRssMb} MB`);
+      await rm(join(work, `case-${i}`), { recursive: true, force: true });
+    }
+    console.log('');
+    printTable(results);
+    console.log(`\n${JSON.stringify(results)}`);
+    await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`written to ${out}`);
+  } finally {
+    await s3?.close();
+    await postgres?.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
