@@ -125,7 +125,8 @@ async function runCase(c: BenchCase): Promise<CaseResult> {
   const { stdout } = await run(
     process.execPath,
     [join(__dirname, 'case-runner.js'), JSON.stringify(c)],
-    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
+    // BENCH_CASE_NODE_OPTIONS: flags for the measured processes only (e.g. --max-old-space-size=100 to see what is live).
+    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: process.env.BENCH_CASE_NODE_OPTIONS ?? '' } },
   );
   const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"rows"'));
   if (!line) throw new Error(`case ${c.name} printed no result:\n${stdout.slice(-2000)}`);

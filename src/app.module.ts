@@ -11,6 +11,9 @@ import { archivalOptionsFromEnv } from './archival/config/archival-env';
 import { dataSourceOptions } from './demo/data-source-options';
 import { DemoDatabase } from './demo/demo-database';
 import { HealthController } from './demo/health.controller';
+import { TerminusModule } from '@nestjs/terminus';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
 
 export interface AppOptions {
   /** The environment to configure from (process.env plus .env, in main and the CLI). */
@@ -52,8 +55,15 @@ export class AppModule {
               schedule: app.schedule,
             }),
         }),
+        // The API serves /health and /metrics; the CLI (schedule: false) serves nothing.
+        ...(app.schedule ? [TerminusModule, PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !defaultMetricsRegistered() } })] : []),
       ],
       controllers: app.schedule ? [HealthController] : [],
     };
   }
+}
+
+/** Process metrics register once per process (a second API in the same process, as in tests, reuses them). */
+function defaultMetricsRegistered(): boolean {
+  return register.getSingleMetric('process_cpu_user_seconds_total') !== undefined;
 }

@@ -10,6 +10,7 @@ import { config as loadDotEnv } from 'dotenv';
 import { AppModule } from './app.module';
 import { ConfigurationError } from './archival/archival.errors';
 import { archivalOptionsFromEnv } from './archival/config/archival-env';
+import { setUpArchivalOpenApi } from './archival/admin/openapi';
 import { openDemoDatabase } from './demo/demo-database';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
@@ -21,9 +22,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     // LOG_FORMAT=json: one JSON object per line, the archival events' fields included.
     { abortOnError: false, logger: new ConsoleLogger({ json: env.LOG_FORMAT === 'json' }) },
   );
+  setUpArchivalOpenApi(app);
   const port = Number(env.PORT ?? 3000);
   await app.listen(port, env.HOST ?? '127.0.0.1');
-  logger.log(`API listening on http://localhost:${port} (GET /health)`);
+  logger.log(`API listening on http://localhost:${port} (GET /health, /metrics; admin API docs at /admin/archival/docs)`);
   logger.log(database.embedded ? `embedded PostgreSQL, data in ${database.dataDir}` : 'PostgreSQL from DATABASE_URL');
   // Signals are handled here, not by enableShutdownHooks: the database must stop after the app.
   const stop = async () => {

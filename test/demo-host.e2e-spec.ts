@@ -25,7 +25,19 @@ describe('the demo host API (npm start)', () => {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'ok', details: { database: 'up', storage: 'up' } });
+      expect(await response.json()).toMatchObject({
+        status: 'ok', details: { database: { status: 'up' }, storage: { status: 'up', type: 'local' }, archival_jobs: { status: 'up' } },
+      });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('# TYPE archival_rows_archived_total counter');
+      expect(metrics).toContain('process_resident_memory_bytes');
+      const openapi = await (await fetch(`http://127.0.0.1:${port}/admin/archival/docs-json`)).json();
+      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining([
+        '/admin/archival/jobs', '/admin/archival/jobs/{name}/run', '/admin/archival/runs/{id}', '/admin/archival/archives',
+        '/admin/archival/archives/{id}/verify', '/admin/archival/restore', '/admin/archival/export',
+      ]));
+      expect(openapi.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect((await fetch(`http://127.0.0.1:${port}/admin/archival/docs`)).status).toBe(200);
     } finally {
       await stop();
     }

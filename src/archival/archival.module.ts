@@ -31,12 +31,19 @@ import { ArchivalScheduler } from './scheduler/archival.scheduler';
 import { createStorage } from './storage/storage.factory';
 import { STORAGE_PROVIDER } from './storage/storage-provider.interface';
 import { StorageStartupCheck } from './storage/storage-startup.check';
+import { TerminusModule } from '@nestjs/terminus';
+import { ArchivalHealthIndicator } from './health/archival.health';
+import { ARCHIVAL_METRIC_PROVIDERS, ArchivalMetrics } from './metrics/archival.metrics';
+import { TableStatsCollector } from './metrics/table-stats.collector';
+import { RestoreService } from './restore/restore.service';
+import { VerifyService } from './restore/verify.service';
+import { ExportService } from './restore/export.service';
 
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
 const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryChunkArchiver];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), ScheduleModule.forRoot()],
+  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), ScheduleModule.forRoot(), TerminusModule],
   controllers: [ArchivalAdminController],
   providers: [
     {
@@ -79,7 +86,17 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     ArchivalScheduler,
     AdminTokenGuard,
     StorageStartupCheck,
+    ...ARCHIVAL_METRIC_PROVIDERS,
+    ArchivalMetrics,
+    TableStatsCollector,
+    VerifyService,
+    RestoreService,
+    ExportService,
+    ArchivalHealthIndicator,
   ],
-  exports: [ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, ARCHIVE_CODECS, ARCHIVAL_OPTIONS],
+  exports: [
+    ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, ARCHIVE_CODECS, ARCHIVAL_OPTIONS,
+    VerifyService, RestoreService, ExportService, ArchivalMetrics, TableStatsCollector, ArchivalHealthIndicator,
+  ],
 })
 export class ArchivalModule extends ConfigurableArchivalModule {}

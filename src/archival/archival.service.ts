@@ -12,6 +12,7 @@ import { TableArchiver } from './archivers/table.archiver';
 import { Archiver, ARCHIVERS } from './archiver';
 import { ArchivalRun, RunStatus, RunTrigger } from './catalog/archival-run.entity';
 import { CatalogService } from './catalog/catalog.service';
+import { ArchivalMetrics } from './metrics/archival.metrics';
 import { ArchivalEngine } from './engine/archival.engine';
 import { RunContext, TableRunResult } from './engine/run-context';
 import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
@@ -70,6 +71,7 @@ export class ArchivalService implements OnModuleDestroy {
     private readonly engine: ArchivalEngine,
     private readonly locker: AdvisoryCronLocker,
     @Inject(ARCHIVAL_CLOCK) private readonly clock: ArchivalClock,
+    private readonly metrics: ArchivalMetrics,
   ) {
     const known = new Set(archivers.map((a) => a.job));
     for (const job of Object.keys(options.jobs)) {
@@ -172,6 +174,7 @@ export class ArchivalService implements OnModuleDestroy {
       report.error = skip ?? 'held by another instance';
       await this.catalog.finishRun(run.id, { ...report });
       this.logger.warn({ event: 'run.skipped', job: run.job, runId: run.id, reason: report.error });
+      this.metrics.runFinished(run.job, 'skipped', 0, new Date());
       return report;
     }
     this.running.set(run.job, run.id);
@@ -192,12 +195,14 @@ export class ArchivalService implements OnModuleDestroy {
       await this.catalog.finishRun(run.id, { ...report, summary: { tables: report.tables as unknown } });
       this.logger.log({ event: 'run.finished', job: run.job, runId: run.id, dryRun: run.dryRun, status: report.status,
         rows: report.rows, bytes: report.bytes, archives: report.archives, ms: Date.now() - started });
+      if (!run.dryRun) this.metrics.runFinished(run.job, 'succeeded', (Date.now() - started) / 1000, new Date());
       return report;
     } catch (error) {
       // Parts purged before the failure are real work: report them.
       Object.assign(report, progress, { status: 'failed', error: (error as Error).message });
       await this.catalog.finishRun(run.id, { ...report, summary: { tables: report.tables as unknown } }).catch(() => undefined);
       this.logger.error({ event: 'run.failed', job: run.job, runId: run.id, error: report.error, ms: Date.now() - started });
+      this.metrics.runFinished(run.job, 'failed', (Date.now() - started) / 1000, new Date());
       throw error;
     } finally {
       this.running.delete(run.job);

@@ -11,6 +11,10 @@ import { ArchivalError, ConfigurationError } from '../archival/archival.errors';
 import { ArchivalService } from '../archival/archival.service';
 import { ArchiveStatus } from '../archival/catalog/archived-partition.entity';
 import { CatalogService } from '../archival/catalog/catalog.service';
+import { RunStatus } from '../archival/catalog/archival-run.entity';
+import { CONFLICT_STRATEGIES, ConflictStrategy, RestoreService } from '../archival/restore/restore.service';
+import { VerifyService } from '../archival/restore/verify.service';
+import { ExportService } from '../archival/restore/export.service';
 import { archivalOptionsFromEnv } from '../archival/config/archival-env';
 import { openDemoDatabase } from '../demo/demo-database';
 import { parseArgs } from './cli-args';
@@ -28,6 +32,17 @@ commands:
   run <job> [--dry-run]         run a job now (--dry-run: report, write and delete nothing)
   archives [--table T] [--status S] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                                 list archives from the catalog
+  runs [--job J] [--status S] [--limit N]
+                                list recent runs (jobs and restores)
+  verify [--archive ID] [--table T] [--from D] [--to D]
+                                re-read archives and check checksums, rows, keys, manifests,
+                                the hash chain and (for a full verify) orphans both ways;
+                                exit 1 on any problem
+  restore (--archive ID | --table T [--from D] [--to D]) [--conflict skip|overwrite|fail]
+          [--dry-run] [--ignore-watermark]
+                                put archived rows back (children with their parents)
+  export <job> <id>             one entity's full history (hot and archived rows, children
+                                included) as JSON Lines, e.g. export session-archival <uuid>
   migrate                       create or update the catalog (and demo) tables
 
 options:
@@ -130,6 +145,63 @@ const COMMANDS: Record<string, Command> = {
       id: a.id, table: a.tableName, window: `${a.startDate}..${a.endDate}`, part: a.part, status: a.status,
       rows: a.rowCount, bytes: a.compressedSize, path: a.archivePath,
     }))));
+    return 0;
+  },
+
+  async runs(context, _positional, flags, { io, json }) {
+    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+    const limit = text('limit') === undefined ? 50 : Number(text('limit'));
+    if (!Number.isInteger(limit) || limit < 1) throw new ConfigurationError([`--limit ${text('limit')}: expected a whole number from 1`]);
+    const runs = await context.get(CatalogService).listRuns({ job: text('job'), status: text('status') as RunStatus | undefined, limit });
+    if (json) io.out(JSON.stringify(runs, null, 2));
+    else io.out(formatTable(runs.map((r) => ({
+      id: r.id, job: r.job, trigger: r.trigger, dryRun: r.dryRun, status: r.status, started: r.startedAt.toISOString(),
+      rows: r.rows, bytes: r.bytes, error: r.error ?? '',
+    }))));
+    return 0;
+  },
+
+  async verify(context, _positional, flags, { io, json }) {
+    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+    const archiveId = text('archive') === undefined ? undefined : Number(text('archive'));
+    if (archiveId !== undefined && !Number.isInteger(archiveId)) throw new ConfigurationError([`--archive ${text('archive')}: expected an archive id`]);
+    const report = await context.get(VerifyService).verify({ archiveId, table: text('table'), from: text('from'), to: text('to') });
+    const bad = report.problems.length + report.untracked.length + report.missing.length;
+    if (json) io.out(JSON.stringify(report, null, 2));
+    else {
+      io.out(`checked ${report.checked} archives: ${report.ok} intact, ${report.problems.length} problem(s), ${report.missing.length} missing object(s), ${report.untracked.length} untracked object(s)`);
+      for (const p of report.problems) io.out(`  archive ${p.archiveId} ${p.path}: ${p.problem}`);
+      for (const m of report.missing) io.out(`  missing: archive ${m.archiveId} ${m.path}`);
+      for (const key of report.untracked) io.out(`  untracked: ${key} (in storage, not in the catalog)`);
+    }
+    return bad === 0 ? 0 : 1;
+  },
+
+  async restore(context, _positional, flags, { io, json }) {
+    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+    const archiveId = text('archive') === undefined ? undefined : Number(text('archive'));
+    if (archiveId !== undefined && !Number.isInteger(archiveId)) throw new ConfigurationError([`--archive ${text('archive')}: expected an archive id`]);
+    const conflict = text('conflict') ?? 'skip';
+    if (!(CONFLICT_STRATEGIES as readonly string[]).includes(conflict)) {
+      throw new ConfigurationError([`--conflict ${conflict}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`]);
+    }
+    const report = await context.get(RestoreService).restore({
+      archiveId, table: text('table'), from: text('from'), to: text('to'), conflict: conflict as ConflictStrategy,
+      dryRun: flags['dry-run'] === true, ignoreWatermark: flags['ignore-watermark'] === true,
+    }, 'cli');
+    if (json) io.out(JSON.stringify(report, null, 2));
+    else {
+      const verb = report.dryRun ? 'would restore' : 'restored';
+      io.out(`${verb} ${report.rows} rows from ${report.archives.filter((a) => !a.skipped).length} archives (${report.written} written, conflict=${report.conflict}), run ${report.runId}`);
+      for (const a of report.archives) io.out(`  ${a.path}: ${a.skipped ?? `${a.rows} rows, ${a.written} written`}`);
+    }
+    return 0;
+  },
+
+  async export(context, positional, _flags, { io }) {
+    const [job, id] = positional;
+    if (!job || !id) throw new ConfigurationError(['export needs a job and a key, e.g. `archival export session-archival <session id>`']);
+    for (const line of await context.get(ExportService).export(job, id)) io.out(line);
     return 0;
   },
 

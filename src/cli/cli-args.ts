@@ -5,6 +5,9 @@ export interface CliArgs {
   flags: Record<string, string | true>;
 }
 
+/** Flags that never take a value; every other flag takes `--name=value` or `--name value`. */
+const SWITCHES = new Set(['json', 'help', 'dry-run', 'ignore-watermark']);
+
 export function parseArgs(argv: string[]): CliArgs {
   const positional: string[] = [];
   const flags: Record<string, string | true> = {};
@@ -15,7 +18,11 @@ export function parseArgs(argv: string[]): CliArgs {
       continue;
     }
     const [name, value] = arg.slice(2).split(/=(.*)/s, 2);
-    flags[name] = value ?? true;
+    if (value !== undefined || SWITCHES.has(name) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) {
+      flags[name] = value ?? true;
+    } else {
+      flags[name] = argv[++i];
+    }
   }
   return { command: positional.shift(), positional, flags };
 }

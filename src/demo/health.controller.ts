@@ -1,29 +1,27 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { STORAGE_PROVIDER, StorageProvider } from '../archival/storage/storage-provider.interface';
+/**
+ * The demo host's GET /health with @nestjs/terminus: the database answers,
+ * archive storage is reachable and writable, and no archival job's last run
+ * failed. 503 with the details when any is down.
+ */
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ArchivalHealthIndicator } from '../archival/health/archival.health';
 
-/** The demo host's liveness: database reachable, archive storage listable. */
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource, @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly archival: ArchivalHealthIndicator,
+  ) {}
 
   @Get()
-  async check() {
-    const status: Record<string, string> = {};
-    try {
-      await this.dataSource.query('SELECT 1');
-      status.database = 'up';
-    } catch (error) {
-      status.database = `down: ${(error as Error).message}`;
-    }
-    try {
-      for await (const _ of this.storage.list('')) break;
-      status.storage = 'up';
-    } catch (error) {
-      status.storage = `down: ${(error as Error).message}`;
-    }
-    const ok = Object.values(status).every((s) => s === 'up');
-    if (!ok) throw new ServiceUnavailableException({ status: 'error', details: status });
-    return { status: 'ok', details: status, storage: this.storage.location };
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.database.pingCheck('database'),
+      () => this.archival.storageWritable('storage'),
+      () => this.archival.lastRuns('archival_jobs'),
+    ]);
   }
 }

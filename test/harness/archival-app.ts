@@ -1,5 +1,5 @@
 /** The module as a host would mount it, over a test database and a temp archive directory. */
-import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,13 +35,17 @@ export async function createArchivalApp(
   http = false,
   /** Extra overrides, e.g. a storage provider that fails on purpose. */
   configure?: (builder: TestingModuleBuilder) => void,
+  /** Host parts mounted beside the module, e.g. PrometheusModule and the demo's HealthController. */
+  host: { imports?: ModuleMetadata['imports']; controllers?: ModuleMetadata['controllers'] } = {},
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, false)),
       ArchivalModule.forRoot({ storage: archiveDir, schedule: false, ...options }),
+      ...(host.imports ?? []),
     ],
+    controllers: host.controllers ?? [],
   });
   if (hooks) builder.overrideProvider(ARCHIVAL_HOOKS).useValue(hooks);
   builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);

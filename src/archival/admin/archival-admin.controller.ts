@@ -1,8 +1,12 @@
 /** The operator's REST API under /admin/archival: jobs, runs and archives. */
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { UnknownJobError } from '../archival.errors';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ArchivalError, UnknownJobError } from '../archival.errors';
+import { ExportService } from '../restore/export.service';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
+import { CONFLICT_STRATEGIES, RestoreError, RestoreService } from '../restore/restore.service';
+import { VerifyService } from '../restore/verify.service';
 import { optionalBoolean, optionalDate, optionalOneOf, paging } from './admin-query';
 import { AdminTokenGuard } from './admin-token.guard';
 
@@ -10,10 +14,18 @@ const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
 const ARCHIVE_STATUSES = ['written', 'verified', 'purged', 'failed'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+@ApiTags('archival')
+@ApiBearerAuth()
 @Controller('admin/archival')
 @UseGuards(AdminTokenGuard)
 export class ArchivalAdminController {
-  constructor(private readonly archival: ArchivalService, private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly archival: ArchivalService,
+    private readonly catalog: CatalogService,
+    private readonly verifier: VerifyService,
+    private readonly restorer: RestoreService,
+    private readonly exporter: ExportService,
+  ) {}
 
   @Get('jobs')
   jobs() {
@@ -21,6 +33,7 @@ export class ArchivalAdminController {
   }
 
   @Post('jobs/:name/run')
+  @ApiBody({ required: false, schema: { type: 'object', properties: { dryRun: { type: 'boolean' } } } })
   @HttpCode(202)
   async run(@Param('name') name: string, @Body() body: Record<string, unknown> = {}) {
     const dryRun = optionalBoolean('dryRun', body?.dryRun) ?? false;
@@ -34,6 +47,10 @@ export class ArchivalAdminController {
   }
 
   @Get('runs')
+  @ApiQuery({ name: 'job', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: RUN_STATUSES })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'offset', required: false })
   runs(@Query() query: Record<string, unknown>) {
     return this.catalog.listRuns({
       job: typeof query.job === 'string' ? query.job : undefined,
@@ -50,6 +67,12 @@ export class ArchivalAdminController {
   }
 
   @Get('archives')
+  @ApiQuery({ name: 'table', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: ARCHIVE_STATUSES })
+  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'offset', required: false })
   archives(@Query() query: Record<string, unknown>) {
     return this.catalog.listArchives({
       table: typeof query.table === 'string' ? query.table : undefined,
@@ -65,5 +88,71 @@ export class ArchivalAdminController {
     const archive = /^\d{1,18}$/.test(id) ? await this.catalog.findArchive(Number(id)) : null;
     if (!archive) throw new NotFoundException(`no archive ${JSON.stringify(id)}`);
     return archive;
+  }
+
+  /** One entity's full history (hot and archived, children included) as JSON Lines: ?job=session-archival&id=... */
+  @Get('export')
+  @ApiQuery({ name: 'job', example: 'session-archival' })
+  @ApiQuery({ name: 'id', description: 'key of the entity' })
+  @Header('Content-Type', 'application/x-ndjson; charset=utf-8')
+  async export(@Query() query: Record<string, unknown>) {
+    if (typeof query.job !== 'string' || !query.job) throw new BadRequestException('job is required, e.g. job=session-archival');
+    if (typeof query.id !== 'string' || !query.id) throw new BadRequestException('id is required: the key of the entity to export');
+    try {
+      const lines = await this.exporter.export(query.job, query.id);
+      return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    } catch (error) {
+      if (error instanceof UnknownJobError) throw new NotFoundException(error.message);
+      if (error instanceof ArchivalError && /is not a valid/.test(error.message)) throw new BadRequestException(error.message);
+      throw error;
+    }
+  }
+
+  /** Re-reads one archive now and checks it against the catalog, its manifest and the hash chain. */
+  @Post('archives/:id/verify')
+  @HttpCode(200)
+  async verifyArchive(@Param('id') id: string) {
+    const archive = /^\d{1,18}$/.test(id) ? await this.catalog.findArchive(Number(id)) : null;
+    if (!archive) throw new NotFoundException(`no archive ${JSON.stringify(id)}`);
+    const report = await this.verifier.verify({ archiveId: archive.id });
+    return { id: archive.id, path: archive.archivePath, intact: report.problems.length === 0 && report.missing.length === 0, ...report };
+  }
+
+  /** Restores one archive (with its children) or a table's archives in a date range; 202 with the run to poll. */
+  @Post('restore')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: {
+        archiveId: { type: 'integer' }, table: { type: 'string' }, from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' },
+        conflict: { type: 'string', enum: [...CONFLICT_STRATEGIES] }, dryRun: { type: 'boolean' }, ignoreWatermark: { type: 'boolean' },
+      },
+    },
+  })
+  @HttpCode(202)
+  async restore(@Body() body: Record<string, unknown> = {}) {
+    const archiveId = body?.archiveId;
+    if (archiveId !== undefined && (typeof archiveId !== 'number' || !Number.isInteger(archiveId) || archiveId < 1)) {
+      throw new BadRequestException(`archiveId must be a positive whole number, got ${JSON.stringify(archiveId)}`);
+    }
+    if (body?.table !== undefined && typeof body.table !== 'string') throw new BadRequestException('table must be a string');
+    if (archiveId === undefined && !body?.table) throw new BadRequestException('give archiveId, or table with optional from and to (YYYY-MM-DD)');
+    const request = {
+      archiveId: archiveId as number | undefined,
+      table: body?.table as string | undefined,
+      from: optionalDate('from', body?.from),
+      to: optionalDate('to', body?.to),
+      conflict: optionalOneOf('conflict', body?.conflict, CONFLICT_STRATEGIES),
+      dryRun: optionalBoolean('dryRun', body?.dryRun),
+      ignoreWatermark: optionalBoolean('ignoreWatermark', body?.ignoreWatermark),
+    };
+    try {
+      return await this.restorer.start(request, 'api');
+    } catch (error) {
+      if (error instanceof RestoreError) {
+        throw /^no archive \d+$/.test(error.message) ? new NotFoundException(error.message) : new BadRequestException(error.message);
+      }
+      throw error;
+    }
   }
 }

@@ -37,6 +37,9 @@ export class ArchivedPartition {
   @Column('timestamptz', { name: 'verified_at', nullable: true }) verifiedAt: Date | null;
   @Column('timestamptz', { name: 'purged_at', nullable: true }) purgedAt: Date | null;
   @Column('uuid', { name: 'run_id', nullable: true }) runId: string | null;
+  /** Set when a restore put the archive's rows back (the restore watermark). */
+  @Column('timestamptz', { name: 'restored_at', nullable: true }) restoredAt: Date | null;
+  @Column('uuid', { name: 'restore_run_id', nullable: true }) restoreRunId: string | null;
   /** For a child table's archive: the archive of the parent rows it travels with. */
   @Column('bigint', { name: 'parent_id', nullable: true, transformer: bigintAsNumber }) parentId: number | null;
 }

@@ -11,7 +11,7 @@ import { ArchivedPartition, ArchiveStatus } from './archived-partition.entity';
 
 export type NewArchive = Omit<
   ArchivedPartition,
-  'id' | 'status' | 'error' | 'archivedAt' | 'verifiedAt' | 'purgedAt' | 'manifestSha256'
+  'id' | 'status' | 'error' | 'archivedAt' | 'verifiedAt' | 'purgedAt' | 'manifestSha256' | 'restoredAt' | 'restoreRunId'
 >;
 
 export interface RunOutcome {
@@ -115,6 +115,11 @@ export class CatalogService {
   /** Archives of a job left written or verified (not purged) by an interrupted run. */
   unfinished(job: string): Promise<ArchivedPartition[]> {
     return this.archives.find({ where: { job, status: In(['written', 'verified']) }, order: { id: 'ASC' } });
+  }
+
+  /** Archives written for the parent archive `parentId` (child tables). */
+  childArchives(parentId: number): Promise<ArchivedPartition[]> {
+    return this.archives.find({ where: { parentId }, order: { id: 'ASC' } });
   }
 
   findArchive(id: number): Promise<ArchivedPartition | null> {

@@ -12,6 +12,7 @@ import { ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from '../archival.constants';
 import { VerificationError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { CatalogService, NewArchive } from '../catalog/catalog.service';
+import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { ArchivalDatabase } from './archival-database';
@@ -59,6 +60,7 @@ export class ArchivalEngine {
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
     @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions,
+    private readonly metrics: ArchivalMetrics,
     @Optional() @Inject(ARCHIVAL_HOOKS) private readonly hooks: ArchivalHooks = {},
   ) {}
 
@@ -179,6 +181,7 @@ export class ArchivalEngine {
         throw error;
       });
 
+    for (const part of parts) this.metrics.purged(part.record, part.source.rows, part.record.compressedSize);
     const bytes = parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
     const summary = { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes };
     context.progress.rows += parent.source.rows;
@@ -294,6 +297,7 @@ export class ArchivalEngine {
   private async verificationFailed(id: number, path: string, table: string, context: RunContext, why: string) {
     const message = `verification of ${path} failed: ${why}; nothing was deleted`;
     await this.catalog.markFailed(id, message);
+    this.metrics.verifyFailed({ job: context.job, tableName: table, storage: this.storage.type });
     this.logger.error({ event: 'archive.verify_failed', job: context.job, runId: context.runId, table, archive: path, why });
     return new VerificationError(message, table, path, context.runId);
   }

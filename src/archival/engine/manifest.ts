@@ -87,3 +87,22 @@ export function buildManifest(
     createdAt: new Date().toISOString(),
   };
 }
+
+/** Reads a manifest and the SHA-256 of its bytes (what the catalog and the next manifest record). */
+export async function readManifest(storage: StorageProvider, key: string): Promise<{ manifest: Manifest; sha256: string }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await storage.read(key)) chunks.push(chunk as Buffer);
+  const bytes = Buffer.concat(chunks);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+  } catch (error) {
+    throw new Error(`manifest ${key} is not valid JSON: ${(error as Error).message}`);
+  }
+  return { manifest, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** The columns a manifest lists, as the codecs and the restore SQL take them. */
+export function manifestColumns(manifest: Manifest): ColumnInfo[] {
+  return manifest.columns.map((c) => ({ ...c, generated: false }));
+}

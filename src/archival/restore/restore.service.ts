@@ -1,0 +1,199 @@
+/**
+ * Puts archived rows back into their tables: one archive (with its child
+ * archives), or every archive of a table whose window overlaps a date range.
+ *
+ * Each parent archive and its children restore in one transaction. Rows go in
+ * as they are read (constant memory) and the read-back is compared with the
+ * catalog (stored SHA-256, content SHA-256, row count, key sequence) before
+ * the commit: a corrupt, truncated or undecryptable archive restores nothing,
+ * and the error names the file and why. Restored archives get `restored_at`
+ * (the watermark); a repeated restore skips them unless ignoreWatermark.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ArchivalError } from '../archival.errors';
+import { ArchivedPartition } from '../catalog/archived-partition.entity';
+import { RunTrigger } from '../catalog/archival-run.entity';
+import { CatalogService } from '../catalog/catalog.service';
+import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
+import { ArchivalDatabase } from '../engine/archival-database';
+import { compareReadBack, expectedFromRecord, hashStored } from '../engine/archive-reader';
+import { manifestColumns, readManifest } from '../engine/manifest';
+import { quoteIdent, quoteTable } from '../engine/sql-identifier';
+import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { loadArchive } from './archive-loader';
+
+export const CONFLICT_STRATEGIES = ['skip', 'overwrite', 'fail'] as const;
+export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
+
+export interface RestoreRequest {
+  archiveId?: number;
+  table?: string;
+  /** YYYY-MM-DD: archives whose window ends on or after it. */
+  from?: string;
+  /** YYYY-MM-DD: archives whose window starts on or before it. */
+  to?: string;
+  /** What to do with a row whose key is already in the table (default skip). */
+  conflict?: ConflictStrategy;
+  dryRun?: boolean;
+  /** Restore archives already restored before. */
+  ignoreWatermark?: boolean;
+}
+
+export interface RestoredArchive {
+  id: number;
+  table: string;
+  path: string;
+  rows: number;
+  /** Rows inserted (or, with overwrite, inserted or updated). */
+  written: number;
+  skipped?: 'already restored';
+}
+
+export interface RestoreReport {
+  runId: string | null;
+  status: 'succeeded' | 'failed';
+  dryRun: boolean;
+  conflict: ConflictStrategy;
+  archives: RestoredArchive[];
+  rows: number;
+  written: number;
+  error?: string;
+}
+
+export class RestoreError extends ArchivalError {}
+
+@Injectable()
+export class RestoreService {
+  private readonly logger = new Logger(RestoreService.name);
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly db: ArchivalDatabase,
+    @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
+    @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
+  ) {}
+
+  /** Starts a restore in the background, recorded as a run (job "restore"); poll the run for its report. */
+  async start(request: RestoreRequest, trigger: RunTrigger): Promise<{ runId: string }> {
+    const groups = await this.select(request); // bad requests fail here, before a run exists
+    const run = await this.catalog.startRun('restore', trigger, request.dryRun ?? false);
+    void this.execute(groups, request, run.id).catch(() => undefined);
+    return { runId: run.id };
+  }
+
+  /** Restores and waits; records a run as well. */
+  async restore(request: RestoreRequest, trigger: RunTrigger): Promise<RestoreReport> {
+    const groups = await this.select(request);
+    const run = await this.catalog.startRun('restore', trigger, request.dryRun ?? false);
+    return this.execute(groups, request, run.id);
+  }
+
+  private async execute(groups: ArchivedPartition[][], request: RestoreRequest, runId: string): Promise<RestoreReport> {
+    const conflict = request.conflict ?? 'skip';
+    const report: RestoreReport = { runId, status: 'succeeded', dryRun: request.dryRun ?? false, conflict, archives: [], rows: 0, written: 0 };
+    const started = Date.now();
+    try {
+      for (const group of groups) {
+        if (group[0].restoredAt && !request.ignoreWatermark) {
+          report.archives.push(...group.map((a) => this.entry(a, 0, 'already restored')));
+          continue;
+        }
+        if (report.dryRun) {
+          report.archives.push(...group.map((a) => this.entry(a, 0)));
+          report.rows += group.reduce((sum, a) => sum + a.rowCount, 0);
+          continue;
+        }
+        const restored = await this.restoreGroup(group, conflict, runId);
+        report.archives.push(...restored);
+        report.rows += restored.reduce((sum, a) => sum + a.rows, 0);
+        report.written += restored.reduce((sum, a) => sum + a.written, 0);
+      }
+    } catch (error) {
+      report.status = 'failed';
+      report.error = (error as Error).message;
+    }
+    await this.catalog.finishRun(runId, {
+      status: report.status, rows: report.written, bytes: 0, archives: report.archives.filter((a) => !a.skipped).length,
+      error: report.error ?? null, summary: { restore: report as unknown as Record<string, unknown> },
+    });
+    const event = { event: `restore.${report.status}`, runId, rows: report.rows, written: report.written, archives: report.archives.length, ms: Date.now() - started };
+    if (report.status === 'failed') this.logger.error({ ...event, error: report.error });
+    else this.logger.log(event);
+    if (report.status === 'failed') throw new RestoreError(report.error!);
+    return report;
+  }
+
+  /** Parent archives with their children, in catalog order; validates the request. */
+  async select(request: RestoreRequest): Promise<ArchivedPartition[][]> {
+    const conflict = request.conflict ?? 'skip';
+    if (!CONFLICT_STRATEGIES.includes(conflict)) {
+      throw new RestoreError(`conflict=${JSON.stringify(conflict)}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`);
+    }
+    let parents: ArchivedPartition[];
+    if (request.archiveId !== undefined) {
+      const archive = await this.catalog.findArchive(request.archiveId);
+      if (!archive) throw new RestoreError(`no archive ${request.archiveId}`);
+      if (archive.status !== 'purged') {
+        throw new RestoreError(`archive ${archive.id} (${archive.archivePath}) is ${archive.status}: only purged archives hold rows that are not in the table${archive.error ? ` (${archive.error})` : ''}`);
+      }
+      parents = [archive];
+    } else {
+      if (!request.table) throw new RestoreError('give an archive id, or a table (with optional from/to dates)');
+      if (request.from && request.to && request.from > request.to) throw new RestoreError(`from ${request.from} is after to ${request.to}`);
+      parents = await this.catalog.listArchives({
+        table: request.table, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
+      });
+      if (parents.length === 0) throw new RestoreError(`no purged archives of ${request.table} between ${request.from ?? 'the first'} and ${request.to ?? 'the last'}`);
+    }
+    const groups: ArchivedPartition[][] = [];
+    for (const parent of parents) {
+      const children = (await this.catalog.childArchives(parent.id)).filter((c) => c.status === 'purged');
+      groups.push([parent, ...children]);
+    }
+    return groups;
+  }
+
+  private async restoreGroup(group: ArchivedPartition[], conflict: ConflictStrategy, runId: string): Promise<RestoredArchive[]> {
+    return this.db.transaction(async (client) => {
+      const restored: RestoredArchive[] = [];
+      for (const archive of group) {
+        const { manifest } = await readManifest(this.storage, archive.manifestPath).catch((error: Error) => {
+          throw new RestoreError(`cannot restore ${archive.archivePath}: its manifest ${archive.manifestPath} cannot be read (${error.message}); nothing was restored`);
+        });
+        if (manifest.table !== archive.tableName || manifest.archive !== archive.archivePath) {
+          throw new RestoreError(`cannot restore ${archive.archivePath}: its manifest names ${manifest.schema}.${manifest.table} / ${manifest.archive}, the catalog ${archive.tableName} / ${archive.archivePath}; nothing was restored`);
+        }
+        const columns = manifestColumns(manifest);
+        const target = quoteTable({ schema: manifest.schema, name: manifest.table });
+        const key = quoteIdent(manifest.keyColumn);
+        const onConflict =
+          conflict === 'skip'
+            ? `ON CONFLICT (${key}) DO NOTHING`
+            : conflict === 'overwrite'
+              ? `ON CONFLICT (${key}) DO UPDATE SET ${columns.filter((c) => c.name !== manifest.keyColumn).map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
+              : '';
+        let result;
+        try {
+          const codec = this.codecs.of(archive, archive.archivePath);
+          result = await loadArchive(client, this.storage, codec, archive.archivePath, columns, manifest.keyColumn, target, onConflict);
+        } catch (error) {
+          let why = (error as { code?: string }).code === '23505' ? `a row with the same ${manifest.keyColumn} is already in ${manifest.table} (conflict=fail)` : (error as Error).message;
+          const stored = await hashStored(this.storage, archive.archivePath).catch(() => undefined);
+          if (stored && stored.sha256 !== archive.sha256) why += ` (the stored file is corrupt: SHA-256 ${stored.sha256}, catalog ${archive.sha256})`;
+          throw new RestoreError(`restore of ${archive.archivePath} failed: ${why}; nothing was restored`);
+        }
+        const problems = compareReadBack(expectedFromRecord(archive), result);
+        if (problems.length > 0) {
+          throw new RestoreError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`);
+        }
+        await client.query(`UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2 WHERE id = $1`, [archive.id, runId]);
+        restored.push(this.entry(archive, result.inserted));
+      }
+      return restored;
+    });
+  }
+
+  private entry(archive: ArchivedPartition, written: number, skipped?: 'already restored'): RestoredArchive {
+    return { id: archive.id, table: archive.tableName, path: archive.archivePath, rows: archive.rowCount, written, ...(skipped ? { skipped } : {}) };
+  }
+}
