@@ -31,7 +31,9 @@ describe('the demo host API (npm start)', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('# TYPE archival_rows_archived_total counter');
       expect(metrics).toContain('process_resident_memory_bytes');
-      const openapi = await (await fetch(`http://127.0.0.1:${port}/admin/archival/docs-json`)).json();
+      const openapi = (await (await fetch(`http://127.0.0.1:${port}/admin/archival/docs-json`)).json()) as {
+        paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> };
+      };
       expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining([
         '/admin/archival/jobs', '/admin/archival/jobs/{name}/run', '/admin/archival/runs/{id}', '/admin/archival/archives',
         '/admin/archival/archives/{id}/verify', '/admin/archival/restore', '/admin/archival/export',

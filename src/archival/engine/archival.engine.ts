@@ -47,7 +47,7 @@ interface ProducedArchive {
 }
 
 function purgeRequest({ record, source }: ProducedArchive) {
-  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keys, xmins: source.xmins };
+  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keyLog };
 }
 
 @Injectable()
@@ -151,7 +151,7 @@ export class ArchivalEngine {
     const parts: ProducedArchive[] = [];
     for (const child of children) {
       const produced = await this.produce(child.shape, child.shape.table.name, window, context, parent.record.id, async (client) => {
-        await stageParentKeys(client, shape.keyType, parent.source.keys);
+        await stageParentKeys(client, shape.keyType, parent.source.keyLog);
         return new RowSource(client, child.shape, {
           predicate: 'true',
           join: parentKeysJoin(child.spec.foreignKey),
@@ -173,7 +173,7 @@ export class ArchivalEngine {
         for (const part of parts) {
           if (part !== parent) await purgeRows(client, part.shape, purgeRequest(part));
         }
-        for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keys);
+        for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keyLog);
         await purgeRows(client, shape, purgeRequest(parent));
       })
       .catch(async (error: Error) => {
@@ -246,8 +246,8 @@ export class ArchivalEngine {
       sha256: written.storedSha256,
       contentSha256: written.contentSha256,
       keysSha256: source.keysSha256(),
-      minPk: source.keys[0],
-      maxPk: source.keys[source.keys.length - 1],
+      minPk: source.keyLog.firstKey ?? null,
+      maxPk: source.keyLog.lastKey ?? null,
     });
     const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
     await this.hooks.afterWrite?.(hookContext);
@@ -270,8 +270,8 @@ export class ArchivalEngine {
       sha256: null,
       contentSha256: null,
       keysSha256: null,
-      minPk: source.keys[0] ?? null,
-      maxPk: source.keys[source.keys.length - 1] ?? null,
+      minPk: source.keyLog.firstKey ?? null,
+      maxPk: source.keyLog.lastKey ?? null,
     }, message);
     this.logger.error({ event: 'archive.write_failed', job: context.job, runId: context.runId, table: identity.tableName, archive: identity.archivePath, why: error.message });
   }

@@ -7,31 +7,33 @@
  */
 import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
+import { KeyLog } from './key-log';
+import { PARENT_KEYS_TABLE } from './parent-keys';
 import { quoteIdent, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
 
-const CHUNK = 5_000;
+const PURGE_KEYS_TABLE = 'pg_temp.archival_purge_keys';
 
 export interface PurgeRequest {
   archiveId: number;
   archivePath: string;
-  keys: string[];
-  xmins: string[];
+  keys: KeyLog;
 }
 
+/** Streams the archived (key, xmin) pairs into a transaction-scoped temp table and deletes by join. */
 export async function purgeRows(client: PoolClient, shape: TableShape, request: PurgeRequest): Promise<number> {
   await client.query(`SET LOCAL lock_timeout = '10s'`);
-  const sql = `DELETE FROM ${quoteTable(shape.table)} t
-      USING unnest($1::${shape.keyType}[], $2::text[]) AS u(k, x)
-      WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x::xid`;
-  let deleted = 0;
-  for (let i = 0; i < request.keys.length; i += CHUNK) {
-    const result = await client.query(sql, [request.keys.slice(i, i + CHUNK), request.xmins.slice(i, i + CHUNK)]);
-    deleted += result.rowCount ?? 0;
-  }
-  if (deleted !== request.keys.length) {
+  await client.query(`DROP TABLE IF EXISTS ${PURGE_KEYS_TABLE}`);
+  await client.query(`CREATE TEMP TABLE archival_purge_keys (k ${shape.keyType}, x xid) ON COMMIT DROP`);
+  await request.keys.copyInto(client, PURGE_KEYS_TABLE);
+  await client.query(`ANALYZE ${PURGE_KEYS_TABLE}`);
+  const result = await client.query(
+    `DELETE FROM ${quoteTable(shape.table)} t USING ${PURGE_KEYS_TABLE} u WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x`,
+  );
+  const deleted = result.rowCount ?? 0;
+  if (deleted !== request.keys.rows) {
     throw new PurgeMismatchError(
-      `purge of ${request.archivePath} rolled back: ${deleted} of ${request.keys.length} archived rows were still unchanged in ${shape.table.name}; ` +
+      `purge of ${request.archivePath} rolled back: ${deleted} of ${request.keys.rows} archived rows were still unchanged in ${shape.table.name}; ` +
         `rows changed since they were read stay in the table and are archived by the next run`,
       shape.table.name,
       request.archivePath,
@@ -57,16 +59,16 @@ export async function assertNoChildren(
   child: TableShape,
   foreignKey: string,
   parentKeyType: string,
-  parentKeys: string[],
+  parentKeys: KeyLog,
 ): Promise<void> {
-  let remaining = 0;
-  for (let i = 0; i < parentKeys.length; i += CHUNK) {
-    const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${quoteTable(child.table)} t WHERE t.${quoteIdent(foreignKey)} = ANY($1::${parentKeyType}[])`,
-      [parentKeys.slice(i, i + CHUNK)],
-    );
-    remaining += rows[0].n;
-  }
+  await client.query(`DROP TABLE IF EXISTS ${PARENT_KEYS_TABLE}`);
+  await client.query(`CREATE TEMP TABLE archival_parent_keys (k ${parentKeyType} PRIMARY KEY, x xid) ON COMMIT DROP`);
+  await parentKeys.copyInto(client, PARENT_KEYS_TABLE);
+  await client.query(`ANALYZE ${PARENT_KEYS_TABLE}`);
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${quoteTable(child.table)} t JOIN ${PARENT_KEYS_TABLE} p ON t.${quoteIdent(foreignKey)} = p.k`,
+  );
+  const remaining = rows[0].n;
   if (remaining > 0) {
     throw new PurgeMismatchError(
       `purge rolled back: ${remaining} rows of ${child.table.name} were added for archived parents since they were read; the next run archives them together`,

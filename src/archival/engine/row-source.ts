@@ -14,10 +14,13 @@ import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { typedSelectList } from '../codec/parquet/parquet-columns';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteLiteral, quoteTable } from './sql-identifier';
+import { KeyLog } from './key-log';
 import { TableShape } from './table-introspector';
 
 const SEPARATOR = 0x02;
 const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const NEWLINE_BYTE = Buffer.from('\n');
 
 export interface RowSourceOptions {
   /** The eligibility predicate over alias `t`. */
@@ -36,15 +39,15 @@ export interface RowSourceOptions {
 }
 
 export class RowSource {
-  readonly keys: string[] = [];
-  readonly xmins: string[] = [];
+  /** Each row's key and xmin, for staging child selection and the purge. */
+  readonly keyLog = new KeyLog();
   private readonly keyHash = createHash('sha256');
   private readonly scanner = new LineScanner();
 
   constructor(private readonly client: PoolClient, private readonly shape: TableShape, private readonly options: RowSourceOptions) {}
 
   get rows(): number {
-    return this.keys.length;
+    return this.keyLog.rows;
   }
 
   /** Call after the stream has ended. */
@@ -80,7 +83,7 @@ export class RowSource {
       const fetched = this.rows - before;
       this.options.onBatch?.(fetched, Date.now() - started);
       if (fetched < limit) return;
-      after = this.keys[this.keys.length - 1];
+      after = this.keyLog.lastKey;
       if (this.options.sleepBetweenBatchesMs > 0) await new Promise((r) => setTimeout(r, this.options.sleepBetweenBatchesMs));
     }
   }
@@ -108,11 +111,16 @@ export class RowSource {
       const first = line.indexOf(SEPARATOR, start);
       const second = line.indexOf(SEPARATOR, first + 1);
       if (first === -1 || second === -1 || second > end) throw new Error('unexpected COPY line shape');
-      const quoted = line.toString('utf8', start, first);
-      const key = quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
-      this.keys.push(key);
-      this.xmins.push(line.toString('latin1', first + 1, second));
-      this.keyHash.update(key).update('\n');
+      // The key arrives as a JSON string; without escapes its bytes are the key's text, used as they are.
+      if (hasByte(line, BACKSLASH, start, first)) {
+        const key = JSON.parse(line.toString('utf8', start, first)) as string;
+        this.keyLog.appendString(key, line.toString('latin1', first + 1, second));
+        this.keyHash.update(key);
+      } else {
+        this.keyLog.appendBytes(line, start + 1, first - 1, first + 1, second);
+        this.keyHash.update(line.subarray(start + 1, first - 1));
+      }
+      this.keyHash.update(NEWLINE_BYTE);
       const size = end - second;
       if (length + size > target.length) target = grow(target, length, size);
       line.copy(target, length, second + 1, end);
@@ -121,6 +129,11 @@ export class RowSource {
     });
     return target.subarray(0, length);
   }
+}
+
+function hasByte(buffer: Buffer, byte: number, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buffer[i] === byte) return true;
+  return false;
 }
 
 function grow(buffer: Buffer, used: number, needed: number): Buffer {

@@ -1,0 +1,77 @@
+/**
+ * The keys and row versions (xmin) of one archive part, kept compactly: rows
+ * of `key<TAB>xmin<LF>` in PostgreSQL's COPY text format, appended to 1 MiB
+ * buffers. A part of 500,000 rows holds ~15 MB in a few buffers instead of a
+ * million small JS strings, and the purge streams it straight back with
+ * COPY ... FROM STDIN.
+ */
+import { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+const BLOCK = 1024 * 1024;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+export class KeyLog {
+  private readonly blocks: Buffer[] = [];
+  private block = Buffer.allocUnsafe(BLOCK);
+  private used = 0;
+  rows = 0;
+  private first: string | undefined;
+  private readonly lastBytes = { buffer: Buffer.allocUnsafe(256), length: 0 };
+
+  /** Appends one row from raw bytes: `key` must already be COPY-safe (no backslash, tab, CR or LF). */
+  appendBytes(source: Buffer, keyStart: number, keyEnd: number, xminStart: number, xminEnd: number): void {
+    const keyLength = keyEnd - keyStart;
+    const size = keyLength + (xminEnd - xminStart) + 2;
+    if (this.used + size > this.block.length) this.nextBlock(size);
+    source.copy(this.block, this.used, keyStart, keyEnd);
+    this.used += keyLength;
+    this.block[this.used++] = TAB;
+    this.used += source.copy(this.block, this.used, xminStart, xminEnd);
+    this.block[this.used++] = NEWLINE;
+    this.remember(source, keyStart, keyEnd);
+  }
+
+  /** Appends one row whose key needed decoding (escapes in its JSON form). */
+  appendString(key: string, xmin: string): void {
+    const escaped = Buffer.from(key.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
+    const keyBytes = Buffer.from(key);
+    const row = Buffer.concat([escaped, Buffer.from([TAB]), Buffer.from(xmin, 'latin1'), Buffer.from([NEWLINE])]);
+    if (this.used + row.length > this.block.length) this.nextBlock(row.length);
+    this.used += row.copy(this.block, this.used);
+    this.remember(keyBytes, 0, keyBytes.length);
+  }
+
+  get firstKey(): string | undefined {
+    return this.first;
+  }
+
+  /** The last key appended, as text (the keyset position of the next batch). */
+  get lastKey(): string | undefined {
+    return this.rows === 0 ? undefined : this.lastBytes.buffer.toString('utf8', 0, this.lastBytes.length);
+  }
+
+  /** Streams the log into `table` (columns k, x) with COPY FROM STDIN. */
+  async copyInto(client: PoolClient, table: string): Promise<void> {
+    const chunks = [...this.blocks, this.block.subarray(0, this.used)];
+    await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} (k, x) FROM STDIN`)));
+  }
+
+  private remember(source: Buffer, start: number, end: number): void {
+    this.rows++;
+    const length = end - start;
+    if (this.rows === 1) this.first = source.toString('utf8', start, end);
+    if (length > this.lastBytes.buffer.length) this.lastBytes.buffer = Buffer.allocUnsafe(length * 2);
+    source.copy(this.lastBytes.buffer, 0, start, end);
+    this.lastBytes.length = length;
+  }
+
+  private nextBlock(atLeast: number): void {
+    this.blocks.push(this.block.subarray(0, this.used));
+    this.block = Buffer.allocUnsafe(Math.max(BLOCK, atLeast));
+    this.used = 0;
+  }
+}
