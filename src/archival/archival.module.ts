@@ -26,6 +26,7 @@ import { ARCHIVE_CODECS, ArchiveCodecs } from './codec/archive-codec';
 import { resolveArchivalOptions } from './config/resolve-options';
 import { ArchivalDatabase } from './engine/archival-database';
 import { ArchivalEngine } from './engine/archival.engine';
+import { killSwitchHooks } from './engine/archival-hooks';
 import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
 import { ArchivalScheduler } from './scheduler/archival.scheduler';
 import { createStorage } from './storage/storage.factory';
@@ -61,7 +62,8 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
       useFactory: (options: ArchivalOptions) => ArchiveCodecs.create(options),
       inject: [ARCHIVAL_OPTIONS],
     },
-    { provide: ARCHIVAL_HOOKS, useValue: {} },
+    // Empty in production; ARCHIVAL_TEST_KILL_AT kills the process at a named point when NODE_ENV=test.
+    { provide: ARCHIVAL_HOOKS, useFactory: () => killSwitchHooks(process.env) },
     { provide: ARCHIVAL_CLOCK, useValue: () => new Date() },
     ...BUILT_IN_ARCHIVERS,
     {

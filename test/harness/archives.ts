@@ -12,6 +12,8 @@ import { ARCHIVE_CODECS, ArchiveCodecs } from '../../src/archival/codec/archive-
 import { loadArchive } from '../../src/archival/restore/archive-loader';
 import { STORAGE_PROVIDER, StorageProvider } from '../../src/archival/storage/storage-provider.interface';
 import { ArchivalTestApp } from './archival-app';
+import { TestDatabase } from './database';
+import { count } from './seed';
 
 export async function readArchiveLines(root: string, key: string): Promise<string[]> {
   const compression = await createCompression(compressionOfKey(key));
@@ -56,4 +58,21 @@ export async function restoreArchive(app: ArchivalTestApp, sql: Client, archive:
   const manifest = JSON.parse(await text(await storage.read(archive.manifestPath))) as Manifest;
   const columns = manifest.columns.map((c) => ({ ...c, generated: false }));
   return loadArchive(sql, storage, codecs.of(archive, archive.archivePath), archive.archivePath, columns, manifest.keyColumn, `"public"."${target}"`);
+}
+
+/**
+ * Invariants 1–3 after a kill and a converging run: every original row is
+ * either still in its table or in exactly one purged archive (union equals the
+ * original exactly, no duplicates), and no archive is left written or verified.
+ */
+export async function expectConverged(db: TestDatabase, app: ArchivalTestApp, tables: string[]) {
+  expect(await count(db.sql, 'archived_partitions', `status IN ('written', 'verified')`)).toBe(0);
+  for (const table of tables) {
+    await db.sql.query(`DROP TABLE IF EXISTS ${table}_archived; CREATE TABLE ${table}_archived (LIKE ${table})`);
+    for (const archive of await app.catalog.listArchives({ table, status: 'purged', limit: 100_000 })) {
+      await restoreArchive(app, db.sql, archive, `${table}_archived`);
+    }
+    await db.sql.query(`DROP TABLE IF EXISTS ${table}_union; CREATE TABLE ${table}_union AS SELECT * FROM ${table} UNION ALL SELECT * FROM ${table}_archived`);
+    expect(await rowDifference(db.sql, `${table}_original`, `${table}_union`)).toBe(0);
+  }
 }

@@ -51,6 +51,10 @@ export class ArchivalDatabase implements OnApplicationShutdown {
   async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection that dies while checked out (pg_terminate_backend, failover) emits 'error' on the
+    // client; unheard, that would crash the host. The running query fails with it anyway.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (error) {
@@ -58,6 +62,7 @@ export class ArchivalDatabase implements OnApplicationShutdown {
       throw error;
     } finally {
       // A client that failed mid-COPY or mid-transaction is discarded, not reused.
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -175,6 +175,8 @@ export class ArchivalEngine {
         }
         for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keyLog);
         await purgeRows(client, shape, purgeRequest(parent));
+        // Rows deleted, not yet committed.
+        await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: parent.record.archivePath, storage: this.storage });
       })
       .catch(async (error: Error) => {
         for (const part of parts) await this.catalog.markFailed(part.record.id, error.message);
@@ -224,13 +226,15 @@ export class ArchivalEngine {
       runId: context.runId,
       parentId,
     };
+    const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
     let source: RowSource | undefined;
     let written: WrittenArchive | undefined;
     try {
       written = await this.db.withClient(async (client) => {
         source = await open(client);
         const lines = await source.open();
-        return lines && writeArchive(this.storage, path, lines, codec, shape.columns, shape.key);
+        const midWrite = () => this.hooks.at?.('mid-multipart', hookContext);
+        return lines && writeArchive(this.storage, path, lines, codec, shape.columns, shape.key, midWrite);
       });
     } catch (error) {
       // A write that failed midway is on record (status failed, why); storage holds no object under its key.
@@ -238,6 +242,7 @@ export class ArchivalEngine {
       throw error;
     }
     if (!written || !source) return undefined;
+    await this.hooks.at?.('after-write', hookContext);
     const record = await this.catalog.recordWritten({
       ...identity,
       rowCount: source.rows,
@@ -249,13 +254,14 @@ export class ArchivalEngine {
       minPk: source.keyLog.firstKey ?? null,
       maxPk: source.keyLog.lastKey ?? null,
     });
-    const hookContext = { job: context.job, table, archivePath: path, storage: this.storage };
+    await this.hooks.at?.('after-catalog-insert', hookContext);
     await this.hooks.afterWrite?.(hookContext);
     await this.verify(record, shape, context);
     const previous = await this.catalog.previousManifestSha(table);
     const manifest = buildManifest(record, shape, window, previous, written.encryption);
     const manifestSha = await writeManifest(this.storage, record.manifestPath, manifest);
     await this.catalog.markVerified(record.id, manifestSha);
+    await this.hooks.at?.('after-verify', hookContext);
     await this.hooks.afterVerify?.(hookContext);
     return { shape, record, source };
   }

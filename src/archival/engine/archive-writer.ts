@@ -8,6 +8,7 @@ import { ArchiveCodec } from '../codec/archive-codec';
 import { runStages } from '../codec/archive-format';
 import { EncryptionInfo } from '../codec/encryption';
 import { HashingStream } from '../codec/hashing.stream';
+import { MID_MULTIPART_BYTES } from './archival-hooks';
 import { ColumnInfo } from '../codec/jsonl.format';
 import { StorageProvider } from '../storage/storage-provider.interface';
 
@@ -27,9 +28,11 @@ export async function writeArchive(
   codec: ArchiveCodec,
   columns: ColumnInfo[],
   keyColumn: string,
+  /** Called once, when MID_MULTIPART_BYTES of stored bytes went to storage (fault injection). */
+  onMidWrite?: () => unknown,
 ): Promise<WrittenArchive> {
   const encoder = codec.encoder(columns, keyColumn);
-  const stored = new HashingStream();
+  const stored = new HashingStream(onMidWrite && { bytes: MID_MULTIPART_BYTES, call: onMidWrite });
   const body = new PassThrough({ highWaterMark: 1024 * 1024 });
   const upload = storage.write(key, body);
   // If storage gives up first, the pipeline must not wait on a reader that is gone.
