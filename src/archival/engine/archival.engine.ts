@@ -23,11 +23,12 @@ import { writeArchive, WrittenArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
 import { legalHoldExclusion } from './legal-holds';
 import { buildManifest, writeManifest } from './manifest';
-import { assertNoChildren, purgeRows } from './purger';
+import { assertNoChildren, markPurged, purgeRows } from './purger';
+import { dropArchivedPartition, wholeMonthPartition } from './partitions';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource } from './row-source';
 import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
-import { assertIdentifier, parseTableName } from './sql-identifier';
+import { assertIdentifier, parseTableName, QualifiedName } from './sql-identifier';
 import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
@@ -38,6 +39,13 @@ type RecordedSizes = 'rowCount' | 'uncompressedSize' | 'compressedSize' | 'sha25
 interface ChildShape {
   spec: ChildTableSpec;
   shape: TableShape;
+}
+
+interface PartArchives {
+  parent: ProducedArchive;
+  /** Children first, the parent last. */
+  parts: ProducedArchive[];
+  started: number;
 }
 
 interface ProducedArchive {
@@ -82,18 +90,71 @@ export class ArchivalEngine {
       result.rows = plan.reduce((sum, p) => sum + p.rows, 0);
       return result;
     }
-    for (const { window } of plan) {
-      for (;;) {
-        context.signal.throwIfAborted();
-        const archive = await this.archivePart(spec, shape, children, window, cutoff, context);
-        if (!archive) break;
+    const done = (summaries: ArchiveSummary[]) => {
+      for (const archive of summaries) {
         result.archives.push(archive);
         result.rows += archive.rows;
         result.bytes += archive.bytes;
-        if (archive.rows < this.options.maxRowsPerFile) break;
       }
+    };
+    // A part's purge runs while the next part is produced (keyset after its last key); at most one in flight.
+    let pending: Promise<void> = Promise.resolve();
+    try {
+      for (const { window } of plan) {
+        const partition = children.length === 0 && !spec.filter
+          ? await this.db.withClient((client) => wholeMonthPartition(client, shape, spec.time, window, cutoff))
+          : undefined;
+        const deferred: PartArchives[] = [];
+        let after: string | undefined;
+        for (;;) {
+          context.signal.throwIfAborted();
+          const part = await this.producePart(spec, shape, children, window, cutoff, context, after);
+          if (!part) break;
+          after = part.parent.source.keyLog.lastKey;
+          if (partition) deferred.push(part);
+          else {
+            await pending;
+            pending = this.purgePart(shape, children, part, context).then((summary) => done([summary]));
+            pending.catch(() => undefined); // awaited before the next purge and at the end
+          }
+          if (part.parent.source.rows < this.options.maxRowsPerFile) break;
+        }
+        if (partition && deferred.length > 0) {
+          await pending;
+          done(await this.dropPartition(shape, partition, deferred, context));
+        }
+      }
+      await pending;
+    } finally {
+      await pending.catch(() => undefined); // never leave a purge running behind a failed run
     }
     return result;
+  }
+
+  /**
+   * A month partition whose rows are all archived and verified is detached and
+   * dropped in one transaction (partitions.ts) instead of deleting its rows.
+   */
+  private async dropPartition(shape: TableShape, partition: QualifiedName, parts: PartArchives[], context: RunContext): Promise<ArchiveSummary[]> {
+    const started = Date.now();
+    const last = parts[parts.length - 1].parent.record;
+    context.signal.throwIfAborted();
+    await this.db
+      .transaction(async (client) => {
+        await dropArchivedPartition(client, shape, partition, parts.map((p) => p.parent.source.keyLog), last.archivePath);
+        for (const { parent } of parts) await markPurged(client, parent.record.id, parent.record.archivePath, shape.table.name);
+        await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: last.archivePath, storage: this.storage });
+      })
+      .catch(async (error: Error) => {
+        for (const { parent } of parts) await this.catalog.markFailed(parent.record.id, error.message);
+        throw error;
+      });
+    const summaries = parts.map(({ parent }) => this.account([parent], parent, shape, context));
+    this.logger.log({
+      event: 'partition.dropped', job: context.job, runId: context.runId, table: shape.table.name, partition: partition.name,
+      rows: summaries.reduce((sum, s) => sum + s.rows, 0), archives: parts.length, ms: Date.now() - started,
+    });
+    return summaries;
   }
 
   /**
@@ -123,18 +184,18 @@ export class ArchivalEngine {
   }
 
   /**
-   * One part: the parent rows, then each child table's rows of those parents,
-   * each written and verified; then one transaction purges children, checks no
-   * child still references a purged parent, and purges the parents.
+   * One part, produced: the parent rows, then each child table's rows of
+   * those parents, each written, read back and verified. Nothing is deleted yet.
    */
-  private async archivePart(
+  private async producePart(
     spec: TableSpec,
     shape: TableShape,
     children: ChildShape[],
     window: MonthWindow,
     cutoff: Date,
     context: RunContext,
-  ): Promise<ArchiveSummary | undefined> {
+    startAfter: string | undefined,
+  ): Promise<PartArchives | undefined> {
     const started = Date.now();
     const parent = await this.produce(shape, spec.archiveName ?? shape.table.name, window, context, null, (client) =>
       new RowSource(client, shape, {
@@ -144,6 +205,7 @@ export class ArchivalEngine {
         limit: this.options.maxRowsPerFile,
         sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
         signal: context.signal,
+        startAfter,
         onBatch: this.batchLogger(context, shape),
       }),
     );
@@ -166,12 +228,20 @@ export class ArchivalEngine {
       if (produced) parts.push(produced);
     }
     parts.push(parent);
+    return { parent, parts, started };
+  }
 
+  /**
+   * One transaction purges the part's children, checks no child still
+   * references a parent about to go, and purges the parents.
+   */
+  private async purgePart(shape: TableShape, children: ChildShape[], part: PartArchives, context: RunContext): Promise<ArchiveSummary> {
+    const { parent, parts } = part;
     context.signal.throwIfAborted(); // never purge once the run was told to stop
     await this.db
       .transaction(async (client) => {
-        for (const part of parts) {
-          if (part !== parent) await purgeRows(client, part.shape, purgeRequest(part));
+        for (const produced of parts) {
+          if (produced !== parent) await purgeRows(client, produced.shape, purgeRequest(produced));
         }
         for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keyLog);
         await purgeRows(client, shape, purgeRequest(parent));
@@ -179,22 +249,26 @@ export class ArchivalEngine {
         await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: parent.record.archivePath, storage: this.storage });
       })
       .catch(async (error: Error) => {
-        for (const part of parts) await this.catalog.markFailed(part.record.id, error.message);
+        for (const produced of parts) await this.catalog.markFailed(produced.record.id, error.message);
         throw error;
       });
-
-    for (const part of parts) this.metrics.purged(part.record, part.source.rows, part.record.compressedSize);
-    const bytes = parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
-    const summary = { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes };
-    context.progress.rows += parent.source.rows;
-    context.progress.bytes += bytes;
-    context.progress.archives += parts.length;
+    const summary = this.account(parts, parent, shape, context);
     this.logger.log({
       event: 'archive.purged', job: context.job, runId: context.runId, ...summary,
       children: parts.filter((p) => p !== parent).map((p) => ({ table: p.record.tableName, rows: p.source.rows })),
-      ms: Date.now() - started,
+      ms: Date.now() - part.started,
     });
     return summary;
+  }
+
+  /** Metrics and run progress of a purged part. */
+  private account(parts: ProducedArchive[], parent: ProducedArchive, shape: TableShape, context: RunContext): ArchiveSummary {
+    for (const produced of parts) this.metrics.purged(produced.record, produced.source.rows, produced.record.compressedSize);
+    const bytes = parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
+    context.progress.rows += parent.source.rows;
+    context.progress.bytes += bytes;
+    context.progress.archives += parts.length;
+    return { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes };
   }
 
   /** select → encode → compress → hash → write → record → read back and verify → manifest, for one table. */

@@ -39,14 +39,19 @@ export async function purgeRows(client: PoolClient, shape: TableShape, request: 
       request.archivePath,
     );
   }
+  await markPurged(client, request.archiveId, request.archivePath, shape.table.name);
+  return deleted;
+}
+
+/** Flips a verified archive to purged inside the purge transaction; anything else rolls it back. */
+export async function markPurged(client: PoolClient, archiveId: number, archivePath: string, table: string): Promise<void> {
   const marked = await client.query(
     `UPDATE archived_partitions SET status = 'purged', purged_at = now() WHERE id = $1 AND status = 'verified'`,
-    [request.archiveId],
+    [archiveId],
   );
   if (marked.rowCount !== 1) {
-    throw new PurgeMismatchError(`archive ${request.archivePath} is no longer "verified"; purge rolled back`, shape.table.name, request.archivePath);
+    throw new PurgeMismatchError(`archive ${archivePath} is no longer "verified"; purge rolled back`, table, archivePath);
   }
-  return deleted;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface RowSourceOptions {
   limit: number;
   sleepBetweenBatchesMs: number;
   signal?: AbortSignal;
+  /** Start after this key (keyset): the rows up to it belong to an earlier part not purged yet. */
+  startAfter?: string;
   /** Called after each batch with its row count and duration, for the batch log line. */
   onBatch?: (rows: number, ms: number) => void;
 }
@@ -68,7 +70,7 @@ export class RowSource {
   }
 
   private async *batches(): AsyncGenerator<Buffer> {
-    let after: string | undefined;
+    let after = this.options.startAfter;
     while (this.rows < this.options.limit) {
       this.options.signal?.throwIfAborted();
       const limit = Math.min(this.options.batchSize, this.options.limit - this.rows);

@@ -1,0 +1,84 @@
+import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { restoreArchive, rowDifference } from './harness/archives';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { count } from './harness/seed';
+import { faultHooks } from './harness/fault-hooks';
+
+const monthStart = (offset: number) => new Date(Date.UTC(FIXED_NOW.getUTCFullYear(), FIXED_NOW.getUTCMonth() + offset, 1));
+
+describe('the partition fast path (a log table range-partitioned by month)', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  const hooks = faultHooks();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const { sql } = db;
+    // The demo log table, partitioned by month as docs/operations.md shows.
+    await sql.query(`DROP TABLE flow_execution_logs`);
+    await sql.query(`
+      CREATE TABLE flow_execution_logs (
+        id bigserial, session_id uuid, node_id text, level text, message text, data jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, created_at)
+      ) PARTITION BY RANGE (created_at)`);
+    for (let offset = -12; offset <= 1; offset++) {
+      const from = monthStart(offset);
+      const name = `flow_execution_logs_${from.toISOString().slice(0, 7).replace('-', '_')}`;
+      await sql.query(`CREATE TABLE ${name} PARTITION OF flow_execution_logs FOR VALUES FROM ('${from.toISOString()}') TO ('${monthStart(offset + 1).toISOString()}')`);
+    }
+    await sql.query(
+      `INSERT INTO flow_execution_logs (level, message, data, created_at)
+       SELECT 'info', 'line ' || i, jsonb_build_object('i', i), $1::timestamptz + i * interval '1 hour' FROM generate_series(1, 8600) i`,
+      [monthStart(-12).toISOString()],
+    );
+    await sql.query(`CREATE TABLE original AS SELECT * FROM flow_execution_logs`);
+    app = await createArchivalApp(db.url, { maxRowsPerFile: 400 }, hooks);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const partitions = async () =>
+    (await db.sql.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'flow_execution_logs'::regclass ORDER BY 1`))
+      .rows.map((r) => r.relname as string);
+
+  it('drops the old months\' partitions after verified archives, deletes rows in the month that is only partly eligible', async () => {
+    const before = await partitions();
+    const report = await app.archival.run('log-archival');
+    expect(report.status).toBe('succeeded');
+    const cutoff = new Date(report.tables[0].cutoff);
+    expect(report.rows).toBe(await count(db.sql, 'original', `created_at < '${cutoff.toISOString()}'`));
+
+    const after = await partitions();
+    const wholeMonthsBeforeCutoff = before.filter((_, i) => monthStart(-12 + i + 1) <= cutoff);
+    expect(wholeMonthsBeforeCutoff.length).toBeGreaterThanOrEqual(8);
+    expect(after).toEqual(before.filter((name) => !wholeMonthsBeforeCutoff.includes(name)));
+    // The cutoff's month keeps its partition and only its newer rows.
+    expect(await count(db.sql, 'flow_execution_logs', `created_at < '${cutoff.toISOString()}'`)).toBe(0);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(await count(db.sql, 'original', `created_at >= '${cutoff.toISOString()}'`));
+
+    // Every archive is verified and purged, and together they restore exactly the rows that left.
+    const archives = await app.catalog.listArchives({ table: 'flow_execution_logs', limit: 1000 });
+    expect(archives.every((a) => a.status === 'purged' && a.verifiedAt !== null)).toBe(true);
+    await db.sql.query(`CREATE TABLE restored (LIKE original)`);
+    for (const archive of archives) await restoreArchive(app, db.sql, archive, 'restored');
+    await db.sql.query(`CREATE TABLE gone AS SELECT * FROM original WHERE created_at < '${cutoff.toISOString()}'`);
+    expect(await rowDifference(db.sql, 'gone', 'restored')).toBe(0);
+  });
+
+  it('refuses to drop a partition that gained a row after it was read, and deletes nothing there', async () => {
+    await db.sql.query(`CREATE TABLE flow_execution_logs_late PARTITION OF flow_execution_logs FOR VALUES FROM ('${monthStart(-20).toISOString()}') TO ('${monthStart(-19).toISOString()}')`);
+    await db.sql.query(`INSERT INTO flow_execution_logs (level, message, created_at) SELECT 'info', 'late ' || i, $1::timestamptz + i * interval '1 minute' FROM generate_series(1, 50) i`, [monthStart(-20).toISOString()]);
+    // A row arrives between the archive's verification and the drop.
+    hooks.afterVerify = async () => {
+      delete hooks.afterVerify;
+      await db.sql.query(`INSERT INTO flow_execution_logs (level, message, created_at) VALUES ('info', 'arrived', $1)`, [monthStart(-20).toISOString()]);
+    };
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/dropping partition flow_execution_logs_late rolled back: it holds 51 rows/);
+    expect(await count(db.sql, 'flow_execution_logs_late')).toBe(51);
+    const rerun = await app.archival.run('log-archival');
+    expect(rerun.rows).toBe(51);
+    expect((await partitions()).includes('flow_execution_logs_late')).toBe(false);
+  });
+});
