@@ -11,8 +11,10 @@
  *   json+zstd local      read back and verify, purge), as `archival run`
  *   json+none local
  *   parquet+zstd local
+ *   json+zstd local partitioned   ... on a table partitioned by month: DETACH/DROP, not DELETE
  *   json+zstd s3       ... to s3rver (a local S3 API)
- * Prints a table and writes bench/results.json. Runs compiled (tsconfig.bench.json),
+ * Prints a table and writes bench/results.json.
+ * `--load`: database impact instead (bench/load.ts), written to bench/load-results.json. Runs compiled (tsconfig.bench.json),
  * so no TypeScript compiler sits in the measured processes.
  */
 import 'reflect-metadata';
@@ -28,6 +30,7 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../src/demo/embed
 import { freePort } from '../test/harness/free-port';
 import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
 import { BenchCase, CaseResult } from './case-runner';
+import { SteadyLoad } from './load';
 
 const run = promisify(execFile);
 const DAY_MS = 86_400_000;
@@ -36,6 +39,8 @@ interface CaseSpec {
   name: string;
   kind: BenchCase['kind'];
   env?: (s3: S3TestServer) => Record<string, string>;
+  /** Seeded into a log table range-partitioned by month (the partition fast path). */
+  partitioned?: boolean;
 }
 
 const CASES: CaseSpec[] = [
@@ -44,6 +49,12 @@ const CASES: CaseSpec[] = [
   { name: 'json+zstd local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd' }) },
   { name: 'json+none local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'none' }) },
   { name: 'parquet+zstd local', kind: 'product', env: () => ({ ARCHIVAL_FORMAT: 'parquet', ARCHIVAL_COMPRESSION: 'zstd' }) },
+  {
+    name: 'json+zstd local partitioned',
+    kind: 'product',
+    partitioned: true,
+    env: () => ({ ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd' }),
+  },
   {
     name: 'json+zstd s3',
     kind: 'product',
@@ -77,11 +88,13 @@ function parseArgs(argv: string[]) {
   const names = value('--cases')?.split(',').map((n) => n.trim()) ?? CASES.map((c) => c.name);
   const unknown = names.filter((n) => !CASES.some((c) => c.name === n));
   if (unknown.length > 0) throw new Error(`--cases: unknown ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`);
-  return { rows, names, out: value('--out') ?? join(process.cwd(), 'bench', 'results.json') };
+  const load = argv.includes('--load');
+  const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : 'results.json');
+  return { rows, names, load, out: value('--out') ?? defaultOut };
 }
 
 /** N log rows in one month, 8 months ago (older than any default retention). */
-async function seedTemplate(url: string, rows: number): Promise<string> {
+async function seedTemplate(url: string, rows: number, partitioned = false): Promise<string> {
   const source = new DataSource({ ...dataSourceOptions(url, true), logging: false });
   await source.initialize();
   await source.runMigrations();
@@ -91,6 +104,7 @@ async function seedTemplate(url: string, rows: number): Promise<string> {
   const now = new Date();
   const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 8, 1));
   try {
+    if (partitioned) await partitionLogTable(client, now);
     await client.query(
       `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at)
        SELECT md5((i / 20)::text)::uuid, 'node-' || (i % 50), (ARRAY['debug','info','warn','error'])[1 + i % 4],
@@ -105,6 +119,25 @@ async function seedTemplate(url: string, rows: number): Promise<string> {
     await client.end();
   }
   return new Date(month.getTime() + 40 * DAY_MS).toISOString();
+}
+
+/** The demo log table, range-partitioned by month over the past year (docs/operations.md). */
+async function partitionLogTable(client: Client, now: Date) {
+  await client.query('DROP TABLE flow_execution_logs');
+  await client.query(`
+    CREATE TABLE flow_execution_logs (
+      id bigserial, session_id uuid, node_id text, level text, message text, data jsonb,
+      created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, created_at)
+    ) PARTITION BY RANGE (created_at)`);
+  for (let offset = -12; offset <= 1; offset++) {
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1));
+    await client.query(
+      `CREATE TABLE flow_execution_logs_${from.toISOString().slice(0, 7).replace('-', '_')} PARTITION OF flow_execution_logs
+         FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,
+    );
+  }
+  await client.query(`CREATE INDEX ON flow_execution_logs (created_at)`);
 }
 
 async function withDatabase<T>(adminUrl: string, name: string, template: string | undefined, f: (url: string) => Promise<T>): Promise<T> {
@@ -160,8 +193,50 @@ function printTable(results: BenchResult[]) {
   console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n'));
 }
 
+/**
+ * --load: p95 latency of a steady API-like load on the hot table, first alone
+ * (BASELINE_SECONDS), then while `archival run log-archival` (json+zstd) runs.
+ */
+async function loadMode(adminUrl: string, work: string, out: string) {
+  const results = await withDatabase(adminUrl, 'archival_bench_load', 'archival_bench_template', async (url) => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE INDEX IF NOT EXISTS flow_execution_logs_session_idx ON flow_execution_logs (session_id, created_at)');
+    await client.end();
+    const load = new SteadyLoad(url, { clients: 4, requestsPerSecond: 200 });
+    await load.start();
+    try {
+      await new Promise((r) => setTimeout(r, 3_000)); // warm up
+      load.take();
+      await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
+      const baseline = load.take();
+      const archival = await runCase({
+        name: 'json+zstd local', kind: 'product', databaseUrl: url, directory: join(work, 'load'), cutoff: '',
+        // ARCHIVAL_* variables in the bench's environment (batch size, sleep, part size) reach the run.
+        env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd' },
+      });
+      const during = load.take();
+      const settings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ARCHIVAL_')));
+      return [
+        { case: 'load alone', ...baseline, seconds: BASELINE_SECONDS, settings },
+        { case: 'load during archival', ...during, seconds: Math.round(archival.seconds * 100) / 100, archivedRows: archival.rows,
+          p95Increase: Math.round((during.p95Ms / baseline.p95Ms - 1) * 1000) / 10 },
+      ];
+    } finally {
+      await load.stop();
+    }
+  });
+  console.log('');
+  console.table(results);
+  console.log(`\n${JSON.stringify(results)}`);
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`written to ${out}`);
+}
+
+const BASELINE_SECONDS = 15;
+
 async function main() {
-  const { rows, names, out } = parseArgs(process.argv.slice(2));
+  const { rows, names, out, load } = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
   let postgres: EmbeddedPostgresHandle | undefined;
   let s3: S3TestServer | undefined;
@@ -175,10 +250,18 @@ async function main() {
     s3 = await startS3rver('bench');
     console.log(`seeding ${rows.toLocaleString('en')} rows ...`);
     const cutoff = await withDatabase(adminUrl, 'archival_bench_template', undefined, (url) => seedTemplate(url, rows));
+    if (load) {
+      await loadMode(adminUrl, work, out);
+      return;
+    }
+    if (names.some((n) => CASES.find((c) => c.name === n)?.partitioned)) {
+      await withDatabase(adminUrl, 'archival_bench_partitioned', undefined, (url) => seedTemplate(url, rows, true));
+    }
     const results: BenchResult[] = [];
     for (const [i, name] of names.entries()) {
       const spec = CASES.find((c) => c.name === name)!;
-      const result = await withDatabase(adminUrl, `archival_bench_${i}`, 'archival_bench_template', (url) =>
+      const template = spec.partitioned ? 'archival_bench_partitioned' : 'archival_bench_template';
+      const result = await withDatabase(adminUrl, `archival_bench_${i}`, template, (url) =>
         runCase({ name, kind: spec.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: spec.env?.(s3!) }),
       );
       results.push(toResult(name, result, results.find((r) => r.case === 'reference')));
