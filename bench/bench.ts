@@ -157,9 +157,9 @@ async function withDatabase<T>(adminUrl: string, name: string, template: string 
 async function runCase(c: BenchCase): Promise<CaseResult> {
   const { stdout } = await run(
     process.execPath,
-    [join(__dirname, 'case-runner.js'), JSON.stringify(c)],
-    // BENCH_CASE_NODE_OPTIONS: flags for the measured processes only (e.g. --max-old-space-size=100 to see what is live).
-    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: process.env.BENCH_CASE_NODE_OPTIONS ?? '' } },
+    // BENCH_CASE_NODE_ARGS: node flags for the measured processes only, e.g. "--cpu-prof" or "--max-old-space-size=100".
+    [...(process.env.BENCH_CASE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, 'case-runner.js'), JSON.stringify(c)],
+    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
   );
   const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"rows"'));
   if (!line) throw new Error(`case ${c.name} printed no result:\n${stdout.slice(-2000)}`);

@@ -4,6 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { CompressionName } from '../archival-options';
 import { compressionOfKey, createCompression } from './compression.factory';
 import { HashingStream } from './hashing.stream';
+import { ZstdCompression } from './zstd.compression';
+import { frameAt } from './zstd-frames';
 
 async function collect(source: Readable, ...transforms: NodeJS.ReadWriteStream[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -58,9 +60,37 @@ describe('HashingStream', () => {
   });
 });
 
+describe('zstd: native frames and the WebAssembly codec read each other', () => {
+  const chunked = (buffer: Buffer) => Readable.from((function* () {
+    for (let i = 0; i < buffer.length; i += 100_000) yield buffer.subarray(i, i + 100_000);
+  })());
+
+  it('compresses natively into 4 MiB frames that zstd-codec decodes, and decodes zstd-codec\'s single-frame streams', async () => {
+    const native = await ZstdCompression.create(3, true);
+    const wasm = await ZstdCompression.create(3, false);
+    expect(native.implementation).toBe('native');
+    expect(wasm.implementation).toBe('wasm');
+    const original = text(10 * 1024 * 1024);
+    const framed = await collect(chunked(original), native.compressor());
+    let frames = 0;
+    for (let rest = framed; rest.length > 0; frames++) rest = rest.subarray(frameAt(rest)!.length!);
+    expect(frames).toBe(3);
+    expect((await collect(chunked(framed), wasm.decompressor())).equals(original)).toBe(true);
+    const single = await collect(chunked(original), wasm.compressor());
+    expect((await collect(chunked(single), native.decompressor())).equals(original)).toBe(true);
+    expect((await collect(chunked(framed), native.decompressor())).equals(original)).toBe(true);
+  });
+
+  it('fails on a truncated stream', async () => {
+    const native = await ZstdCompression.create(3, true);
+    const framed = await collect(Readable.from([text(1024 * 1024)]), native.compressor());
+    await expect(collect(Readable.from([framed.subarray(0, framed.length - 10)]), native.decompressor())).rejects.toThrow(/truncated/);
+  });
+});
+
 describe('zstd contexts', () => {
   it('are freed: a hundred archives in a row do not exhaust the fixed WebAssembly heap', async () => {
-    const zstd = await createCompression('zstd');
+    const zstd = await ZstdCompression.create(3, false);
     const original = text(256 * 1024);
     for (let i = 0; i < 100; i++) {
       const compressed = await collect(Readable.from([original]), zstd.compressor());
@@ -69,7 +99,7 @@ describe('zstd contexts', () => {
   });
 
   it('reports corrupt input as an error instead of aborting the process', async () => {
-    const zstd = await createCompression('zstd');
+    const zstd = await ZstdCompression.create(3, false);
     const compressed = await collect(Readable.from([text(64 * 1024)]), zstd.compressor());
     // A broken frame header must fail; corruption inside literals may decode silently,
     // which is why archives are verified by SHA-256 of stored bytes and content.
