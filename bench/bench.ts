@@ -14,7 +14,8 @@
  *   json+zstd local partitioned   ... on a table partitioned by month: DETACH/DROP, not DELETE
  *   json+zstd s3       ... to s3rver (a local S3 API)
  * Prints a table and writes bench/results.json.
- * `--load`: database impact instead (bench/load.ts), written to bench/load-results.json. Runs compiled (tsconfig.bench.json),
+ * `--load [--partitioned]`: database impact instead (bench/load.ts), written to
+ * bench/load-results.json; with --partitioned on the month-partitioned table. Runs compiled (tsconfig.bench.json),
  * so no TypeScript compiler sits in the measured processes.
  */
 import 'reflect-metadata';
@@ -89,8 +90,9 @@ function parseArgs(argv: string[]) {
   const unknown = names.filter((n) => !CASES.some((c) => c.name === n));
   if (unknown.length > 0) throw new Error(`--cases: unknown ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`);
   const load = argv.includes('--load');
+  const partitioned = argv.includes('--partitioned');
   const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : 'results.json');
-  return { rows, names, load, out: value('--out') ?? defaultOut };
+  return { rows, names, load, partitioned, out: value('--out') ?? defaultOut };
 }
 
 /** N log rows in one month, 8 months ago (older than any default retention). */
@@ -197,8 +199,9 @@ function printTable(results: BenchResult[]) {
  * --load: p95 latency of a steady API-like load on the hot table, first alone
  * (BASELINE_SECONDS), then while `archival run log-archival` (json+zstd) runs.
  */
-async function loadMode(adminUrl: string, work: string, out: string) {
-  const results = await withDatabase(adminUrl, 'archival_bench_load', 'archival_bench_template', async (url) => {
+async function loadMode(adminUrl: string, work: string, out: string, partitioned: boolean) {
+  const template = partitioned ? 'archival_bench_partitioned' : 'archival_bench_template';
+  const results = await withDatabase(adminUrl, 'archival_bench_load', template, async (url) => {
     const client = new Client({ connectionString: url });
     await client.connect();
     await client.query('CREATE INDEX IF NOT EXISTS flow_execution_logs_session_idx ON flow_execution_logs (session_id, created_at)');
@@ -218,8 +221,8 @@ async function loadMode(adminUrl: string, work: string, out: string) {
       const during = load.take();
       const settings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ARCHIVAL_')));
       return [
-        { case: 'load alone', ...baseline, seconds: BASELINE_SECONDS, settings },
-        { case: 'load during archival', ...during, seconds: Math.round(archival.seconds * 100) / 100, archivedRows: archival.rows,
+        { case: partitioned ? 'load alone (partitioned table)' : 'load alone', ...baseline, seconds: BASELINE_SECONDS, settings },
+        { case: partitioned ? 'load during archival (partitioned table)' : 'load during archival', ...during, seconds: Math.round(archival.seconds * 100) / 100, archivedRows: archival.rows,
           p95Increase: Math.round((during.p95Ms / baseline.p95Ms - 1) * 1000) / 10 },
       ];
     } finally {
@@ -236,7 +239,7 @@ async function loadMode(adminUrl: string, work: string, out: string) {
 const BASELINE_SECONDS = 15;
 
 async function main() {
-  const { rows, names, out, load } = parseArgs(process.argv.slice(2));
+  const { rows, names, out, load, partitioned } = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
   let postgres: EmbeddedPostgresHandle | undefined;
   let s3: S3TestServer | undefined;
@@ -251,7 +254,8 @@ async function main() {
     console.log(`seeding ${rows.toLocaleString('en')} rows ...`);
     const cutoff = await withDatabase(adminUrl, 'archival_bench_template', undefined, (url) => seedTemplate(url, rows));
     if (load) {
-      await loadMode(adminUrl, work, out);
+      if (partitioned) await withDatabase(adminUrl, 'archival_bench_partitioned', undefined, (url) => seedTemplate(url, rows, true));
+      await loadMode(adminUrl, work, out, partitioned);
       return;
     }
     if (names.some((n) => CASES.find((c) => c.name === n)?.partitioned)) {

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { restoreArchive, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
@@ -65,6 +66,33 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
     for (const archive of archives) await restoreArchive(app, db.sql, archive, 'restored');
     await db.sql.query(`CREATE TABLE gone AS SELECT * FROM original WHERE created_at < '${cutoff.toISOString()}'`);
     expect(await rowDifference(db.sql, 'gone', 'restored')).toBe(0);
+  });
+
+  it('drops partitions while the API keeps querying and inserting through the parent (no deadlock)', async () => {
+    await db.sql.query(`CREATE TABLE flow_execution_logs_busy PARTITION OF flow_execution_logs FOR VALUES FROM ('${monthStart(-30).toISOString()}') TO ('${monthStart(-29).toISOString()}')`);
+    await db.sql.query(`INSERT INTO flow_execution_logs (level, message, created_at) SELECT 'info', 'busy ' || i, $1::timestamptz + i * interval '1 minute' FROM generate_series(1, 3000) i`, [monthStart(-30).toISOString()]);
+    // Queries without the partition key lock the parent, then every partition.
+    const api = new Client({ connectionString: db.url });
+    await api.connect();
+    let running = true;
+    let queries = 0;
+    const traffic = (async () => {
+      while (running) {
+        await api.query(`SELECT count(*) FROM flow_execution_logs WHERE level = 'warn'`);
+        await api.query(`INSERT INTO flow_execution_logs (level, message) VALUES ('info', 'live')`);
+        queries++;
+      }
+    })();
+    try {
+      const report = await app.archival.run('log-archival');
+      expect(report.status).toBe('succeeded');
+      expect((await partitions()).includes('flow_execution_logs_busy')).toBe(false);
+    } finally {
+      running = false;
+      await traffic;
+      await api.end();
+    }
+    expect(queries).toBeGreaterThan(0);
   });
 
   it('refuses to drop a partition that gained a row after it was read, and deletes nothing there', async () => {

@@ -62,6 +62,10 @@ export async function dropArchivedPartition(
 ): Promise<number> {
   await client.query(`SET LOCAL lock_timeout = '10s'`);
   const target = quoteTable(partition);
+  // Parent first: statements on the parent lock it and then its partitions, so
+  // locking the partition first deadlocks with any query on the parent.
+  // DETACH needs ACCESS EXCLUSIVE on the parent anyway; the check below runs under it.
+  await client.query(`LOCK TABLE ${quoteTable(shape.table)} IN ACCESS EXCLUSIVE MODE`);
   await client.query(`LOCK TABLE ${target} IN ACCESS EXCLUSIVE MODE`);
   await client.query(`DROP TABLE IF EXISTS ${PURGE_KEYS_TABLE}`);
   await client.query(`CREATE TEMP TABLE archival_partition_keys (k ${shape.keyType}, x xid) ON COMMIT DROP`);
