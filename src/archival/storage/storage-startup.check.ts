@@ -19,7 +19,8 @@ export class StorageStartupCheck implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.enabled) return;
+    // Only where the module serves (schedules runs): a one-shot CLI command reports storage problems itself.
+    if (!this.options.enabled || !this.options.schedule) return;
     // In the background: a slow or unreachable store must not delay the host's start.
     this.storage.check().then(
       () => this.logger.log({ event: 'storage.ready', storage: this.storage.type, location: this.storage.location }),
