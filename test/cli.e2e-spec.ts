@@ -2,17 +2,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { runCli } from '../src/cli/archival-cli';
 import { s3TestClientConfig, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
+import { cli } from './harness/cli';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('the archival CLI', () => {
   let db: TestDatabase;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { runCli } from '../src/cli/archival-cli';
+import { cli } from './harness/cli';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 
@@ -52,12 +52,9 @@ describe('export of one entity\'s full history', () => {
 
   it('returns a session still in the hot tables from there, also from the CLI', async () => {
     const hot = (await db.sql.query(`SELECT md5('s290')::uuid::text AS id`)).rows[0].id;
-    const out: string[] = [];
-    const code = await runCli(['export', 'session-archival', hot], { DATABASE_URL: db.url, ARCHIVAL_PATH: app.archiveDir }, {
-      out: (t) => out.push(t), err: () => undefined,
-    });
-    expect(code).toBe(0);
-    const rows = parse(out.join('\n'));
+    const result = await cli(['export', 'session-archival', hot], { DATABASE_URL: db.url, ARCHIVAL_PATH: app.archiveDir });
+    expect(result.code).toBe(0);
+    const rows = parse(result.out);
     expect(rows.map((r) => [r.table, r.source])).toEqual([
       ['flow_execution_sessions', 'hot'], ['flow_execution_deltas', 'hot'], ['flow_execution_deltas', 'hot'], ['flow_execution_deltas', 'hot'],
     ]);

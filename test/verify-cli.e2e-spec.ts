@@ -1,16 +1,9 @@
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/cli/archival-cli';
+import { cli } from './harness/cli';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('archival verify and restore from the CLI', () => {
   let db: TestDatabase;

@@ -136,7 +136,7 @@ const COMMANDS: Record<string, Command> = {
   },
 
   async archives(context, _positional, flags, { io, json }) {
-    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+    const text = (name: string) => flagText(flags, name);
     const archives = await context.get(CatalogService).listArchives({
       table: text('table'), status: text('status') as ArchiveStatus | undefined, from: text('from'), to: text('to'),
     });
@@ -149,7 +149,7 @@ const COMMANDS: Record<string, Command> = {
   },
 
   async runs(context, _positional, flags, { io, json }) {
-    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+    const text = (name: string) => flagText(flags, name);
     const limit = text('limit') === undefined ? 50 : Number(text('limit'));
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigurationError([`--limit ${text('limit')}: expected a whole number from 1`]);
     const runs = await context.get(CatalogService).listRuns({ job: text('job'), status: text('status') as RunStatus | undefined, limit });
@@ -162,9 +162,8 @@ const COMMANDS: Record<string, Command> = {
   },
 
   async verify(context, _positional, flags, { io, json }) {
-    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-    const archiveId = text('archive') === undefined ? undefined : Number(text('archive'));
-    if (archiveId !== undefined && !Number.isInteger(archiveId)) throw new ConfigurationError([`--archive ${text('archive')}: expected an archive id`]);
+    const text = (name: string) => flagText(flags, name);
+    const archiveId = archiveIdFlag(flags);
     const report = await context.get(VerifyService).verify({ archiveId, table: text('table'), from: text('from'), to: text('to') });
     const bad = report.problems.length + report.untracked.length + report.missing.length;
     if (json) io.out(JSON.stringify(report, null, 2));
@@ -178,9 +177,8 @@ const COMMANDS: Record<string, Command> = {
   },
 
   async restore(context, _positional, flags, { io, json }) {
-    const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-    const archiveId = text('archive') === undefined ? undefined : Number(text('archive'));
-    if (archiveId !== undefined && !Number.isInteger(archiveId)) throw new ConfigurationError([`--archive ${text('archive')}: expected an archive id`]);
+    const text = (name: string) => flagText(flags, name);
+    const archiveId = archiveIdFlag(flags);
     const conflict = text('conflict') ?? 'skip';
     if (!(CONFLICT_STRATEGIES as readonly string[]).includes(conflict)) {
       throw new ConfigurationError([`--conflict ${conflict}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`]);
@@ -214,3 +212,15 @@ const COMMANDS: Record<string, Command> = {
     return 0;
   },
 };
+
+function flagText(flags: Record<string, string | true>, name: string): string | undefined {
+  return typeof flags[name] === 'string' ? (flags[name] as string) : undefined;
+}
+
+/** `--archive ID`, if given, as a number; a bad one is a usage error. */
+function archiveIdFlag(flags: Record<string, string | true>): number | undefined {
+  const value = flagText(flags, 'archive');
+  if (value === undefined) return undefined;
+  if (!/^\d{1,18}$/.test(value)) throw new ConfigurationError([`--archive ${value}: expected an archive id`]);
+  return Number(value);
+}

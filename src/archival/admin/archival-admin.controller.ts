@@ -85,9 +85,7 @@ export class ArchivalAdminController {
 
   @Get('archives/:id')
   async archiveById(@Param('id') id: string) {
-    const archive = /^\d{1,18}$/.test(id) ? await this.catalog.findArchive(Number(id)) : null;
-    if (!archive) throw new NotFoundException(`no archive ${JSON.stringify(id)}`);
-    return archive;
+    return this.archiveOr404(id);
   }
 
   /** One entity's full history (hot and archived, children included) as JSON Lines: ?job=session-archival&id=... */
@@ -112,8 +110,7 @@ export class ArchivalAdminController {
   @Post('archives/:id/verify')
   @HttpCode(200)
   async verifyArchive(@Param('id') id: string) {
-    const archive = /^\d{1,18}$/.test(id) ? await this.catalog.findArchive(Number(id)) : null;
-    if (!archive) throw new NotFoundException(`no archive ${JSON.stringify(id)}`);
+    const archive = await this.archiveOr404(id);
     const report = await this.verifier.verify({ archiveId: archive.id });
     return { id: archive.id, path: archive.archivePath, intact: report.problems.length === 0 && report.missing.length === 0, ...report };
   }
@@ -154,5 +151,11 @@ export class ArchivalAdminController {
       }
       throw error;
     }
+  }
+
+  private async archiveOr404(id: string) {
+    const archive = /^\d{1,18}$/.test(id) ? await this.catalog.findArchive(Number(id)) : null;
+    if (!archive) throw new NotFoundException(`no archive ${JSON.stringify(id)}`);
+    return archive;
   }
 }

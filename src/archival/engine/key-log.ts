@@ -75,3 +75,23 @@ export class KeyLog {
     this.used = 0;
   }
 }
+
+/**
+ * (Re)creates the temp table `pg_temp.<name>` (k <keyType>, x xid) holding the
+ * logs' rows, analyzed so joins on it plan well; returns its qualified name.
+ * `transactionScoped`: dropped at commit (inside a purge transaction).
+ */
+export async function stageKeyLogs(
+  client: PoolClient,
+  name: string,
+  keyType: string,
+  logs: KeyLog[],
+  { unique = false, transactionScoped = false }: { unique?: boolean; transactionScoped?: boolean } = {},
+): Promise<string> {
+  const table = `pg_temp.${name}`;
+  await client.query(`DROP TABLE IF EXISTS ${table}`);
+  await client.query(`CREATE TEMP TABLE ${name} (k ${keyType}${unique ? ' PRIMARY KEY' : ''}, x xid)${transactionScoped ? ' ON COMMIT DROP' : ''}`);
+  for (const log of logs) await log.copyInto(client, table);
+  await client.query(`ANALYZE ${table}`);
+  return table;
+}

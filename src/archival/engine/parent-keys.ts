@@ -4,16 +4,15 @@
  * COPY (which takes no parameters), checked and purged in any number.
  */
 import { PoolClient } from 'pg';
-import { KeyLog } from './key-log';
+import { KeyLog, stageKeyLogs } from './key-log';
 import { quoteIdent } from './sql-identifier';
 
-export const PARENT_KEYS_TABLE = 'pg_temp.archival_parent_keys';
+const PARENT_KEYS = 'archival_parent_keys';
+export const PARENT_KEYS_TABLE = `pg_temp.${PARENT_KEYS}`;
 
-export async function stageParentKeys(client: PoolClient, keyType: string, keys: KeyLog): Promise<void> {
-  await client.query(`DROP TABLE IF EXISTS ${PARENT_KEYS_TABLE}`);
-  await client.query(`CREATE TEMP TABLE archival_parent_keys (k ${keyType} PRIMARY KEY, x xid)`);
-  await keys.copyInto(client, PARENT_KEYS_TABLE);
-  await client.query(`ANALYZE ${PARENT_KEYS_TABLE}`);
+/** For the child COPY (session-scoped: the COPY runs outside any transaction) or, transaction-scoped, for the purge's check. */
+export async function stageParentKeys(client: PoolClient, keyType: string, keys: KeyLog, transactionScoped = false): Promise<void> {
+  await stageKeyLogs(client, PARENT_KEYS, keyType, [keys], { unique: true, transactionScoped });
 }
 
 /** The join that keeps child rows (alias t) whose foreign key is a staged parent key. */

@@ -8,11 +8,9 @@
 import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
 import { MonthWindow } from './archive-naming';
-import { KeyLog } from './key-log';
+import { KeyLog, stageKeyLogs } from './key-log';
 import { QualifiedName, quoteIdent, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
-
-const PURGE_KEYS_TABLE = 'pg_temp.archival_partition_keys';
 
 /** The partition that covers exactly `window` (and nothing after the cutoff), or undefined. */
 export async function wholeMonthPartition(
@@ -62,18 +60,17 @@ export async function dropArchivedPartition(
 ): Promise<number> {
   await client.query(`SET LOCAL lock_timeout = '10s'`);
   const target = quoteTable(partition);
+  // Staged before any lock is taken: only the check below runs while API statements wait.
+  const staged = await stageKeyLogs(client, 'archival_partition_keys', shape.keyType, keys, { transactionScoped: true });
   // Parent first: statements on the parent lock it and then its partitions, so
   // locking the partition first deadlocks with any query on the parent.
   // DETACH needs ACCESS EXCLUSIVE on the parent anyway; the check below runs under it.
   await client.query(`LOCK TABLE ${quoteTable(shape.table)} IN ACCESS EXCLUSIVE MODE`);
   await client.query(`LOCK TABLE ${target} IN ACCESS EXCLUSIVE MODE`);
-  await client.query(`DROP TABLE IF EXISTS ${PURGE_KEYS_TABLE}`);
-  await client.query(`CREATE TEMP TABLE archival_partition_keys (k ${shape.keyType}, x xid) ON COMMIT DROP`);
-  for (const log of keys) await log.copyInto(client, PURGE_KEYS_TABLE);
   const archived = keys.reduce((sum, log) => sum + log.rows, 0);
   const { rows } = await client.query<{ total: string; matched: string }>(
     `SELECT (SELECT count(*) FROM ${target}) AS total,
-            (SELECT count(*) FROM ${target} t JOIN ${PURGE_KEYS_TABLE} u ON t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x) AS matched`,
+            (SELECT count(*) FROM ${target} t JOIN ${staged} u ON t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x) AS matched`,
   );
   const total = Number(rows[0].total);
   const matched = Number(rows[0].matched);

@@ -7,12 +7,10 @@
  */
 import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
-import { KeyLog } from './key-log';
-import { PARENT_KEYS_TABLE } from './parent-keys';
+import { KeyLog, stageKeyLogs } from './key-log';
+import { PARENT_KEYS_TABLE, stageParentKeys } from './parent-keys';
 import { quoteIdent, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
-
-const PURGE_KEYS_TABLE = 'pg_temp.archival_purge_keys';
 
 export interface PurgeRequest {
   archiveId: number;
@@ -23,12 +21,9 @@ export interface PurgeRequest {
 /** Streams the archived (key, xmin) pairs into a transaction-scoped temp table and deletes by join. */
 export async function purgeRows(client: PoolClient, shape: TableShape, request: PurgeRequest): Promise<number> {
   await client.query(`SET LOCAL lock_timeout = '10s'`);
-  await client.query(`DROP TABLE IF EXISTS ${PURGE_KEYS_TABLE}`);
-  await client.query(`CREATE TEMP TABLE archival_purge_keys (k ${shape.keyType}, x xid) ON COMMIT DROP`);
-  await request.keys.copyInto(client, PURGE_KEYS_TABLE);
-  await client.query(`ANALYZE ${PURGE_KEYS_TABLE}`);
+  const keys = await stageKeyLogs(client, 'archival_purge_keys', shape.keyType, [request.keys], { transactionScoped: true });
   const result = await client.query(
-    `DELETE FROM ${quoteTable(shape.table)} t USING ${PURGE_KEYS_TABLE} u WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x`,
+    `DELETE FROM ${quoteTable(shape.table)} t USING ${keys} u WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x`,
   );
   const deleted = result.rowCount ?? 0;
   if (deleted !== request.keys.rows) {
@@ -66,10 +61,7 @@ export async function assertNoChildren(
   parentKeyType: string,
   parentKeys: KeyLog,
 ): Promise<void> {
-  await client.query(`DROP TABLE IF EXISTS ${PARENT_KEYS_TABLE}`);
-  await client.query(`CREATE TEMP TABLE archival_parent_keys (k ${parentKeyType} PRIMARY KEY, x xid) ON COMMIT DROP`);
-  await parentKeys.copyInto(client, PARENT_KEYS_TABLE);
-  await client.query(`ANALYZE ${PARENT_KEYS_TABLE}`);
+  await stageParentKeys(client, parentKeyType, parentKeys, true);
   const { rows } = await client.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM ${quoteTable(child.table)} t JOIN ${PARENT_KEYS_TABLE} p ON t.${quoteIdent(foreignKey)} = p.k`,
   );
