@@ -29,6 +29,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/demo/data-source-options';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../src/demo/embedded-postgres';
 import { freePort } from '../test/harness/free-port';
+import { partitionLogTable } from '../test/harness/partitioned-logs';
 import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
 import { BenchCase, CaseResult } from './case-runner';
 import { SteadyLoad } from './load';
@@ -121,25 +122,6 @@ async function seedTemplate(url: string, rows: number, partitioned = false): Pro
     await client.end();
   }
   return new Date(month.getTime() + 40 * DAY_MS).toISOString();
-}
-
-/** The demo log table, range-partitioned by month over the past year (docs/operations.md). */
-async function partitionLogTable(client: Client, now: Date) {
-  await client.query('DROP TABLE flow_execution_logs');
-  await client.query(`
-    CREATE TABLE flow_execution_logs (
-      id bigserial, session_id uuid, node_id text, level text, message text, data jsonb,
-      created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, created_at)
-    ) PARTITION BY RANGE (created_at)`);
-  for (let offset = -12; offset <= 1; offset++) {
-    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
-    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1));
-    await client.query(
-      `CREATE TABLE flow_execution_logs_${from.toISOString().slice(0, 7).replace('-', '_')} PARTITION OF flow_execution_logs
-         FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,
-    );
-  }
-  await client.query(`CREATE INDEX ON flow_execution_logs (created_at)`);
 }
 
 async function withDatabase<T>(adminUrl: string, name: string, template: string | undefined, f: (url: string) => Promise<T>): Promise<T> {

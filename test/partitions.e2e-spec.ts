@@ -4,8 +4,9 @@ import { restoreArchive, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
 import { faultHooks } from './harness/fault-hooks';
+import { monthStart as monthOf, partitionLogTable } from './harness/partitioned-logs';
 
-const monthStart = (offset: number) => new Date(Date.UTC(FIXED_NOW.getUTCFullYear(), FIXED_NOW.getUTCMonth() + offset, 1));
+const monthStart = (offset: number) => monthOf(FIXED_NOW, offset);
 
 describe('the partition fast path (a log table range-partitioned by month)', () => {
   let db: TestDatabase;
@@ -15,18 +16,7 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
   beforeAll(async () => {
     db = await createTestDatabase();
     const { sql } = db;
-    // The demo log table, partitioned by month as docs/operations.md shows.
-    await sql.query(`DROP TABLE flow_execution_logs`);
-    await sql.query(`
-      CREATE TABLE flow_execution_logs (
-        id bigserial, session_id uuid, node_id text, level text, message text, data jsonb,
-        created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, created_at)
-      ) PARTITION BY RANGE (created_at)`);
-    for (let offset = -12; offset <= 1; offset++) {
-      const from = monthStart(offset);
-      const name = `flow_execution_logs_${from.toISOString().slice(0, 7).replace('-', '_')}`;
-      await sql.query(`CREATE TABLE ${name} PARTITION OF flow_execution_logs FOR VALUES FROM ('${from.toISOString()}') TO ('${monthStart(offset + 1).toISOString()}')`);
-    }
+    await partitionLogTable(sql, FIXED_NOW);
     await sql.query(
       `INSERT INTO flow_execution_logs (level, message, data, created_at)
        SELECT 'info', 'line ' || i, jsonb_build_object('i', i), $1::timestamptz + i * interval '1 hour' FROM generate_series(1, 8600) i`,

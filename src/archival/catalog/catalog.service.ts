@@ -122,6 +122,11 @@ export class CatalogService {
     return this.archives.find({ where: { parentId }, order: { id: 'ASC' } });
   }
 
+  /** Archives by id, in id order (ids without an archive are left out). */
+  findArchives(ids: number[]): Promise<ArchivedPartition[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.archives.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+  }
+
   findArchive(id: number): Promise<ArchivedPartition | null> {
     return this.archives.findOneBy({ id });
   }

@@ -16,11 +16,11 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { ArchivalDatabase } from '../engine/archival-database';
-import { compareReadBack, expectedFromRecord, readArchive } from '../engine/archive-reader';
-import { manifestColumns, readManifest } from '../engine/manifest';
+import { readManifest } from '../engine/manifest';
 import { parseTableName, quoteIdent, quoteTable } from '../engine/sql-identifier';
 import { describeTable, TableShape } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { readRecordedArchive } from './recorded-archive';
 
 interface Found {
   table: string;
@@ -101,26 +101,21 @@ export class ExportService {
         [shape.table.name, id],
       ),
     );
-    const archives = await Promise.all(rows.map((r) => this.catalog.findArchive(Number(r.id))));
-    return archives.filter((a): a is ArchivedPartition => a !== null);
+    return this.catalog.findArchives(rows.map((r) => Number(r.id)));
   }
 
   private async fromArchives(archives: ArchivedPartition[], column: string, id: string): Promise<Found[]> {
     const found: Found[] = [];
     for (const archive of archives) {
       const { manifest } = await readManifest(this.storage, archive.manifestPath);
-      const readBack = await readArchive(
-        this.storage, archive.archivePath, this.codecs.of(archive, archive.archivePath), manifestColumns(manifest), manifest.keyColumn,
-        async (lines) => {
-          for (const line of lines) {
-            const row = JSON.parse(line) as Record<string, unknown>;
-            if (String(row[column]) === id) {
-              found.push({ table: archive.tableName, source: 'archive', archive: archive.archivePath, key: String(row[manifest.keyColumn]), line });
-            }
+      const problems = await readRecordedArchive(this.storage, this.codecs, archive, manifest, async (lines) => {
+        for (const line of lines) {
+          const row = JSON.parse(line) as Record<string, unknown>;
+          if (String(row[column]) === id) {
+            found.push({ table: archive.tableName, source: 'archive', archive: archive.archivePath, key: String(row[manifest.keyColumn]), line });
           }
-        },
-      );
-      const problems = compareReadBack(expectedFromRecord(archive), readBack);
+        }
+      });
       if (problems.length > 0) throw new ArchivalError(`archive ${archive.archivePath} failed verification while exporting: ${problems.join('; ')}`);
     }
     return found;

@@ -9,10 +9,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { ArchiveFilter, CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
-import { compareReadBack, expectedFromRecord, readArchive } from '../engine/archive-reader';
-import { manifestColumns, readManifest } from '../engine/manifest';
+import { Manifest, readManifest } from '../engine/manifest';
 import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { readRecordedArchive } from './recorded-archive';
 
 export interface ArchiveProblem {
   archiveId: number;
@@ -80,10 +80,11 @@ export class VerifyService {
   /** Verifies one archive; an empty list means intact. */
   async check(archive: ArchivedPartition, chain?: Map<string, ArchivedPartition>): Promise<string[]> {
     const problems: string[] = [];
-    let columns;
-    let keyColumn;
+    let manifest: Manifest;
     try {
-      const { manifest, sha256 } = await readManifest(this.storage, archive.manifestPath);
+      const read = await readManifest(this.storage, archive.manifestPath);
+      manifest = read.manifest;
+      const { sha256 } = read;
       if (archive.manifestSha256 && sha256 !== archive.manifestSha256) {
         problems.push(`manifest ${archive.manifestPath} was altered: SHA-256 ${sha256}, catalog has ${archive.manifestSha256}`);
       }
@@ -94,15 +95,13 @@ export class VerifyService {
       if (chain && previous !== null && !chain.has(`${archive.tableName}:${previous}`)) {
         problems.push(`hash chain broken: manifest ${archive.manifestPath} links to a previous manifest (${previous}) that no earlier archive of ${archive.tableName} has`);
       }
-      columns = manifestColumns(manifest);
-      keyColumn = manifest.keyColumn;
     } catch (error) {
       problems.push(this.describe(error as Error, archive.manifestPath));
       return problems;
     }
     try {
-      const readBack = await readArchive(this.storage, archive.archivePath, this.codecs.of(archive, archive.archivePath), columns, keyColumn);
-      problems.push(...compareReadBack(expectedFromRecord(archive), readBack).map((p) => `${archive.archivePath}: ${p}`));
+      const differences = await readRecordedArchive(this.storage, this.codecs, archive, manifest);
+      problems.push(...differences.map((p) => `${archive.archivePath}: ${p}`));
     } catch (error) {
       problems.push(this.describe(error as Error, archive.archivePath));
     }
