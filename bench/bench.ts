@@ -14,8 +14,9 @@
  *   json+zstd local partitioned   ... on a table partitioned by month: DETACH/DROP, not DELETE
  *   json+zstd s3       ... to s3rver (a local S3 API)
  * Prints a table and writes bench/results.json.
- * `--load [--partitioned]`: database impact instead (bench/load.ts), written to
- * bench/load-results.json; with --partitioned on the month-partitioned table. Runs compiled (tsconfig.bench.json),
+ * `--load [--partitioned] [--nice 0,3,9]`: database impact instead (bench/load.ts),
+ * once per ARCHIVAL_NICE_RATIO, written to bench/load-results.json; with
+ * --partitioned on the month-partitioned table. Runs compiled (tsconfig.bench.json),
  * so no TypeScript compiler sits in the measured processes.
  */
 import 'reflect-metadata';
@@ -92,8 +93,10 @@ function parseArgs(argv: string[]) {
   if (unknown.length > 0) throw new Error(`--cases: unknown ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`);
   const load = argv.includes('--load');
   const partitioned = argv.includes('--partitioned');
+  const nice = (value('--nice') ?? '0,3,9').split(',').map((n) => Number(n.trim()));
+  if (nice.some((n) => !Number.isFinite(n) || n < 0 || n > 100)) throw new Error(`--nice ${value('--nice')}: expected ratios from 0 to 100, e.g. 0,3,9`);
   const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : 'results.json');
-  return { rows, names, load, partitioned, out: value('--out') ?? defaultOut };
+  return { rows, names, load, partitioned, nice, out: value('--out') ?? defaultOut };
 }
 
 /** N log rows in one month, 8 months ago (older than any default retention). */
@@ -152,7 +155,6 @@ async function runCase(c: BenchCase): Promise<CaseResult> {
 
 function toResult(name: string, r: CaseResult, reference?: BenchResult): BenchResult {
   const rowsPerSec = r.rows / r.seconds;
-  const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
   return {
     case: name,
     rows: r.rows,
@@ -178,50 +180,67 @@ function printTable(results: BenchResult[]) {
 }
 
 /**
- * --load: p95 latency of a steady API-like load on the hot table, first alone
- * (BASELINE_SECONDS), then while `archival run log-archival` (json+zstd) runs.
+ * --load: p95 latency of a steady API-like load on the hot table, alone
+ * (BASELINE_SECONDS) and while `archival run log-archival` (json+zstd) runs,
+ * once per ARCHIVAL_NICE_RATIO in `nice`, each on a fresh copy of the table.
  */
-async function loadMode(adminUrl: string, work: string, out: string, partitioned: boolean) {
+async function loadMode(adminUrl: string, work: string, out: string, partitioned: boolean, nice: number[]) {
   const template = partitioned ? 'archival_bench_partitioned' : 'archival_bench_template';
-  const results = await withDatabase(adminUrl, 'archival_bench_load', template, async (url) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    await client.query('CREATE INDEX IF NOT EXISTS flow_execution_logs_session_idx ON flow_execution_logs (session_id, created_at)');
-    await client.end();
-    const load = new SteadyLoad(url, { clients: 4, requestsPerSecond: 200 });
-    await load.start();
-    try {
-      await new Promise((r) => setTimeout(r, 3_000)); // warm up
-      load.take();
-      await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
-      const baseline = load.take();
-      const archival = await runCase({
-        name: 'json+zstd local', kind: 'product', databaseUrl: url, directory: join(work, 'load'), cutoff: '',
-        // ARCHIVAL_* variables in the bench's environment (batch size, sleep, part size) reach the run.
-        env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd' },
-      });
-      const during = load.take();
-      const settings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ARCHIVAL_')));
-      return [
-        { case: partitioned ? 'load alone (partitioned table)' : 'load alone', ...baseline, seconds: BASELINE_SECONDS, settings },
-        { case: partitioned ? 'load during archival (partitioned table)' : 'load during archival', ...during, seconds: Math.round(archival.seconds * 100) / 100, archivedRows: archival.rows,
-          p95Increase: Math.round((during.p95Ms / baseline.p95Ms - 1) * 1000) / 10 },
-      ];
-    } finally {
-      await load.stop();
-    }
-  });
+  const table = partitioned ? ' (partitioned table)' : '';
+  const settings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ARCHIVAL_')));
+  const results: Record<string, unknown>[] = [];
+  for (const ratio of nice) {
+    const measured = await withDatabase(adminUrl, 'archival_bench_load', template, async (url) => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query('CREATE INDEX IF NOT EXISTS flow_execution_logs_session_idx ON flow_execution_logs (session_id, created_at)');
+      await client.query('CHECKPOINT');
+      await client.end();
+      const load = new SteadyLoad(url, { clients: 4, requestsPerSecond: 200 });
+      await load.start();
+      try {
+        await new Promise((r) => setTimeout(r, 3_000)); // warm up
+        load.take();
+        await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
+        const baseline = load.take();
+        const archival = await runCase({
+          name: 'json+zstd local', kind: 'product', databaseUrl: url, directory: join(work, 'load'), cutoff: '',
+          // ARCHIVAL_* variables in the bench's environment (batch size, sleep, part size) reach the run.
+          env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_NICE_RATIO: String(ratio) },
+        });
+        return { baseline, during: load.take(), archival };
+      } finally {
+        await load.stop();
+        await rm(join(work, 'load'), { recursive: true, force: true });
+      }
+    });
+    const { baseline, during, archival } = measured;
+    results.push(
+      { case: `load alone${table}`, niceRatio: ratio, ...baseline, seconds: BASELINE_SECONDS },
+      {
+        case: `load during archival${table}`, niceRatio: ratio, ...during, seconds: round(archival.seconds, 2),
+        archivedRows: archival.rows, archivalRowsPerSec: Math.round(archival.rows / archival.seconds),
+        p95Increase: round((during.p95Ms / baseline.p95Ms - 1) * 100, 1),
+      },
+    );
+    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms, archival ${Math.round(archival.rows / archival.seconds)} rows/s`);
+  }
   console.log('');
   console.table(results);
-  console.log(`\n${JSON.stringify(results)}`);
-  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  const report = { settings, results };
+  console.log(`\n${JSON.stringify(report)}`);
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${out}`);
+}
+
+function round(n: number, digits = 1): number {
+  return Math.round(n * 10 ** digits) / 10 ** digits;
 }
 
 const BASELINE_SECONDS = 15;
 
 async function main() {
-  const { rows, names, out, load, partitioned } = parseArgs(process.argv.slice(2));
+  const { rows, names, out, load, partitioned, nice } = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
   let postgres: EmbeddedPostgresHandle | undefined;
   let s3: S3TestServer | undefined;
@@ -237,7 +256,7 @@ async function main() {
     const cutoff = await withDatabase(adminUrl, 'archival_bench_template', undefined, (url) => seedTemplate(url, rows));
     if (load) {
       if (partitioned) await withDatabase(adminUrl, 'archival_bench_partitioned', undefined, (url) => seedTemplate(url, rows, true));
-      await loadMode(adminUrl, work, out, partitioned);
+      await loadMode(adminUrl, work, out, partitioned, nice);
       return;
     }
     if (names.some((n) => CASES.find((c) => c.name === n)?.partitioned)) {

@@ -69,6 +69,8 @@ export interface ArchivalOptionsInput {
   batchSize?: number;
   maxRowsPerFile?: number;
   sleepBetweenBatchesMs?: number;
+  /** Rest this many times as long as each step of work took (0: full speed); see engine/pacer.ts. */
+  niceRatio?: number;
   /** Statuses of flow sessions still going: session-archival never takes them. */
   activeSessionStatuses?: string[];
   /** No job may be configured to keep rows for less, or more, than these bounds. */
@@ -100,6 +102,7 @@ export interface ArchivalOptions {
   batchSize: number;
   maxRowsPerFile: number;
   sleepBetweenBatchesMs: number;
+  niceRatio: number;
   activeSessionStatuses: string[];
   minRetentionDays: number;
   maxRetentionDays: number;
@@ -124,6 +127,7 @@ export const DEFAULTS = {
   batchSize: 10_000,
   maxRowsPerFile: 500_000,
   sleepBetweenBatchesMs: 0,
+  niceRatio: 0,
   activeSessionStatuses: ['running', 'pending', 'waiting'],
   minRetentionDays: 1,
   maxRetentionDays: 36_500,

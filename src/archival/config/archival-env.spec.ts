@@ -26,6 +26,8 @@ describe('configuration from the environment', () => {
       timezone: 'UTC',
       batchSize: 10_000,
       maxRowsPerFile: 500_000,
+      sleepBetweenBatchesMs: 0,
+      niceRatio: 0,
     });
   });
 
@@ -40,7 +42,9 @@ describe('configuration from the environment', () => {
       ARCHIVAL_CALL_ARCHIVAL_ENABLED: 'false',
       ARCHIVAL_ADMIN_TOKEN: 's3cret-token',
       ARCHIVAL_SESSION_ACTIVE_STATUSES: 'running, queued,',
+      ARCHIVAL_NICE_RATIO: '2.5',
     });
+    expect(options.niceRatio).toBe(2.5);
     expect(options.activeSessionStatuses).toEqual(['running', 'queued']);
     expect(options.storage).toEqual({ type: 'local', path: '/var/archives' });
     expect(options.compression).toBe('zstd');
@@ -62,6 +66,8 @@ describe('configuration from the environment', () => {
     [{ ARCHIVAL_STORAGE_TYPE: 'ftp' }, 'ARCHIVAL_STORAGE_TYPE="ftp": expected one of local, s3'],
     [{ ARCHIVAL_LOG_ARCHIVAL_CRON: '61 * * * *' }, 'ARCHIVAL_LOG_ARCHIVAL_CRON="61 * * * *": not a valid cron expression'],
     [{ ARCHIVAL_BATCH_SIZE: '0' }, 'ARCHIVAL_BATCH_SIZE=0: expected a whole number from 1'],
+    [{ ARCHIVAL_NICE_RATIO: 'gentle' }, 'ARCHIVAL_NICE_RATIO="gentle": expected a number'],
+    [{ ARCHIVAL_NICE_RATIO: '-1' }, 'ARCHIVAL_NICE_RATIO=-1: expected a number from 0 to 100'],
     [{ ARCHIVAL_MIN_RETENTION_DAYS: '0' }, 'ARCHIVAL_MIN_RETENTION_DAYS=0: expected a whole number from 1'],
     [{ ARCHIVAL_PATH: 's3://Not_A_Bucket/x' }, 'ARCHIVAL_PATH="s3://Not_A_Bucket/x": not a valid s3://bucket/prefix location'],
   ])('rejects %j naming the variable, the value and what is accepted', (env, message) => {

@@ -46,6 +46,7 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     batchSize: read.int('ARCHIVAL_BATCH_SIZE'),
     maxRowsPerFile: read.int('ARCHIVAL_MAX_ROWS_PER_FILE'),
     sleepBetweenBatchesMs: read.int('ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS'),
+    niceRatio: read.num('ARCHIVAL_NICE_RATIO'),
     activeSessionStatuses: read.list('ARCHIVAL_SESSION_ACTIVE_STATUSES'),
     minRetentionDays: read.int('ARCHIVAL_MIN_RETENTION_DAYS'),
     maxRetentionDays: read.int('ARCHIVAL_MAX_RETENTION_DAYS'),
@@ -69,6 +70,7 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   batchSize: 'ARCHIVAL_BATCH_SIZE',
   maxRowsPerFile: 'ARCHIVAL_MAX_ROWS_PER_FILE',
   sleepBetweenBatchesMs: 'ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS',
+  niceRatio: 'ARCHIVAL_NICE_RATIO',
   minRetentionDays: 'ARCHIVAL_MIN_RETENTION_DAYS',
   maxRetentionDays: 'ARCHIVAL_MAX_RETENTION_DAYS',
   encryptionKey: 'ARCHIVAL_ENCRYPTION_KEY',
@@ -137,6 +139,16 @@ class EnvReader {
     if (value === undefined) return undefined;
     if (!/^-?\d+$/.test(value)) {
       this.problem(name, value, 'expected a whole number');
+      return undefined;
+    }
+    return Number(value);
+  }
+
+  num(name: string): number | undefined {
+    const value = this.str(name);
+    if (value === undefined) return undefined;
+    if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) {
+      this.problem(name, value, 'expected a number');
       return undefined;
     }
     return Number(value);

@@ -45,6 +45,7 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
       input.sleepBetweenBatchesMs ?? DEFAULTS.sleepBetweenBatchesMs,
       wholeNumber(0, 600_000),
     ),
+    niceRatio: check('niceRatio', input.niceRatio ?? DEFAULTS.niceRatio, decimal(0, 100)),
     activeSessionStatuses: input.activeSessionStatuses ?? DEFAULTS.activeSessionStatuses,
     minRetentionDays: check('minRetentionDays', input.minRetentionDays ?? DEFAULTS.minRetentionDays, wholeNumber(1)),
     maxRetentionDays: check('maxRetentionDays', input.maxRetentionDays ?? DEFAULTS.maxRetentionDays, wholeNumber(1)),
@@ -143,6 +144,13 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
     Number.isInteger(value) && value >= min && value <= max
       ? undefined
       : `expected a whole number from ${min} to ${max}`;
+}
+
+export function decimal(min: number, max: number) {
+  return (value: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
+      ? undefined
+      : `expected a number from ${min} to ${max}`;
 }
 
 export function cronExpression(value: string): string | undefined {

@@ -25,6 +25,7 @@ import { legalHoldExclusion } from './legal-holds';
 import { buildManifest, writeManifest } from './manifest';
 import { assertNoChildren, markPurged, purgeRows } from './purger';
 import { dropArchivedPartition, wholeMonthPartition } from './partitions';
+import { Pacer } from './pacer';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource } from './row-source';
 import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
@@ -97,7 +98,9 @@ export class ArchivalEngine {
         result.bytes += archive.bytes;
       }
     };
+    const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal);
     // A part's purge runs while the next part is produced (keyset after its last key); at most one in flight.
+    // A paced run does one thing at a time: it waits for each purge.
     let pending: Promise<void> = Promise.resolve();
     try {
       for (const { window } of plan) {
@@ -108,14 +111,15 @@ export class ArchivalEngine {
         let after: string | undefined;
         for (;;) {
           context.signal.throwIfAborted();
-          const part = await this.producePart(spec, shape, children, window, cutoff, context, after);
+          const part = await this.producePart(spec, shape, children, window, cutoff, context, pacer, after);
           if (!part) break;
           after = part.parent.source.keyLog.lastKey;
           if (partition) deferred.push(part);
           else {
             await pending;
-            pending = this.purgePart(shape, children, part, context).then((summary) => done([summary]));
+            pending = this.purgePart(shape, children, part, context, pacer).then((summary) => done([summary]));
             pending.catch(() => undefined); // awaited before the next purge and at the end
+            if (pacer.paced) await pending;
           }
           if (part.parent.source.rows < this.options.maxRowsPerFile) break;
         }
@@ -194,16 +198,17 @@ export class ArchivalEngine {
     window: MonthWindow,
     cutoff: Date,
     context: RunContext,
+    pacer: Pacer,
     startAfter: string | undefined,
   ): Promise<PartArchives | undefined> {
     const started = Date.now();
-    const parent = await this.produce(shape, spec.archiveName ?? shape.table.name, window, context, null, (client) =>
+    const parent = await this.produce(shape, spec.archiveName ?? shape.table.name, window, context, pacer, null, (client) =>
       new RowSource(client, shape, {
         predicate: eligiblePredicate(spec, window, cutoff),
         batchSize: this.options.batchSize,
         dialect: this.codecs.forWriting().format.dialect,
         limit: this.options.maxRowsPerFile,
-        sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+        pacer,
         signal: context.signal,
         startAfter,
         onBatch: this.batchLogger(context, shape),
@@ -212,7 +217,7 @@ export class ArchivalEngine {
     if (!parent) return undefined;
     const parts: ProducedArchive[] = [];
     for (const child of children) {
-      const produced = await this.produce(child.shape, child.shape.table.name, window, context, parent.record.id, async (client) => {
+      const produced = await this.produce(child.shape, child.shape.table.name, window, context, pacer, parent.record.id, async (client) => {
         await stageParentKeys(client, shape.keyType, parent.source.keyLog);
         return new RowSource(client, child.shape, {
           predicate: 'true',
@@ -220,7 +225,7 @@ export class ArchivalEngine {
           batchSize: this.options.batchSize,
           dialect: this.codecs.forWriting().format.dialect,
           limit: Number.MAX_SAFE_INTEGER,
-          sleepBetweenBatchesMs: this.options.sleepBetweenBatchesMs,
+          pacer,
           signal: context.signal,
           onBatch: this.batchLogger(context, child.shape),
         });
@@ -235,16 +240,19 @@ export class ArchivalEngine {
    * One transaction purges the part's children, checks no child still
    * references a parent about to go, and purges the parents.
    */
-  private async purgePart(shape: TableShape, children: ChildShape[], part: PartArchives, context: RunContext): Promise<ArchiveSummary> {
+  private async purgePart(shape: TableShape, children: ChildShape[], part: PartArchives, context: RunContext, pacer: Pacer): Promise<ArchiveSummary> {
+    const onBatch = (table: string, rows: number, ms: number) =>
+      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms });
+    const pacing = { pacer, batchSize: this.options.batchSize, onBatch };
     const { parent, parts } = part;
     context.signal.throwIfAborted(); // never purge once the run was told to stop
     await this.db
       .transaction(async (client) => {
         for (const produced of parts) {
-          if (produced !== parent) await purgeRows(client, produced.shape, purgeRequest(produced));
+          if (produced !== parent) await purgeRows(client, produced.shape, purgeRequest(produced), pacing);
         }
         for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keyLog);
-        await purgeRows(client, shape, purgeRequest(parent));
+        await purgeRows(client, shape, purgeRequest(parent), pacing);
         // Rows deleted, not yet committed.
         await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: parent.record.archivePath, storage: this.storage });
       })
@@ -277,6 +285,7 @@ export class ArchivalEngine {
     name: string,
     window: MonthWindow,
     context: RunContext,
+    pacer: Pacer,
     parentId: number | null,
     open: (client: PoolClient) => RowSource | Promise<RowSource>,
   ): Promise<ProducedArchive | undefined> {
@@ -330,7 +339,7 @@ export class ArchivalEngine {
     });
     await this.hooks.at?.('after-catalog-insert', hookContext);
     await this.hooks.afterWrite?.(hookContext);
-    await this.verify(record, shape, context);
+    await this.verify(record, shape, context, pacer);
     const previous = await this.catalog.previousManifestSha(table);
     const manifest = buildManifest(record, shape, window, previous, written.encryption);
     const manifestSha = await writeManifest(this.storage, record.manifestPath, manifest);
@@ -357,10 +366,10 @@ export class ArchivalEngine {
   }
 
   /** Reads the stored archive back and compares it with what was written; marks it failed on any difference. */
-  private async verify(record: ArchivedPartition, shape: TableShape, context: RunContext): Promise<void> {
+  private async verify(record: ArchivedPartition, shape: TableShape, context: RunContext, pacer: Pacer): Promise<void> {
     const { archivePath: path, tableName: table } = record;
     const codec = this.codecs.of(record, path);
-    const readBack = await readArchive(this.storage, path, codec, shape.columns, shape.key).catch(async (error: Error) => {
+    const readBack = await readArchive(this.storage, path, codec, shape.columns, shape.key, undefined, pacer).catch(async (error: Error) => {
       const stored = await hashStored(this.storage, path).catch(() => undefined);
       const checksum = stored && stored.sha256 !== record.sha256 ? `; stored SHA-256 ${stored.sha256}, expected ${record.sha256}` : '';
       throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);

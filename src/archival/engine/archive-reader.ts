@@ -12,6 +12,10 @@ import { HashingStream } from '../codec/hashing.stream';
 import { ColumnInfo, KeyReader } from '../codec/jsonl.format';
 import { LineScanner } from '../codec/line-scanner';
 import { StorageProvider } from '../storage/storage-provider.interface';
+import { Pacer, UNPACED } from './pacer';
+
+/** A paced read-back rests after about this much work. */
+const READ_STEP_MS = 50;
 
 export interface ReadBack {
   storedBytes: number;
@@ -32,6 +36,7 @@ export async function readArchive(
   columns: ColumnInfo[],
   keyColumn: string,
   onLines?: LinesHandler,
+  pacer: Pacer = UNPACED,
 ): Promise<ReadBack> {
   const stored = new HashingStream();
   const decoder = codec.decoder(columns, keyColumn, key);
@@ -39,6 +44,7 @@ export async function readArchive(
   const keyHash = createHash('sha256');
   const scanner = new LineScanner();
   let rows = 0;
+  const pacing = { since: performance.now() };
   const sink = new Writable({
     highWaterMark: 1024 * 1024,
     write(chunk: Buffer, _encoding, callback) {
@@ -53,8 +59,9 @@ export async function readArchive(
         callback(new Error(`line ${rows} of ${key} is not a valid archive line: ${(error as Error).message}`));
         return;
       }
-      if (onLines && lines.length > 0) onLines(lines).then(() => callback(), callback);
-      else callback();
+      const handled = onLines && lines.length > 0 ? onLines(lines) : undefined;
+      if (!handled && !pacer.paced) return callback();
+      Promise.resolve(handled).then(() => pacer.restEvery(READ_STEP_MS, pacing)).then(() => callback(), callback);
     },
     final(callback) {
       const rest = scanner.end();

@@ -80,18 +80,21 @@ export class KeyLog {
  * (Re)creates the temp table `pg_temp.<name>` (k <keyType>, x xid) holding the
  * logs' rows, analyzed so joins on it plan well; returns its qualified name.
  * `transactionScoped`: dropped at commit (inside a purge transaction).
+ * `numbered`: adds n = 1, 2, ... in log order (indexed), to work through it in batches.
  */
 export async function stageKeyLogs(
   client: PoolClient,
   name: string,
   keyType: string,
   logs: KeyLog[],
-  { unique = false, transactionScoped = false }: { unique?: boolean; transactionScoped?: boolean } = {},
+  { unique = false, transactionScoped = false, numbered = false }: { unique?: boolean; transactionScoped?: boolean; numbered?: boolean } = {},
 ): Promise<string> {
   const table = `pg_temp.${name}`;
+  const columns = `k ${keyType}${unique ? ' PRIMARY KEY' : ''}, x xid${numbered ? ', n int8 GENERATED ALWAYS AS IDENTITY' : ''}`;
   await client.query(`DROP TABLE IF EXISTS ${table}`);
-  await client.query(`CREATE TEMP TABLE ${name} (k ${keyType}${unique ? ' PRIMARY KEY' : ''}, x xid)${transactionScoped ? ' ON COMMIT DROP' : ''}`);
+  await client.query(`CREATE TEMP TABLE ${name} (${columns})${transactionScoped ? ' ON COMMIT DROP' : ''}`);
   for (const log of logs) await log.copyInto(client, table);
+  if (numbered) await client.query(`CREATE INDEX ON ${table} (n)`);
   await client.query(`ANALYZE ${table}`);
   return table;
 }

@@ -3,11 +3,13 @@
  * by the row version (xmin) that was archived, so a row updated after it was
  * read is kept. If the count deleted differs from the archive's row count the
  * transaction rolls back and nothing is deleted. The catalog row turns
- * "purged" in the same transaction.
+ * "purged" in the same transaction. A paced run deletes in batches of
+ * ARCHIVAL_BATCH_SIZE keys, resting between them, still in that one transaction.
  */
 import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
 import { KeyLog, stageKeyLogs } from './key-log';
+import { Pacer } from './pacer';
 import { PARENT_KEYS_TABLE, stageParentKeys } from './parent-keys';
 import { quoteIdent, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
@@ -18,14 +20,31 @@ export interface PurgeRequest {
   keys: KeyLog;
 }
 
+/** A paced purge deletes in batches and rests between them, in the same transaction. */
+export interface PurgePacing {
+  pacer: Pacer;
+  batchSize: number;
+  /** Called after each batch of deletes with its table, row count and duration. */
+  onBatch?: (table: string, rows: number, ms: number) => void;
+}
+
 /** Streams the archived (key, xmin) pairs into a transaction-scoped temp table and deletes by join. */
-export async function purgeRows(client: PoolClient, shape: TableShape, request: PurgeRequest): Promise<number> {
+export async function purgeRows(client: PoolClient, shape: TableShape, request: PurgeRequest, pacing?: PurgePacing): Promise<number> {
   await client.query(`SET LOCAL lock_timeout = '10s'`);
-  const keys = await stageKeyLogs(client, 'archival_purge_keys', shape.keyType, [request.keys], { transactionScoped: true });
-  const result = await client.query(
-    `DELETE FROM ${quoteTable(shape.table)} t USING ${keys} u WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x`,
-  );
-  const deleted = result.rowCount ?? 0;
+  const batches = pacing?.pacer.paced && request.keys.rows > pacing.batchSize;
+  const keys = await stageKeyLogs(client, 'archival_purge_keys', shape.keyType, [request.keys], { transactionScoped: true, numbered: batches });
+  const deleteSql = `DELETE FROM ${quoteTable(shape.table)} t USING ${keys} u WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x`;
+  let deleted = 0;
+  if (!batches) deleted = (await client.query(deleteSql)).rowCount ?? 0;
+  else {
+    for (let from = 0; from < request.keys.rows; from += pacing.batchSize) {
+      const started = performance.now();
+      const batch = await client.query(`${deleteSql} AND u.n > $1 AND u.n <= $2`, [from, from + pacing.batchSize]);
+      deleted += batch.rowCount ?? 0;
+      pacing.onBatch?.(shape.table.name, batch.rowCount ?? 0, Math.round(performance.now() - started));
+      await pacing.pacer.rest(started);
+    }
+  }
   if (deleted !== request.keys.rows) {
     throw new PurgeMismatchError(
       `purge of ${request.archivePath} rolled back: ${deleted} of ${request.keys.rows} archived rows were still unchanged in ${shape.table.name}; ` +

@@ -15,6 +15,7 @@ import { typedSelectList } from '../codec/parquet/parquet-columns';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteLiteral, quoteTable } from './sql-identifier';
 import { KeyLog } from './key-log';
+import { Pacer } from './pacer';
 import { TableShape } from './table-introspector';
 
 const SEPARATOR = 0x02;
@@ -32,7 +33,8 @@ export interface RowSourceOptions {
   dialect: LineDialect;
   /** At most this many rows (one archive part). */
   limit: number;
-  sleepBetweenBatchesMs: number;
+  /** Rests after each batch (ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS, ARCHIVAL_NICE_RATIO). */
+  pacer: Pacer;
   signal?: AbortSignal;
   /** Start after this key (keyset): the rows up to it belong to an earlier part not purged yet. */
   startAfter?: string;
@@ -75,18 +77,20 @@ export class RowSource {
       this.options.signal?.throwIfAborted();
       const limit = Math.min(this.options.batchSize, this.options.limit - this.rows);
       const before = this.rows;
-      const started = Date.now();
-      const copy = this.client.query(copyTo(this.copySql(after, limit)));
-      for await (const chunk of copy as AsyncIterable<Buffer>) {
+      const started = performance.now();
+      const copy = this.client.query(copyTo(this.copySql(after, limit))) as AsyncIterable<Buffer>;
+      // Paced: the batch is read whole, then encoded, so the database and this process take turns instead of both working at once.
+      const chunks = this.options.pacer.paced ? await collect(copy) : copy;
+      for await (const chunk of chunks) {
         const lines = this.take(chunk);
         if (lines.length > 0) yield lines;
       }
       if (this.scanner.end()) throw new Error(`COPY output of ${this.shape.table.name} ended inside a line`);
       const fetched = this.rows - before;
-      this.options.onBatch?.(fetched, Date.now() - started);
+      this.options.onBatch?.(fetched, Math.round(performance.now() - started));
       if (fetched < limit) return;
       after = this.keyLog.lastKey;
-      if (this.options.sleepBetweenBatchesMs > 0) await new Promise((r) => setTimeout(r, this.options.sleepBetweenBatchesMs));
+      await this.options.pacer.rest(started);
     }
   }
 
@@ -131,6 +135,12 @@ export class RowSource {
     });
     return target.subarray(0, length);
   }
+}
+
+async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const all: Buffer[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all;
 }
 
 function hasByte(buffer: Buffer, byte: number, start: number, end: number): boolean {

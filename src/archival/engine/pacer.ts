@@ -1,0 +1,58 @@
+/**
+ * How hard a run presses on the database and the host: after each step of
+ * work (a batch read, a chunk of deletes, a stretch of read-back) the run
+ * rests for ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS plus ARCHIVAL_NICE_RATIO times
+ * the step's duration — gh-ost's "nice ratio": 1 means every 100 ms of work is
+ * followed by 100 ms of rest, so the run takes about twice as long and leaves
+ * the CPU, disk and WAL to the API in between.
+ *
+ * A paced run also works one step at a time: it does not purge one part while
+ * reading the next, and it deletes in batches of ARCHIVAL_BATCH_SIZE rows.
+ */
+export class Pacer {
+  constructor(
+    private readonly niceRatio: number,
+    private readonly sleepMs: number,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Whether any rest is configured (a paced run trades speed for a light footprint). */
+  get paced(): boolean {
+    return this.niceRatio > 0 || this.sleepMs > 0;
+  }
+
+  /** Rests after a step that started at `startedAt` (a `performance.now()` reading). */
+  async rest(startedAt: number): Promise<void> {
+    if (!this.paced) return;
+    const ms = this.sleepMs + this.niceRatio * (performance.now() - startedAt);
+    await sleep(ms, this.signal);
+  }
+
+  /**
+   * For work that flows continuously (a stream): rests once at least
+   * `stepMs` of work has passed since the last rest.
+   */
+  async restEvery(stepMs: number, state: { since: number }): Promise<void> {
+    if (!this.paced || performance.now() - state.since < stepMs) return;
+    await this.rest(state.since);
+    state.since = performance.now();
+  }
+}
+
+export const UNPACED = new Pacer(0, 0);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
