@@ -62,11 +62,9 @@ export async function dropArchivedPartition(
   const target = quoteTable(partition);
   // Staged before any lock is taken: only the check below runs while API statements wait.
   const staged = await stageKeyLogs(client, 'archival_partition_keys', shape.keyType, keys, { transactionScoped: true });
-  // Parent first: statements on the parent lock it and then its partitions, so
-  // locking the partition first deadlocks with any query on the parent.
-  // DETACH needs ACCESS EXCLUSIVE on the parent anyway; the check below runs under it.
-  await client.query(`LOCK TABLE ${quoteTable(shape.table)} IN ACCESS EXCLUSIVE MODE`);
-  await client.query(`LOCK TABLE ${target} IN ACCESS EXCLUSIVE MODE`);
+  // SHARE on the partition: no row of it can change or arrive until commit, while
+  // reads of it (and every statement on other partitions) go on during the check.
+  await client.query(`LOCK TABLE ${target} IN SHARE MODE`);
   const archived = keys.reduce((sum, log) => sum + log.rows, 0);
   const { rows } = await client.query<{ total: string; matched: string }>(
     `SELECT (SELECT count(*) FROM ${target}) AS total,
@@ -82,6 +80,11 @@ export async function dropArchivedPartition(
       archivePath,
     );
   }
+  // Only now the parent, exclusively, for DETACH and DROP (milliseconds). A statement
+  // that writes to this partition through the parent holds the parent and waits for
+  // the partition: PostgreSQL aborts one of the two after deadlock_timeout, and if it
+  // is this transaction, nothing was dropped and the next run redoes the window.
+  await client.query(`LOCK TABLE ${quoteTable(shape.table)} IN ACCESS EXCLUSIVE MODE`);
   await client.query(`ALTER TABLE ${quoteTable(shape.table)} DETACH PARTITION ${target}`);
   await client.query(`DROP TABLE ${target}`);
   return total;
