@@ -9,6 +9,7 @@ import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
 import { MonthWindow } from './archive-naming';
 import { KeyLog, stageKeyLogs } from './key-log';
+import { setPurgeLimits } from './purger';
 import { QualifiedName, quoteIdent, quoteTable } from './sql-identifier';
 import { TableShape } from './table-introspector';
 
@@ -58,7 +59,7 @@ export async function dropArchivedPartition(
   keys: KeyLog[],
   archivePath: string,
 ): Promise<number> {
-  await client.query(`SET LOCAL lock_timeout = '10s'`);
+  await setPurgeLimits(client);
   const target = quoteTable(partition);
   // Staged before any lock is taken: only the check below runs while API statements wait.
   const staged = await stageKeyLogs(client, 'archival_partition_keys', shape.keyType, keys, { transactionScoped: true });
