@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HookContext } from '../src/archival/engine/archival-hooks';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
@@ -46,9 +46,14 @@ describe('nothing is deleted unless its archive was read back and matched', () =
     const before = await count(db.sql, 'flow_execution_logs');
     await expect(app.archival.run('log-archival')).rejects.toThrow(/verification of flow_execution_logs\/.* failed: .*SHA-256.*nothing was deleted/);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
-    const archives = await app.catalog.listArchives();
-    expect(archives).toHaveLength(1);
-    expect(archives[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('SHA-256') });
+    const [corrupted, ...later] = await app.catalog.listArchives();
+    expect(corrupted).toMatchObject({ status: 'failed', error: expect.stringContaining('SHA-256') });
+    // The next part, written while the first was being verified, is abandoned: object gone, rows kept.
+    expect(later.length).toBeGreaterThan(0);
+    for (const archive of later) {
+      expect(archive).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned: the run stopped before purging it \(verification of/) });
+      await expect(stat(join(app.archiveDir, archive.archivePath))).rejects.toThrow(/ENOENT/);
+    }
     const [run] = await app.catalog.listRuns({ job: 'log-archival', status: 'failed' });
     expect(run.error).toMatch(/verification of .* failed/);
   });
@@ -60,8 +65,10 @@ describe('nothing is deleted unless its archive was read back and matched', () =
     const before = await count(db.sql, 'flow_execution_logs');
     await expect(app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
-    const failed = await app.catalog.listArchives({ status: 'failed' });
-    expect(failed).toHaveLength(2);
+    const [run] = await app.catalog.listRuns({ job: 'log-archival', limit: 1 });
+    const ofRun = (await app.catalog.listArchives()).filter((a) => a.runId === run.id);
+    expect(ofRun[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/rolled back/) });
+    expect(ofRun.every((a) => a.status === 'failed')).toBe(true);
   });
 
   it('the next clean run archives everything, the edited row in its new version, in fresh parts', async () => {

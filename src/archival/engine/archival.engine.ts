@@ -26,6 +26,7 @@ import { buildManifest, writeManifest } from './manifest';
 import { assertNoChildren, markPurged, purgeRows } from './purger';
 import { dropArchivedPartition, wholeMonthPartition } from './partitions';
 import { Pacer } from './pacer';
+import { VerificationChain } from './verification-chain';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource } from './row-source';
 import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
@@ -47,12 +48,16 @@ interface PartArchives {
   /** Children first, the parent last. */
   parts: ProducedArchive[];
   started: number;
+  /** Settles once every archive of the part was read back, matched and got its manifest. */
+  verified: Promise<void>;
 }
 
 interface ProducedArchive {
   shape: TableShape;
   record: ArchivedPartition;
   source: RowSource;
+  window: MonthWindow;
+  written: WrittenArchive;
 }
 
 function purgeRequest({ record, source }: ProducedArchive) {
@@ -99,8 +104,11 @@ export class ArchivalEngine {
       }
     };
     const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal);
-    // A part's purge runs while the next part is produced (keyset after its last key); at most one in flight.
-    // A paced run does one thing at a time: it waits for each purge.
+    // Pipelined: once a part is written, the next part is written (keyset after its last key) while
+    // this one is read back and verified, then purged; verifications run one after another, in
+    // catalog order (the manifest chain), and at most one purge is in flight.
+    // A paced run does one thing at a time: it waits for each verification and each purge.
+    const verifications = new VerificationChain();
     let pending: Promise<void> = Promise.resolve();
     try {
       for (const { window } of plan) {
@@ -111,13 +119,15 @@ export class ArchivalEngine {
         let after: string | undefined;
         for (;;) {
           context.signal.throwIfAborted();
-          const part = await this.producePart(spec, shape, children, window, cutoff, context, pacer, after);
+          verifications.throwIfFailed();
+          const part = await this.producePart(spec, shape, children, window, cutoff, context, pacer, verifications, after);
           if (!part) break;
           after = part.parent.source.keyLog.lastKey;
+          if (pacer.paced) await part.verified;
           if (partition) deferred.push(part);
           else {
             await pending;
-            pending = this.purgePart(shape, children, part, context, pacer).then((summary) => done([summary]));
+            pending = part.verified.then(() => this.purgePart(shape, children, part, context, pacer)).then((summary) => done([summary]));
             pending.catch(() => undefined); // awaited before the next purge and at the end
             if (pacer.paced) await pending;
           }
@@ -125,12 +135,17 @@ export class ArchivalEngine {
         }
         if (partition && deferred.length > 0) {
           await pending;
+          await Promise.all(deferred.map((part) => part.verified));
           done(await this.dropPartition(shape, partition, deferred, context));
         }
       }
       await pending;
-    } finally {
-      await pending.catch(() => undefined); // never leave a purge running behind a failed run
+    } catch (error) {
+      // Never leave a verification or a purge running behind a failed run, nor its unpurged archives pending.
+      await verifications.settled();
+      await pending.catch(() => undefined);
+      await this.abandonUnpurged(context, error as Error);
+      throw error;
     }
     return result;
   }
@@ -180,6 +195,26 @@ export class ArchivalEngine {
     return unfinished.length;
   }
 
+  /**
+   * Archives this run wrote but did not purge (a part written while an earlier
+   * one failed, or verified but not purged): their rows are all still in the
+   * table, so the objects are removed and the archives marked failed, saying why.
+   */
+  private async abandonUnpurged(context: RunContext, cause: Error): Promise<void> {
+    try {
+      const unpurged = (await this.catalog.unfinished(context.job)).filter((a) => a.runId === context.runId);
+      for (const archive of unpurged) {
+        await this.storage.remove(archive.archivePath);
+        await this.storage.remove(archive.manifestPath);
+        await this.catalog.markFailed(archive.id, `abandoned: the run stopped before purging it (${cause.message}); its rows stayed in the table`);
+        this.logger.warn({ event: 'archive.abandoned', job: context.job, runId: context.runId, archive: archive.archivePath, status: archive.status });
+      }
+    } catch (error) {
+      // Still "written": the next run discards it before it starts.
+      this.logger.warn({ event: 'archive.abandon_failed', job: context.job, runId: context.runId, why: (error as Error).message });
+    }
+  }
+
   private async describe(tableName: string, key: string, time?: string): Promise<TableShape> {
     const table = parseTableName(tableName);
     assertIdentifier(key, `key column of ${tableName}`);
@@ -199,10 +234,11 @@ export class ArchivalEngine {
     cutoff: Date,
     context: RunContext,
     pacer: Pacer,
+    verifications: VerificationChain,
     startAfter: string | undefined,
   ): Promise<PartArchives | undefined> {
     const started = Date.now();
-    const parent = await this.produce(shape, spec.archiveName ?? shape.table.name, window, context, pacer, null, (client) =>
+    const parent = await this.write(shape, spec.archiveName ?? shape.table.name, window, context, null, (client) =>
       new RowSource(client, shape, {
         predicate: eligiblePredicate(spec, window, cutoff),
         batchSize: this.options.batchSize,
@@ -217,7 +253,7 @@ export class ArchivalEngine {
     if (!parent) return undefined;
     const parts: ProducedArchive[] = [];
     for (const child of children) {
-      const produced = await this.produce(child.shape, child.shape.table.name, window, context, pacer, parent.record.id, async (client) => {
+      const produced = await this.write(child.shape, child.shape.table.name, window, context, parent.record.id, async (client) => {
         await stageParentKeys(client, shape.keyType, parent.source.keyLog);
         return new RowSource(client, child.shape, {
           predicate: 'true',
@@ -232,8 +268,14 @@ export class ArchivalEngine {
       });
       if (produced) parts.push(produced);
     }
+    // The parent first, then its children, in the order they were written (catalog order).
+    const inWriteOrder = [parent, ...parts];
+    const verified = verifications.then(async () => {
+      for (const produced of inWriteOrder) await this.seal(produced, context, pacer);
+    });
+    verified.catch(() => undefined); // handled where it is awaited (before the purge or the drop)
     parts.push(parent);
-    return { parent, parts, started };
+    return { parent, parts, started, verified };
   }
 
   /**
@@ -279,13 +321,12 @@ export class ArchivalEngine {
     return { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes };
   }
 
-  /** select → encode → compress → hash → write → record → read back and verify → manifest, for one table. */
-  private async produce(
+  /** select → encode → compress → hash → write → record, for one table. */
+  private async write(
     shape: TableShape,
     name: string,
     window: MonthWindow,
     context: RunContext,
-    pacer: Pacer,
     parentId: number | null,
     open: (client: PoolClient) => RowSource | Promise<RowSource>,
   ): Promise<ProducedArchive | undefined> {
@@ -339,14 +380,19 @@ export class ArchivalEngine {
     });
     await this.hooks.at?.('after-catalog-insert', hookContext);
     await this.hooks.afterWrite?.(hookContext);
+    return { shape, record, source, window, written };
+  }
+
+  /** read back and verify → manifest (chained to the table's previous one) → "verified". */
+  private async seal({ shape, record, window, written }: ProducedArchive, context: RunContext, pacer: Pacer): Promise<void> {
+    const hookContext = { job: context.job, table: record.tableName, archivePath: record.archivePath, storage: this.storage };
     await this.verify(record, shape, context, pacer);
-    const previous = await this.catalog.previousManifestSha(table);
+    const previous = await this.catalog.previousManifestSha(record.tableName);
     const manifest = buildManifest(record, shape, window, previous, written.encryption);
     const manifestSha = await writeManifest(this.storage, record.manifestPath, manifest);
     await this.catalog.markVerified(record.id, manifestSha);
     await this.hooks.at?.('after-verify', hookContext);
     await this.hooks.afterVerify?.(hookContext);
-    return { shape, record, source };
   }
 
   private async recordFailedWrite(identity: Omit<NewArchive, RecordedSizes>, source: RowSource, error: Error, context: RunContext) {
