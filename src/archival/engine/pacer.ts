@@ -6,8 +6,9 @@
  * followed by 100 ms of rest, so the run takes about twice as long and leaves
  * the CPU, disk and WAL to the API in between.
  *
- * A paced run also works one step at a time: it does not purge one part while
- * reading the next, and it deletes in batches of ARCHIVAL_BATCH_SIZE rows.
+ * A paced run also works one step at a time: it reads a batch whole before
+ * encoding it, verifies and purges a part before reading the next, and deletes
+ * in batches of ARCHIVAL_BATCH_SIZE rows.
  */
 export class Pacer {
   constructor(

@@ -61,7 +61,7 @@ export async function dropArchivedPartition(
 ): Promise<number> {
   await setPurgeLimits(client);
   const target = quoteTable(partition);
-  // Staged before any lock is taken: only the check below runs while API statements wait.
+  // Staged before any lock is taken, so the partition is locked only for the check and the drop.
   const staged = await stageKeyLogs(client, 'archival_partition_keys', shape.keyType, keys, { transactionScoped: true });
   // SHARE on the partition: no row of it can change or arrive until commit, while
   // reads of it (and every statement on other partitions) go on during the check.
