@@ -30,6 +30,16 @@ describe('the S3 test server (harness for S3 storage)', () => {
     expect([...(first.Contents ?? []), ...(second.Contents ?? [])].map((o) => o.Key)).toEqual(['logs/a.jsonl', 'logs/b.jsonl', 'logs/c.jsonl']);
   });
 
+  it('start() on a running server keeps that one process, so close() leaves none behind', async () => {
+    const extra = await startS3rver('extra');
+    const pid = extra.pid!;
+    await extra.start();
+    expect(extra.pid).toBe(pid);
+    await extra.close();
+    expect(extra.pid).toBeUndefined();
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+
   it('can be stopped and restarted to simulate an outage', async () => {
     await server.stop();
     await expect(s3.send(new GetObjectCommand({ Bucket: server.bucket, Key: 'logs/b.jsonl' }))).rejects.toThrow();

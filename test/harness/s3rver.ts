@@ -20,6 +20,8 @@ export interface S3TestServer {
   start(): Promise<void>;
   /** Stops it and removes its data. */
   close(): Promise<void>;
+  /** The server process, while it runs. */
+  readonly pid: number | undefined;
 }
 
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -40,6 +42,7 @@ export async function startS3rver(bucket = 'archives'): Promise<S3TestServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
+    if (child && child.exitCode === null) return; // already running: a second one could not bind, and this one would leak
     child = spawn(
       process.execPath,
       ['--openssl-legacy-provider', require.resolve('s3rver/bin/s3rver.js'), '-d', directory, '-a', '127.0.0.1', '-p', String(port),
@@ -67,6 +70,9 @@ export async function startS3rver(bucket = 'archives'): Promise<S3TestServer> {
     async close() {
       await stop();
       await rm(directory, { recursive: true, force: true });
+    },
+    get pid() {
+      return child?.exitCode === null ? child.pid : undefined;
     },
   };
 }
