@@ -215,15 +215,16 @@ async function loadMode(adminUrl: string, work: string, out: string, partitioned
       }
     });
     const { baseline, during, archival } = measured;
+    const archivalRowsPerSec = Math.round(archival.rows / archival.seconds);
     results.push(
       { case: `load alone${table}`, niceRatio: ratio, ...baseline, seconds: BASELINE_SECONDS },
       {
         case: `load during archival${table}`, niceRatio: ratio, ...during, seconds: round(archival.seconds, 2),
-        archivedRows: archival.rows, archivalRowsPerSec: Math.round(archival.rows / archival.seconds),
+        archivedRows: archival.rows, archivalRowsPerSec,
         p95Increase: round((during.p95Ms / baseline.p95Ms - 1) * 100, 1),
       },
     );
-    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms, archival ${Math.round(archival.rows / archival.seconds)} rows/s`);
+    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms, archival ${archivalRowsPerSec} rows/s`);
   }
   console.log('');
   console.table(results);

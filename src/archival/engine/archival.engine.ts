@@ -183,35 +183,31 @@ export class ArchivalEngine {
    */
   async discardUnfinished(job: string, runId: string): Promise<number> {
     const unfinished = await this.catalog.unfinished(job);
-    for (const archive of unfinished) {
-      await this.storage.remove(archive.archivePath);
-      await this.storage.remove(archive.manifestPath);
-      await this.catalog.markFailed(
-        archive.id,
-        `abandoned: the run that wrote it stopped before purging; its rows stayed in the table and run ${runId} archives them again`,
-      );
-      this.logger.warn({ event: 'archive.abandoned', job, runId, archive: archive.archivePath, status: archive.status });
-    }
+    await this.abandon(unfinished, job, runId, `the run that wrote it stopped before purging; its rows stayed in the table and run ${runId} archives them again`);
     return unfinished.length;
   }
 
   /**
    * Archives this run wrote but did not purge (a part written while an earlier
-   * one failed, or verified but not purged): their rows are all still in the
-   * table, so the objects are removed and the archives marked failed, saying why.
+   * one failed, or verified but not purged) are abandoned at once, saying why.
+   * If that fails too, they stay unfinished and the next run discards them.
    */
   private async abandonUnpurged(context: RunContext, cause: Error): Promise<void> {
     try {
       const unpurged = (await this.catalog.unfinished(context.job)).filter((a) => a.runId === context.runId);
-      for (const archive of unpurged) {
-        await this.storage.remove(archive.archivePath);
-        await this.storage.remove(archive.manifestPath);
-        await this.catalog.markFailed(archive.id, `abandoned: the run stopped before purging it (${cause.message}); its rows stayed in the table`);
-        this.logger.warn({ event: 'archive.abandoned', job: context.job, runId: context.runId, archive: archive.archivePath, status: archive.status });
-      }
+      await this.abandon(unpurged, context.job, context.runId, `the run stopped before purging it (${cause.message}); its rows stayed in the table`);
     } catch (error) {
-      // Still "written": the next run discards it before it starts.
       this.logger.warn({ event: 'archive.abandon_failed', job: context.job, runId: context.runId, why: (error as Error).message });
+    }
+  }
+
+  /** Removes the archives' objects and marks them failed: "abandoned: <why>". */
+  private async abandon(archives: ArchivedPartition[], job: string, runId: string, why: string): Promise<void> {
+    for (const archive of archives) {
+      await this.storage.remove(archive.archivePath);
+      await this.storage.remove(archive.manifestPath);
+      await this.catalog.markFailed(archive.id, `abandoned: ${why}`);
+      this.logger.warn({ event: 'archive.abandoned', job, runId, archive: archive.archivePath, status: archive.status });
     }
   }
 
