@@ -3,6 +3,7 @@ import { resolveArchivalOptions } from '../src/archival/config/resolve-options';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
+import { NOW_SQL } from './harness/clock';
 
 describe('a host-declared table with a child table, through options only', () => {
   let db: TestDatabase;
@@ -40,7 +41,7 @@ describe('a host-declared table with a child table, through options only', () =>
     expect(report).toMatchObject({ status: 'succeeded', rows: 56 });
     expect(await count(db.sql, 'audit.events')).toBe(44);
     expect(await count(db.sql, 'audit.attachments')).toBe(44 * 3);
-    expect(await count(db.sql, 'audit.events', `occurred_at < now() - interval '31 days' AND tenant <> 'keep'`)).toBe(0);
+    expect(await count(db.sql, 'audit.events', `occurred_at < ${NOW_SQL} - interval '31 days' AND tenant <> 'keep'`)).toBe(0);
     const archives = await app.catalog.listArchives({ job: 'audit-archival' });
     expect(new Set(archives.map((a) => a.tableName))).toEqual(new Set(['events', 'attachments']));
     expect(archives.filter((a) => a.tableName === 'attachments').reduce((n, a) => n + a.rowCount, 0)).toBe(56 * 3);

@@ -4,6 +4,7 @@ import { faultHooks } from './harness/fault-hooks';
 import { loadLines, readArchiveLines, readManifest, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
+import { NOW_SQL } from './harness/clock';
 
 const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_000).toISOString();
 
@@ -122,7 +123,7 @@ describe('the built-in jobs with child tables', () => {
     const report = await app.archival.run('memory-cleanup');
     expect(report.rows).toBe(100);
     expect(await count(db.sql, 'memory_chunks')).toBe(200);
-    expect(await count(db.sql, 'memory_chunks', 'expires_at < now()')).toBe(0);
+    expect(await count(db.sql, 'memory_chunks', `expires_at < ${NOW_SQL}`)).toBe(0);
     const [archive] = await app.catalog.listArchives({ job: 'memory-cleanup' });
     expect(archive.archivePath).toMatch(/^expired_chunks\/expired_chunks_\d{4}-\d{2}-01_to_\d{4}-\d{2}-\d{2}_part-0001\.jsonl\.zst$/);
     expect(await readArchiveLines(app.archiveDir, archive.archivePath)).toHaveLength(100);

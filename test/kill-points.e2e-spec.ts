@@ -1,23 +1,16 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { FaultPoint } from '../src/archival/engine/archival-hooks';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { expectConverged } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { s3TestClientConfig, S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
 import { count } from './harness/seed';
-
-const ROOT = resolve(__dirname, '..');
+import { NOW_SQL } from './harness/clock';
+import { runCliProcess } from './harness/cli-process';
 
 /** Runs `archival run <job>` in its own process with ARCHIVAL_TEST_KILL_AT; resolves with how it ended. */
-function runKilled(job: string, point: FaultPoint, env: NodeJS.ProcessEnv): Promise<{ signal: NodeJS.Signals | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/harness/ts-register.js'), join(ROOT, 'src/cli.ts'), 'run', job], {
-    cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'test', ARCHIVAL_TEST_KILL_AT: point }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  return new Promise((resolve) => child.once('exit', (_code, signal) => resolve({ signal, output })));
+async function runKilled(job: string, point: FaultPoint, env: NodeJS.ProcessEnv): Promise<{ signal: NodeJS.Signals | null; output: string }> {
+  const { signal, stdout, stderr } = await runCliProcess(['run', job], { ...env, ARCHIVAL_TEST_KILL_AT: point });
+  return { signal, output: stdout + stderr };
 }
 
 describe('SIGKILL at every named point of the loop, then a rerun', () => {
@@ -42,7 +35,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
       await sql.query(`TRUNCATE flow_execution_deltas, flow_execution_sessions, archived_partitions CASCADE`);
       await sql.query(
         `INSERT INTO flow_execution_sessions (id, status, history, created_at)
-         SELECT gen_random_uuid(), 'completed', jsonb_build_array(i), now() - interval '200 days' + i * interval '2 hours' FROM generate_series(1, 600) i`,
+         SELECT gen_random_uuid(), 'completed', jsonb_build_array(i), ${NOW_SQL} - interval '200 days' + i * interval '2 hours' FROM generate_series(1, 600) i`,
       );
       await sql.query(`INSERT INTO flow_execution_deltas (session_id, seq) SELECT s.id, d FROM flow_execution_sessions s, generate_series(1, 3) d`);
       for (const table of TABLES) await sql.query(`DROP TABLE IF EXISTS ${table}_original; CREATE TABLE ${table}_original AS SELECT * FROM ${table}`);
@@ -53,7 +46,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
 
       const rerun = await app.archival.run('session-archival');
       expect(rerun.status).toBe('succeeded');
-      expect(await count(sql, 'flow_execution_sessions', `created_at < now() - interval '90 days'`)).toBe(0);
+      expect(await count(sql, 'flow_execution_sessions', `created_at < ${NOW_SQL} - interval '90 days'`)).toBe(0);
       await expectConverged(db, app, TABLES);
     });
   });
@@ -90,7 +83,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
       // ~20 MB per 60k-row part: several 8 MiB multipart parts.
       await sql.query(
         `INSERT INTO flow_execution_logs (level, message, created_at)
-         SELECT 'info', repeat(md5(i::text), 10), now() - interval '300 days' + i * interval '20 seconds' FROM generate_series(1, 100000) i`,
+         SELECT 'info', repeat(md5(i::text), 10), ${NOW_SQL} - interval '300 days' + i * interval '20 seconds' FROM generate_series(1, 100000) i`,
       );
       await sql.query(`DROP TABLE IF EXISTS flow_execution_logs_original; CREATE TABLE flow_execution_logs_original AS SELECT * FROM flow_execution_logs`);
 

@@ -1,4 +1,5 @@
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { monthStart } from './harness/clock';
 import { expectConverged } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { faultHooks } from './harness/fault-hooks';
@@ -19,14 +20,15 @@ describe('a paced run (ARCHIVAL_NICE_RATIO)', () => {
     db = await createTestDatabase();
     app = await createArchivalApp(db.url, { batchSize: 300, maxRowsPerFile: 1_000, niceRatio: 0.2 }, hooks);
     logs.install();
-    const old = new Date(FIXED_NOW.getTime() - 200 * 86_400_000).toISOString();
+    // Both tables start at a month's first instant, so their first window is a full one whatever the clock.
+    const old = monthStart(FIXED_NOW, -7).toISOString();
     await db.sql.query(
       `INSERT INTO flow_execution_sessions (id, status, created_at)
        SELECT gen_random_uuid(), 'completed', $1::timestamptz + i * interval '10 minutes' FROM generate_series(1, 2500) i`,
       [old],
     );
     await db.sql.query(`INSERT INTO flow_execution_deltas (session_id, seq) SELECT s.id, d FROM flow_execution_sessions s, generate_series(1, 2) d`);
-    await seedLogs(db.sql, { rows: 3_000, days: 200, now: FIXED_NOW });
+    await seedLogs(db.sql, { rows: 3_000, from: monthStart(FIXED_NOW, -7) });
     for (const table of ['flow_execution_sessions', 'flow_execution_deltas', 'flow_execution_logs']) {
       await db.sql.query(`CREATE TABLE ${table}_original AS SELECT * FROM ${table}`);
     }

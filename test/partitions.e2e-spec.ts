@@ -4,7 +4,8 @@ import { restoreArchive, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
 import { faultHooks } from './harness/fault-hooks';
-import { monthStart as monthOf, partitionLogTable } from './harness/partitioned-logs';
+import { monthStart as monthOf, NOW_SQL } from './harness/clock';
+import { partitionLogTable } from './harness/partitioned-logs';
 
 const monthStart = (offset: number) => monthOf(FIXED_NOW, offset);
 
@@ -69,7 +70,7 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
     const traffic = (async () => {
       while (running) {
         await api.query(`SELECT count(*) FROM flow_execution_logs WHERE level = 'warn'`);
-        await api.query(`INSERT INTO flow_execution_logs (level, message) VALUES ('info', 'live')`);
+        await api.query(`INSERT INTO flow_execution_logs (level, message, created_at) VALUES ('info', 'live', ${NOW_SQL})`);
         queries++;
       }
     })();

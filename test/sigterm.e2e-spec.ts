@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from '../src/cli/archival-cli';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
-
-const ROOT = resolve(__dirname, '..');
+import { NOW_SQL } from './harness/clock';
+import { spawnCli } from './harness/cli-process';
 
 describe('SIGTERM in the middle of a large run', () => {
   let db: TestDatabase;
@@ -17,7 +16,6 @@ describe('SIGTERM in the middle of a large run', () => {
     db = await createTestDatabase();
     archiveDir = await mkdtemp(join(tmpdir(), 'archival-sigterm-'));
     env = {
-      ...process.env,
       DATABASE_URL: db.url,
       ARCHIVAL_PATH: archiveDir,
       ARCHIVAL_BATCH_SIZE: '500',
@@ -26,7 +24,7 @@ describe('SIGTERM in the middle of a large run', () => {
     };
     await db.sql.query(
       `INSERT INTO flow_execution_logs (level, message, created_at)
-       SELECT 'info', 'row ' || i, now() - interval '300 days' + i * interval '1 minute' FROM generate_series(1, 150000) i`,
+       SELECT 'info', 'row ' || i, ${NOW_SQL} - interval '300 days' + i * interval '1 minute' FROM generate_series(1, 150000) i`,
     );
     await db.sql.query(`CREATE TABLE original AS SELECT id FROM flow_execution_logs`);
   });
@@ -36,39 +34,35 @@ describe('SIGTERM in the middle of a large run', () => {
   });
 
   it('exits within 10 s, loses no row, and the next run finishes the job', async () => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'test/harness/ts-register.js'), join(ROOT, 'src/cli.ts'), 'run', 'log-archival'], {
-      cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const cli = spawnCli(['run', 'log-archival'], env);
+    const { child } = cli;
+    const output = () => cli.output();
 
     // Wait until the run has purged at least one part, then stop it.
     const deadline = Date.now() + 60_000;
     while ((await count(db.sql, 'archived_partitions', `status = 'purged'`)) === 0) {
-      if (Date.now() > deadline) throw new Error(`the run never purged a part:\n${output}`);
-      if (child.exitCode !== null) throw new Error(`the run ended too early:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`the run never purged a part:\n${output()}`);
+      if (child.exitCode !== null) throw new Error(`the run ended too early:\n${output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const signalled = Date.now();
     child.kill('SIGTERM');
-    const code = await exited;
+    const { code } = await cli.exited;
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(code).toBe(1);
-    expect(output).toContain('stopping at the next safe point');
+    expect(output()).toContain('stopping at the next safe point');
 
     // Nothing lost: every original row is in the table or in exactly one purged archive.
     const purged = await count(db.sql, 'archived_partitions', `status = 'purged'`);
     expect(purged).toBeGreaterThan(0);
     const { rows } = await db.sql.query(`SELECT coalesce(sum(row_count), 0)::int AS n FROM archived_partitions WHERE status = 'purged'`);
     expect((await count(db.sql, 'flow_execution_logs')) + rows[0].n).toBe(150_000);
-    expect(await count(db.sql, 'flow_execution_logs', `created_at < now() - interval '90 days'`)).toBeGreaterThan(0);
+    expect(await count(db.sql, 'flow_execution_logs', `created_at < ${NOW_SQL} - interval '90 days'`)).toBeGreaterThan(0);
 
     const out: string[] = [];
     const again = await runCli(['run', 'log-archival', '--json'], env, { out: (t) => out.push(t), err: (t) => out.push(t) });
     expect(again).toBe(0);
-    expect(await count(db.sql, 'flow_execution_logs', `created_at < now() - interval '90 days' - interval '1 minute'`)).toBe(0);
+    expect(await count(db.sql, 'flow_execution_logs', `created_at < ${NOW_SQL} - interval '90 days' - interval '1 minute'`)).toBe(0);
     const total = await db.sql.query(`SELECT coalesce(sum(row_count), 0)::int AS n FROM archived_partitions WHERE status = 'purged'`);
     expect((await count(db.sql, 'flow_execution_logs')) + total.rows[0].n).toBe(150_000);
   });

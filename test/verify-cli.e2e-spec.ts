@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cli } from './harness/cli';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
+import { NOW_SQL } from './harness/clock';
 
 describe('archival verify and restore from the CLI', () => {
   let db: TestDatabase;
@@ -17,7 +18,7 @@ describe('archival verify and restore from the CLI', () => {
     env = { DATABASE_URL: db.url, ARCHIVAL_PATH: archiveDir, ARCHIVAL_COMPRESSION: 'gzip', ARCHIVAL_MAX_ROWS_PER_FILE: '500' };
     await db.sql.query(
       `INSERT INTO flow_execution_logs (level, message, created_at)
-       SELECT 'info', 'old ' || i, now() - interval '200 days' + i * interval '1 minute' FROM generate_series(1, 2000) i`,
+       SELECT 'info', 'old ' || i, ${NOW_SQL} - interval '200 days' + i * interval '1 minute' FROM generate_series(1, 2000) i`,
     );
     expect((await cli(['run', 'log-archival'], env)).code).toBe(0);
     archives = JSON.parse((await cli(['archives', '--json'], env)).out);

@@ -7,6 +7,7 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ArchivalOptions, ArchivalOptionsInput } from './archival-options';
+import { archivalClock } from './archival-clock';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.constants';
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
@@ -64,7 +65,8 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     },
     // Empty in production; ARCHIVAL_TEST_KILL_AT kills the process at a named point when NODE_ENV=test.
     { provide: ARCHIVAL_HOOKS, useFactory: () => killSwitchHooks(process.env) },
-    { provide: ARCHIVAL_CLOCK, useValue: () => new Date() },
+    // The system clock in production; ARCHIVAL_TEST_NOW fixes it when NODE_ENV=test.
+    { provide: ARCHIVAL_CLOCK, useFactory: () => archivalClock(process.env) },
     ...BUILT_IN_ARCHIVERS,
     {
       // Built-in jobs, then one job per table the host declared in options.

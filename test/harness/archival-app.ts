@@ -13,8 +13,10 @@ import { CatalogService } from '../../src/archival/catalog/catalog.service';
 import { ArchivalHooks } from '../../src/archival/engine/archival-hooks';
 import { dataSourceOptions } from '../../src/demo/data-source-options';
 
-/** The instant tests seed relative to, and the clock their runs read. */
-export const FIXED_NOW = new Date();
+import { FIXED_NOW } from './clock';
+
+/** The instant tests seed relative to, and the clock their runs read (see clock.ts). */
+export { FIXED_NOW };
 
 export interface ArchivalTestApp {
   context: INestApplicationContext;

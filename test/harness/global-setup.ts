@@ -8,11 +8,14 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, startEmbeddedPostgres, stopStaleServer } from '../../src/demo/embedded-postgres';
+import { testNow } from './clock';
 import { freePort } from './free-port';
 
 const PREFIX = 'nest-archival-test-pg-';
 
 export default async function globalSetup() {
+  // One instant for the whole run: the test files' clock and every CLI process they spawn (see clock.ts).
+  process.env.ARCHIVAL_TEST_NOW = testNow().toISOString();
   if (process.env.DATABASE_URL) {
     process.env.ARCHIVAL_TEST_ADMIN_URL = process.env.DATABASE_URL;
     return;

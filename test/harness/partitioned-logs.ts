@@ -1,9 +1,6 @@
 /** The demo log table, range-partitioned by month as docs/operations.md shows (tests and bench). */
 import { Client } from 'pg';
-
-export function monthStart(now: Date, offset: number): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
-}
+import { monthStart } from './clock';
 
 /** Replaces flow_execution_logs by a table partitioned by month, one partition per month from now-12 to now+1. */
 export async function partitionLogTable(sql: Client, now: Date): Promise<void> {

@@ -1,11 +1,13 @@
 /** Row factories: realistic rows spread over time, generated inside PostgreSQL for speed. */
 import { Client } from 'pg';
+import { DAY_MS, FIXED_NOW } from './clock';
 
-const DAY_MS = 86_400_000;
-
-/** `rows` log rows spread evenly from `days` ago until now, with microsecond timestamps. */
-export async function seedLogs(sql: Client, { rows, days, now = new Date() }: { rows: number; days: number; now?: Date }) {
-  const from = new Date(now.getTime() - days * DAY_MS);
+/**
+ * `rows` log rows spread evenly from `from` (or `days` before `now`) until `now`,
+ * with microsecond timestamps. `now` is the test clock unless given.
+ */
+export async function seedLogs(sql: Client, { rows, days = 0, from, now = FIXED_NOW }: { rows: number; days?: number; from?: Date; now?: Date }) {
+  from ??= new Date(now.getTime() - days * DAY_MS);
   await sql.query(
     `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at)
      SELECT md5(i::text)::uuid, 'node-' || (i % 50), (ARRAY['debug','info','warn','error'])[1 + i % 4],
