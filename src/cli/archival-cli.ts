@@ -7,16 +7,16 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
-import { ArchivalError, ConfigurationError } from '../archival/archival.errors';
+import { ArchivalError, ConfigurationError, UnknownJobError } from '../archival/archival.errors';
 import { ArchivalService } from '../archival/archival.service';
-import { ArchiveStatus } from '../archival/catalog/archived-partition.entity';
 import { CatalogService } from '../archival/catalog/catalog.service';
-import { RunStatus } from '../archival/catalog/archival-run.entity';
+import { ARCHIVE_STATUSES, RUN_STATUSES } from '../archival/catalog/statuses';
 import { CONFLICT_STRATEGIES, ConflictStrategy, RestoreService } from '../archival/restore/restore.service';
 import { VerifyService } from '../archival/restore/verify.service';
 import { ExportService } from '../archival/restore/export.service';
 import { archivalOptionsFromEnv } from '../archival/config/archival-env';
 import { openDemoDatabase } from '../demo/demo-database';
+import { isCalendarDate } from '../archival/input/calendar-date';
 import { parseArgs } from './cli-args';
 import { formatTable } from './format-table';
 
@@ -88,7 +88,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     const message = error instanceof ArchivalError ? error.message : String((error as Error).stack ?? error);
     if (json) io.out(JSON.stringify({ error: message }));
     else io.err(`archival: ${message}`);
-    return error instanceof ConfigurationError ? 2 : 1;
+    return isUsageError(error) ? 2 : 1;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -138,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
   async archives(context, _positional, flags, { io, json }) {
     const text = (name: string) => flagText(flags, name);
     const archives = await context.get(CatalogService).listArchives({
-      table: text('table'), status: text('status') as ArchiveStatus | undefined, from: text('from'), to: text('to'),
+      table: text('table'), status: oneOfFlag(flags, 'status', ARCHIVE_STATUSES), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to'),
     });
     if (json) io.out(JSON.stringify(archives, null, 2));
     else io.out(formatTable(archives.map((a) => ({
@@ -152,7 +152,7 @@ const COMMANDS: Record<string, Command> = {
     const text = (name: string) => flagText(flags, name);
     const limit = text('limit') === undefined ? 50 : Number(text('limit'));
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigurationError([`--limit ${text('limit')}: expected a whole number from 1`]);
-    const runs = await context.get(CatalogService).listRuns({ job: text('job'), status: text('status') as RunStatus | undefined, limit });
+    const runs = await context.get(CatalogService).listRuns({ job: text('job'), status: oneOfFlag(flags, 'status', RUN_STATUSES), limit });
     if (json) io.out(JSON.stringify(runs, null, 2));
     else io.out(formatTable(runs.map((r) => ({
       id: r.id, job: r.job, trigger: r.trigger, dryRun: r.dryRun, status: r.status, started: r.startedAt.toISOString(),
@@ -164,7 +164,7 @@ const COMMANDS: Record<string, Command> = {
   async verify(context, _positional, flags, { io, json }) {
     const text = (name: string) => flagText(flags, name);
     const archiveId = archiveIdFlag(flags);
-    const report = await context.get(VerifyService).verify({ archiveId, table: text('table'), from: text('from'), to: text('to') });
+    const report = await context.get(VerifyService).verify({ archiveId, table: text('table'), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to') });
     const bad = report.problems.length + report.untracked.length + report.missing.length;
     if (json) io.out(JSON.stringify(report, null, 2));
     else {
@@ -184,7 +184,7 @@ const COMMANDS: Record<string, Command> = {
       throw new ConfigurationError([`--conflict ${conflict}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`]);
     }
     const report = await context.get(RestoreService).restore({
-      archiveId, table: text('table'), from: text('from'), to: text('to'), conflict: conflict as ConflictStrategy,
+      archiveId, table: text('table'), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to'), conflict: conflict as ConflictStrategy,
       dryRun: flags['dry-run'] === true, ignoreWatermark: flags['ignore-watermark'] === true,
     }, 'cli');
     if (json) io.out(JSON.stringify(report, null, 2));
@@ -213,8 +213,28 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Bad usage (exit 2): invalid options or flags, or a job name that is not one of the jobs. */
+function isUsageError(error: unknown): boolean {
+  return error instanceof ConfigurationError || error instanceof UnknownJobError;
+}
+
 function flagText(flags: Record<string, string | true>, name: string): string | undefined {
   return typeof flags[name] === 'string' ? (flags[name] as string) : undefined;
+}
+
+/** `--NAME YYYY-MM-DD`, if given; anything else is a usage error naming the value. */
+function dateFlag(flags: Record<string, string | true>, name: string): string | undefined {
+  const value = flagText(flags, name);
+  if (value !== undefined && !isCalendarDate(value)) throw new ConfigurationError([`--${name} ${value}: expected a date YYYY-MM-DD`]);
+  return value;
+}
+
+function oneOfFlag<T extends string>(flags: Record<string, string | true>, name: string, accepted: readonly T[]): T | undefined {
+  const value = flagText(flags, name);
+  if (value !== undefined && !(accepted as readonly string[]).includes(value)) {
+    throw new ConfigurationError([`--${name} ${value}: expected one of ${accepted.join(', ')}`]);
+  }
+  return value as T | undefined;
 }
 
 /** `--archive ID`, if given, as a number; a bad one is a usage error. */

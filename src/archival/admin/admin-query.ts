@@ -1,10 +1,10 @@
 /** Parsing of admin request input: every bad value is a 400 that names it. */
 import { BadRequestException } from '@nestjs/common';
+import { isCalendarDate } from '../input/calendar-date';
 
 export function optionalDate(name: string, value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))
-    || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+  if (typeof value !== 'string' || !isCalendarDate(value)) {
     throw new BadRequestException(`${name}=${JSON.stringify(value)} is not a date; expected YYYY-MM-DD`);
   }
   return value;

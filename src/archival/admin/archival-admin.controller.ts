@@ -5,13 +5,12 @@ import { ArchivalError, UnknownJobError } from '../archival.errors';
 import { ExportService } from '../restore/export.service';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
+import { ARCHIVE_STATUSES, RUN_STATUSES } from '../catalog/statuses';
 import { CONFLICT_STRATEGIES, RestoreError, RestoreService } from '../restore/restore.service';
 import { VerifyService } from '../restore/verify.service';
 import { optionalBoolean, optionalDate, optionalOneOf, paging } from './admin-query';
 import { AdminTokenGuard } from './admin-token.guard';
 
-const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
-const ARCHIVE_STATUSES = ['written', 'verified', 'purged', 'failed'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ApiTags('archival')

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from './bigint.transformer';
+import { RunStatus } from './statuses';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 export type RunTrigger = 'cron' | 'manual' | 'cli' | 'api';
 
 /** One execution of a job, whatever started it; dry runs included. */

@@ -1,7 +1,6 @@
 import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from './bigint.transformer';
-
-export type ArchiveStatus = 'written' | 'verified' | 'purged' | 'failed';
+import { ArchiveStatus } from './statuses';
 
 /** One archive: a part of one table's month window, where it is stored, and how far it got. */
 @Entity('archived_partitions')

@@ -6,8 +6,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
-import { ArchivalRun, RunStatus, RunTrigger } from './archival-run.entity';
-import { ArchivedPartition, ArchiveStatus } from './archived-partition.entity';
+import { ArchivalRun, RunTrigger } from './archival-run.entity';
+import { ArchivedPartition } from './archived-partition.entity';
+import { ArchiveStatus, RunStatus } from './statuses';
 
 export type NewArchive = Omit<
   ArchivedPartition,
