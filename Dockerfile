@@ -1,5 +1,6 @@
 # The demo host API image used by docker-compose.yml.
-FROM node:20-bookworm-slim
+# Node 24: the AWS SDK's releases after the first week of January 2027 need Node >= 22.
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
