@@ -13,6 +13,9 @@ export class ConfigurationError extends ArchivalError {
   }
 }
 
+/** Operator input (a CLI flag or argument, a request field) is malformed; the message names the value. */
+export class InvalidInputError extends ArchivalError {}
+
 export class StorageError extends ArchivalError {
   constructor(message: string, readonly key?: string) {
     super(message);

@@ -7,7 +7,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
-import { ArchivalError, ConfigurationError, UnknownJobError } from '../archival/archival.errors';
+import { ArchivalError, ConfigurationError, InvalidInputError, UnknownJobError } from '../archival/archival.errors';
 import { ArchivalService } from '../archival/archival.service';
 import { CatalogService } from '../archival/catalog/catalog.service';
 import { ARCHIVE_STATUSES, RUN_STATUSES } from '../archival/catalog/statuses';
@@ -120,7 +120,7 @@ const COMMANDS: Record<string, Command> = {
 
   async run(context, positional, flags, { io, json }) {
     const [job] = positional;
-    if (!job) throw new ConfigurationError(['run needs a job name; see `archival jobs`']);
+    if (!job) throw new InvalidInputError('run needs a job name; see `archival jobs`');
     const report = await context.get(ArchivalService).run(job, { dryRun: flags['dry-run'] === true, trigger: 'cli' });
     if (json) io.out(JSON.stringify(report, null, 2));
     else {
@@ -151,7 +151,7 @@ const COMMANDS: Record<string, Command> = {
   async runs(context, _positional, flags, { io, json }) {
     const text = (name: string) => flagText(flags, name);
     const limit = text('limit') === undefined ? 50 : Number(text('limit'));
-    if (!Number.isInteger(limit) || limit < 1) throw new ConfigurationError([`--limit ${text('limit')}: expected a whole number from 1`]);
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(`--limit ${text('limit')}: expected a whole number from 1`);
     const runs = await context.get(CatalogService).listRuns({ job: text('job'), status: oneOfFlag(flags, 'status', RUN_STATUSES), limit });
     if (json) io.out(JSON.stringify(runs, null, 2));
     else io.out(formatTable(runs.map((r) => ({
@@ -181,7 +181,7 @@ const COMMANDS: Record<string, Command> = {
     const archiveId = archiveIdFlag(flags);
     const conflict = text('conflict') ?? 'skip';
     if (!(CONFLICT_STRATEGIES as readonly string[]).includes(conflict)) {
-      throw new ConfigurationError([`--conflict ${conflict}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`]);
+      throw new InvalidInputError(`--conflict ${conflict}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`);
     }
     const report = await context.get(RestoreService).restore({
       archiveId, table: text('table'), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to'), conflict: conflict as ConflictStrategy,
@@ -198,7 +198,7 @@ const COMMANDS: Record<string, Command> = {
 
   async export(context, positional, _flags, { io }) {
     const [job, id] = positional;
-    if (!job || !id) throw new ConfigurationError(['export needs a job and a key, e.g. `archival export session-archival <session id>`']);
+    if (!job || !id) throw new InvalidInputError('export needs a job and a key, e.g. `archival export session-archival <session id>`');
     for (const line of await context.get(ExportService).export(job, id)) io.out(line);
     return 0;
   },
@@ -213,9 +213,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Bad usage (exit 2): invalid options or flags, or a job name that is not one of the jobs. */
+/** Bad usage (exit 2): invalid configuration, a malformed flag or argument, or a job name that is not one of the jobs. */
 function isUsageError(error: unknown): boolean {
-  return error instanceof ConfigurationError || error instanceof UnknownJobError;
+  return error instanceof ConfigurationError || error instanceof InvalidInputError || error instanceof UnknownJobError;
 }
 
 function flagText(flags: Record<string, string | true>, name: string): string | undefined {
@@ -225,14 +225,14 @@ function flagText(flags: Record<string, string | true>, name: string): string | 
 /** `--NAME YYYY-MM-DD`, if given; anything else is a usage error naming the value. */
 function dateFlag(flags: Record<string, string | true>, name: string): string | undefined {
   const value = flagText(flags, name);
-  if (value !== undefined && !isCalendarDate(value)) throw new ConfigurationError([`--${name} ${value}: expected a date YYYY-MM-DD`]);
+  if (value !== undefined && !isCalendarDate(value)) throw new InvalidInputError(`--${name} ${value}: expected a date YYYY-MM-DD`);
   return value;
 }
 
 function oneOfFlag<T extends string>(flags: Record<string, string | true>, name: string, accepted: readonly T[]): T | undefined {
   const value = flagText(flags, name);
   if (value !== undefined && !(accepted as readonly string[]).includes(value)) {
-    throw new ConfigurationError([`--${name} ${value}: expected one of ${accepted.join(', ')}`]);
+    throw new InvalidInputError(`--${name} ${value}: expected one of ${accepted.join(', ')}`);
   }
   return value as T | undefined;
 }
@@ -241,6 +241,6 @@ function oneOfFlag<T extends string>(flags: Record<string, string | true>, name:
 function archiveIdFlag(flags: Record<string, string | true>): number | undefined {
   const value = flagText(flags, 'archive');
   if (value === undefined) return undefined;
-  if (!/^\d{1,18}$/.test(value)) throw new ConfigurationError([`--archive ${value}: expected an archive id`]);
+  if (!/^\d{1,18}$/.test(value)) throw new InvalidInputError(`--archive ${value}: expected an archive id`);
   return Number(value);
 }
