@@ -7,6 +7,7 @@ import { loadArchive } from '../src/archival/restore/archive-loader';
 import { STORAGE_PROVIDER, StorageProvider } from '../src/archival/storage/storage-provider.interface';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { readManifest, restoreArchive, rowDifference } from './harness/archives';
+import { manifestColumns } from '../src/archival/engine/manifest';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
 
@@ -56,13 +57,13 @@ describe('client-side encrypted archives', () => {
     const archive = await onlyArchive();
     const manifest = await readManifest(app.archiveDir, archive.manifestPath);
     const storage = app.context.get<StorageProvider>(STORAGE_PROVIDER);
-    const columns = manifest.columns.map((c) => ({ ...c, generated: false }));
+    const columns = manifestColumns(manifest);
     await db.sql.query('TRUNCATE restored');
     const otherKey = randomBytes(32);
     const wrong = await ArchiveCodecs.create({ format: 'json', compression: 'none', encryptionKey: otherKey });
     await db.sql.query('BEGIN');
     await expect(
-      loadArchive(db.sql, storage, wrong.of(archive, archive.archivePath), archive.archivePath, columns, 'id', 'restored'),
+      loadArchive(db.sql, storage, wrong.of(archive, archive.archivePath), { archivePath: archive.archivePath, columns, keyColumn: 'id', target: 'restored' }),
     ).rejects.toThrow(`was encrypted with key id ${keyIdOf(KEY)}, but ARCHIVAL_ENCRYPTION_KEY has key id ${keyIdOf(otherKey)}: wrong key`);
     await db.sql.query('ROLLBACK');
     expect(await count(db.sql, 'restored')).toBe(0);

@@ -36,6 +36,13 @@ export class PurgeMismatchError extends ArchivalError {
   }
 }
 
+/** An archive or its manifest does not match the catalog: altered, truncated or missing. Nothing is restored from it. */
+export class CorruptArchiveError extends ArchivalError {
+  constructor(message: string, readonly archivePath: string) {
+    super(message);
+  }
+}
+
 export class UnknownJobError extends ArchivalError {
   constructor(readonly job: string, known: string[]) {
     super(`Unknown archival job "${job}". Known jobs: ${known.join(', ')}`);

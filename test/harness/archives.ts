@@ -6,7 +6,7 @@ import { text } from 'node:stream/consumers';
 import { Client } from 'pg';
 import { createCompression, compressionOfKey } from '../../src/archival/codec/compression.factory';
 import { jsonLinesInsertSql } from '../../src/archival/codec/jsonl.format';
-import { Manifest } from '../../src/archival/engine/manifest';
+import { Manifest, manifestColumns } from '../../src/archival/engine/manifest';
 import { ArchivedPartition } from '../../src/archival/catalog/archived-partition.entity';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../../src/archival/codec/archive-codec';
 import { loadArchive } from '../../src/archival/restore/archive-loader';
@@ -28,7 +28,7 @@ export async function readArchiveLines(root: string, key: string): Promise<strin
  * json_populate_recordset, the way restore does: PostgreSQL parses every value.
  */
 export async function loadLines(sql: Client, target: string, lines: string[], manifest: Manifest) {
-  const insert = jsonLinesInsertSql(`"public"."${target}"`, manifest.columns.map((c) => ({ ...c, generated: false })));
+  const insert = jsonLinesInsertSql(`"public"."${target}"`, manifestColumns(manifest));
   for (let i = 0; i < lines.length; i += 5000) {
     await sql.query(insert, [`[${lines.slice(i, i + 5000).join(',')}]`]);
   }
@@ -56,8 +56,9 @@ export async function restoreArchive(app: ArchivalTestApp, sql: Client, archive:
   const storage = app.context.get<StorageProvider>(STORAGE_PROVIDER);
   const codecs = app.context.get<ArchiveCodecs>(ARCHIVE_CODECS);
   const manifest = JSON.parse(await text(await storage.read(archive.manifestPath))) as Manifest;
-  const columns = manifest.columns.map((c) => ({ ...c, generated: false }));
-  return loadArchive(sql, storage, codecs.of(archive, archive.archivePath), archive.archivePath, columns, manifest.keyColumn, `"public"."${target}"`);
+  return loadArchive(sql, storage, codecs.of(archive, archive.archivePath), {
+    archivePath: archive.archivePath, columns: manifestColumns(manifest), keyColumn: manifest.keyColumn, target: `"public"."${target}"`,
+  });
 }
 
 /**

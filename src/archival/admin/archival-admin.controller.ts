@@ -1,7 +1,7 @@
 /** The operator's REST API under /admin/archival: jobs, runs and archives. */
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ArchivalError, UnknownJobError } from '../archival.errors';
+import { ArchivalError, CorruptArchiveError, UnknownJobError } from '../archival.errors';
 import { ExportService } from '../restore/export.service';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
@@ -145,6 +145,7 @@ export class ArchivalAdminController {
     try {
       return await this.restorer.start(request, 'api');
     } catch (error) {
+      if (error instanceof CorruptArchiveError) throw new ConflictException(error.message);
       if (error instanceof RestoreError) {
         throw /^no archive \d+$/.test(error.message) ? new NotFoundException(error.message) : new BadRequestException(error.message);
       }

@@ -10,6 +10,8 @@ export class ArchivedPartition {
   id: number;
 
   @Column('text') job: string;
+  /** The table's schema; NULL for archives recorded before the catalog held it. */
+  @Column('text', { name: 'schema_name', nullable: true }) schemaName: string | null;
   @Column('text', { name: 'table_name' }) tableName: string;
   @Column('text', { name: 'partition_name' }) partitionName: string;
   @Column('integer') part: number;

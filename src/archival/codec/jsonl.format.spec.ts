@@ -15,8 +15,8 @@ describe('canonical JSON Lines', () => {
   it('selects the key column first and casts text-encoded columns', () => {
     const list = jsonSelectList(
       [
-        { name: 'created_at', typname: 'timestamptz', type: 'timestamp with time zone', encoding: 'native', generated: false },
-        { name: 'id', typname: 'int8', type: 'bigint', encoding: 'text', generated: false },
+        { name: 'created_at', typname: 'timestamptz', type: 'timestamp with time zone', encoding: 'native', generated: false, identity: false },
+        { name: 'id', typname: 'int8', type: 'bigint', encoding: 'text', generated: false, identity: false },
       ],
       'id',
       't',

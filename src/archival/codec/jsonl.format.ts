@@ -19,7 +19,10 @@ export interface ColumnInfo {
   type: string;
   /** How the value is written: "json" verbatim, "native" JSON scalar, or "text" PostgreSQL text form. */
   encoding: 'json' | 'native' | 'text';
+  /** GENERATED ALWAYS AS (...) STORED: archived, never written back (the database computes it). */
   generated: boolean;
+  /** GENERATED ... AS IDENTITY: written back with OVERRIDING SYSTEM VALUE, so keys stay as they were. */
+  identity: boolean;
 }
 
 const NATIVE_TYPES = new Set([
@@ -75,12 +78,21 @@ export function jsonLinesInsertSql(target: string, columns: ColumnInfo[], onConf
   const writable = columns.filter((c) => !c.generated);
   const values = writable.map((c) =>
     c.encoding === 'json'
-      ? `CASE WHEN (e.line -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN 'null'::${c.type} ELSE r.${quoteIdent(c.name)} END`
+      ? `CASE WHEN (e.line -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN ${jsonNullOf(c)} ELSE r.${quoteIdent(c.name)} END`
       : `r.${quoteIdent(c.name)}`,
   );
   return `INSERT INTO ${target} (${writable.map((c) => quoteIdent(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE
     SELECT ${values.join(', ')} FROM json_array_elements($1::json) AS e(line), LATERAL json_populate_record(NULL::${target}, e.line) AS r
     ${onConflict}`;
+}
+
+/** The JSON literal null of a json or jsonb column, from a fixed list: no type name is ever pasted into SQL. */
+const JSON_NULLS: Record<string, string> = { json: `'null'::json`, jsonb: `'null'::jsonb` };
+
+function jsonNullOf(column: ColumnInfo): string {
+  const literal = JSON_NULLS[column.typname];
+  if (!literal) throw new Error(`column ${column.name} is encoded as JSON but its type is ${column.typname}, not json or jsonb`);
+  return literal;
 }
 
 const QUOTE = 0x22;

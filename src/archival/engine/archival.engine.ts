@@ -332,6 +332,7 @@ export class ArchivalEngine {
     const path = archiveKey(assertIdentifier(name, 'archive name'), window, part, codec.extension);
     const identity = {
       job: context.job,
+      schemaName: shape.table.schema,
       tableName: table,
       partitionName: partitionName(name, window, part),
       part,

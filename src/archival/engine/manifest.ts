@@ -28,7 +28,8 @@ export interface Manifest {
   keyColumn: string;
   timeColumn: string | null;
   primaryKeyRange: { min: string | null; max: string | null };
-  columns: Pick<ColumnInfo, 'name' | 'typname' | 'type' | 'encoding'>[];
+  /** `generated` and `identity` are absent from manifests written before they were recorded. */
+  columns: (Pick<ColumnInfo, 'name' | 'typname' | 'type' | 'encoding'> & Partial<Pick<ColumnInfo, 'generated' | 'identity'>>)[];
   format: string;
   compression: string;
   encryption: EncryptionInfo | null;
@@ -74,7 +75,7 @@ export function buildManifest(
     keyColumn: shape.key,
     timeColumn: shape.time ?? null,
     primaryKeyRange: { min: record.minPk, max: record.maxPk },
-    columns: shape.columns.map(({ name, typname, type, encoding }) => ({ name, typname, type, encoding })),
+    columns: shape.columns.map(({ name, typname, type, encoding, generated, identity }) => ({ name, typname, type, encoding, generated, identity })),
     format: record.format,
     compression: record.compression,
     encryption,
@@ -102,7 +103,7 @@ export async function readManifest(storage: StorageProvider, key: string): Promi
   return { manifest, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** The columns a manifest lists, as the codecs and the restore SQL take them. */
+/** The columns a manifest lists, as the codecs read them (how the archive was written). */
 export function manifestColumns(manifest: Manifest): ColumnInfo[] {
-  return manifest.columns.map((c) => ({ ...c, generated: false }));
+  return manifest.columns.map((c) => ({ ...c, generated: c.generated ?? false, identity: c.identity ?? false }));
 }

@@ -18,17 +18,21 @@ export interface LoadResult extends ReadBack {
   inserted: number;
 }
 
-export async function loadArchive(
-  db: Queryable,
-  storage: StorageProvider,
-  codec: ArchiveCodec,
-  archivePath: string,
-  columns: ColumnInfo[],
-  keyColumn: string,
-  target: string,
-  onConflict = '',
-): Promise<LoadResult> {
-  const insert = jsonLinesInsertSql(target, columns, onConflict);
+export interface LoadRequest {
+  archivePath: string;
+  /** The columns as the archive was written (its manifest): how to decode it. */
+  columns: ColumnInfo[];
+  /** The target table's own columns, as written back (generated ones left out); default `columns`. */
+  insertColumns?: ColumnInfo[];
+  keyColumn: string;
+  /** The quoted, qualified target table. */
+  target: string;
+  onConflict?: string;
+}
+
+export async function loadArchive(db: Queryable, storage: StorageProvider, codec: ArchiveCodec, request: LoadRequest): Promise<LoadResult> {
+  const { archivePath, columns, keyColumn, target } = request;
+  const insert = jsonLinesInsertSql(target, request.insertColumns ?? columns, request.onConflict ?? '');
   let inserted = 0;
   const readBack = await readArchive(storage, archivePath, codec, columns, keyColumn, async (lines) => {
     const result = await db.query(insert, [`[${lines.join(',')}]`]);

@@ -16,10 +16,10 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { ArchivalDatabase } from '../engine/archival-database';
-import { readManifest } from '../engine/manifest';
 import { parseTableName, quoteIdent, quoteTable } from '../engine/sql-identifier';
 import { describeTable, TableShape } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { readTrustedManifest } from './trusted-manifest';
 import { readRecordedArchive } from './recorded-archive';
 
 interface Found {
@@ -107,7 +107,7 @@ export class ExportService {
   private async fromArchives(archives: ArchivedPartition[], column: string, id: string): Promise<Found[]> {
     const found: Found[] = [];
     for (const archive of archives) {
-      const { manifest } = await readManifest(this.storage, archive.manifestPath);
+      const manifest = await readTrustedManifest(this.storage, archive);
       const problems = await readRecordedArchive(this.storage, this.codecs, archive, manifest, async (lines) => {
         for (const line of lines) {
           const row = JSON.parse(line) as Record<string, unknown>;

@@ -17,10 +17,12 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { compareReadBack, expectedFromRecord, hashStored } from '../engine/archive-reader';
-import { manifestColumns, readManifest } from '../engine/manifest';
-import { quoteIdent, quoteTable } from '../engine/sql-identifier';
+import { Manifest } from '../engine/manifest';
+import { QualifiedName, quoteIdent, quoteTable } from '../engine/sql-identifier';
+import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { loadArchive } from './archive-loader';
+import { readTrustedManifest, restoreTarget } from './trusted-manifest';
 
 export const CONFLICT_STRATEGIES = ['skip', 'overwrite', 'fail'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
@@ -150,6 +152,10 @@ export class RestoreService {
       const children = (await this.catalog.childArchives(parent.id)).filter((c) => c.status === 'purged');
       groups.push([parent, ...children]);
     }
+    // Refuse up front, before a run exists, when a manifest was altered; the transaction checks again.
+    for (const archive of groups.flat()) {
+      if (!archive.restoredAt || request.ignoreWatermark) await readTrustedManifest(this.storage, archive, this.liveColumns);
+    }
     return groups;
   }
 
@@ -157,27 +163,27 @@ export class RestoreService {
     return this.db.transaction(async (client) => {
       const restored: RestoredArchive[] = [];
       for (const archive of group) {
-        const { manifest } = await readManifest(this.storage, archive.manifestPath).catch((error: Error) => {
-          throw new RestoreError(`cannot restore ${archive.archivePath}: its manifest ${archive.manifestPath} cannot be read (${error.message}); nothing was restored`);
+        const manifest = await this.trustedManifest(archive);
+        const target = await restoreTarget(client, archive, manifest).catch((error: Error) => {
+          throw new RestoreError(`cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`);
         });
-        if (manifest.table !== archive.tableName || manifest.archive !== archive.archivePath) {
-          throw new RestoreError(`cannot restore ${archive.archivePath}: its manifest names ${manifest.schema}.${manifest.table} / ${manifest.archive}, the catalog ${archive.tableName} / ${archive.archivePath}; nothing was restored`);
-        }
-        const columns = manifestColumns(manifest);
-        const target = quoteTable({ schema: manifest.schema, name: manifest.table });
-        const key = quoteIdent(manifest.keyColumn);
+        const key = quoteIdent(target.keyColumn);
+        const updated = target.insert.filter((c) => c.name !== target.keyColumn && !c.generated);
         const onConflict =
           conflict === 'skip'
             ? `ON CONFLICT (${key}) DO NOTHING`
             : conflict === 'overwrite'
-              ? `ON CONFLICT (${key}) DO UPDATE SET ${columns.filter((c) => c.name !== manifest.keyColumn).map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
+              ? `ON CONFLICT (${key}) DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
               : '';
         let result;
         try {
           const codec = this.codecs.of(archive, archive.archivePath);
-          result = await loadArchive(client, this.storage, codec, archive.archivePath, columns, manifest.keyColumn, target, onConflict);
+          result = await loadArchive(client, this.storage, codec, {
+            archivePath: archive.archivePath, columns: target.archived, insertColumns: target.insert, keyColumn: target.keyColumn,
+            target: quoteTable(target.table), onConflict,
+          });
         } catch (error) {
-          let why = (error as { code?: string }).code === '23505' ? `a row with the same ${manifest.keyColumn} is already in ${manifest.table} (conflict=fail)` : (error as Error).message;
+          let why = (error as { code?: string }).code === '23505' ? `a row with the same ${target.keyColumn} is already in ${target.table.name} (conflict=fail)` : (error as Error).message;
           const stored = await hashStored(this.storage, archive.archivePath).catch(() => undefined);
           if (stored && stored.sha256 !== archive.sha256) why += ` (the stored file is corrupt: SHA-256 ${stored.sha256}, catalog ${archive.sha256})`;
           throw new RestoreError(`restore of ${archive.archivePath} failed: ${why}; nothing was restored`);
@@ -192,6 +198,15 @@ export class RestoreService {
       return restored;
     });
   }
+
+  /** The archive's manifest once it matched the catalog; a restore stops at the first that does not. */
+  private trustedManifest(archive: ArchivedPartition): Promise<Manifest> {
+    return readTrustedManifest(this.storage, archive, this.liveColumns).catch((error: Error) => {
+      throw new RestoreError(`cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`);
+    });
+  }
+
+  private readonly liveColumns = (table: QualifiedName) => this.db.withClient((client) => tableColumns(client, table));
 
   private entry(archive: ArchivedPartition, written: number, skipped?: 'already restored'): RestoredArchive {
     return { id: archive.id, table: archive.tableName, path: archive.archivePath, rows: archive.rowCount, written, ...(skipped ? { skipped } : {}) };
