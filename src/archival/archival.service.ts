@@ -182,6 +182,10 @@ export class ArchivalService implements OnModuleDestroy {
     const started = Date.now();
     let progress = { rows: 0, bytes: 0, archives: 0 };
     try {
+      // Holding the job's lock, no other run of it is alive: one still marked running died with its process.
+      for (const stale of await this.catalog.abandonStaleRuns(run.job, run.id)) {
+        this.logger.warn({ event: 'run.abandoned', job: run.job, runId: stale, by: run.id });
+      }
       const context: RunContext = {
         job: run.job, runId: run.id, dryRun: run.dryRun, now: this.clock(), progress: { rows: 0, bytes: 0, archives: 0 },
         signal: AbortSignal.any([stop, this.locker.lostSignal(run.job)]),

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
 import { ArchivalRun, RunTrigger } from './archival-run.entity';
 import { ArchivedPartition } from './archived-partition.entity';
-import { ArchiveStatus, RunStatus } from './statuses';
+import { moveArchive, moveArchiveIfFree, moveRun, NOW, RowsQuery } from './status-moves';
+import { ArchiveStatus, RunStatus, UNFINISHED } from './statuses';
 
 export type NewArchive = Omit<
   ArchivedPartition,
@@ -41,25 +42,55 @@ export class CatalogService {
   private readonly runs: Repository<ArchivalRun>;
   private readonly archives: Repository<ArchivedPartition>;
 
+  /** One statement's rows, through a query runner (DataSource.query returns [rows, count] for an UPDATE). */
+  private readonly query: RowsQuery = async (sql, params) => {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return (await runner.query(sql, params, true)).records;
+    } finally {
+      await runner.release();
+    }
+  };
+
   constructor(private readonly dataSource: DataSource) {
     this.runs = dataSource.getRepository(ArchivalRun);
     this.archives = dataSource.getRepository(ArchivedPartition);
   }
 
-  async startRun(job: string, trigger: RunTrigger, dryRun: boolean, status: RunStatus = 'running'): Promise<ArchivalRun> {
+  async startRun(job: string, trigger: RunTrigger, dryRun: boolean): Promise<ArchivalRun> {
     const run = this.runs.create({
-      id: randomUUID(), job, trigger, dryRun, status, startedAt: new Date(), rows: 0, bytes: 0, archives: 0,
+      id: randomUUID(), job, trigger, dryRun, status: 'running', startedAt: new Date(), rows: 0, bytes: 0, archives: 0,
     });
     return this.runs.save(run);
   }
 
+  /** running → its outcome; throws if the run is no longer running (e.g. a later run marked it abandoned). */
   async finishRun(id: string, outcome: RunOutcome): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE archival_runs SET status = $2, rows = $3, bytes = $4, archives = $5, error = $6, summary = $7, finished_at = now()
-        WHERE id = $1`,
-      [id, outcome.status, outcome.rows, outcome.bytes, outcome.archives, outcome.error ?? null,
-        outcome.summary === undefined ? null : JSON.stringify(outcome.summary)],
-    );
+    await moveRun(this.query, id, {
+      from: ['running'],
+      to: outcome.status,
+      set: {
+        rows: outcome.rows, bytes: outcome.bytes, archives: outcome.archives, error: outcome.error ?? null,
+        summary: outcome.summary === undefined ? null : JSON.stringify(outcome.summary), finished_at: NOW,
+      },
+    });
+  }
+
+  /**
+   * Runs of `job` still marked running other than `runId`: their process died
+   * (the caller holds the job's lock, so no live run of the job can exist).
+   */
+  async abandonStaleRuns(job: string, runId: string): Promise<string[]> {
+    const stale = await this.runs.find({ where: { job, status: 'running' }, select: { id: true } });
+    const abandoned: string[] = [];
+    for (const { id } of stale.filter((r) => r.id !== runId)) {
+      const why = `abandoned: its process stopped; run ${runId} took the job's lock`;
+      await moveRun(this.query, id, { from: ['running'], to: 'failed', set: { error: why, finished_at: NOW } }).then(
+        () => abandoned.push(id),
+        () => undefined, // it finished meanwhile
+      );
+    }
+    return abandoned;
   }
 
   findRun(id: string): Promise<ArchivalRun | null> {
@@ -97,11 +128,24 @@ export class CatalogService {
   }
 
   async markVerified(id: number, manifestSha256: string): Promise<void> {
-    await this.archives.update(id, { status: 'verified', verifiedAt: new Date(), manifestSha256, error: null });
+    await moveArchive(this.query, id, { from: ['written'], to: 'verified', set: { verified_at: NOW, manifest_sha256: manifestSha256, error: null } });
   }
 
+  /** written|verified → failed; throws if the archive already moved on (a purged archive is never failed). */
   async markFailed(id: number, error: string): Promise<void> {
-    await this.archives.update(id, { status: 'failed', error });
+    await moveArchive(this.query, id, { from: UNFINISHED, to: 'failed', set: { error } });
+  }
+
+  /**
+   * written|verified → failed, unless another transaction holds the archive
+   * (a purge committing it) or it already moved on: returns whether it moved.
+   */
+  abandonIfFree(id: number, why: string): Promise<boolean> {
+    return moveArchiveIfFree(this.query, id, { from: UNFINISHED, to: 'failed', set: { error: `abandoned: ${why}` } });
+  }
+
+  async archiveStatus(id: number): Promise<ArchiveStatus | undefined> {
+    return (await this.archives.findOne({ where: { id }, select: { status: true } }))?.status;
   }
 
   /** SHA-256 of the newest manifest of a table still in the chain (verified or purged). */
@@ -115,7 +159,7 @@ export class CatalogService {
 
   /** Archives of a job left written or verified (not purged) by an interrupted run. */
   unfinished(job: string): Promise<ArchivedPartition[]> {
-    return this.archives.find({ where: { job, status: In(['written', 'verified']) }, order: { id: 'ASC' } });
+    return this.archives.find({ where: { job, status: In([...UNFINISHED]) }, order: { id: 'ASC' } });
   }
 
   /** Archives written for the parent archive `parentId` (child tables). */

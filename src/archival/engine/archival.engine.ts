@@ -164,10 +164,7 @@ export class ArchivalEngine {
         for (const { parent } of parts) await markPurged(client, parent.record.id, parent.record.archivePath, shape.table.name);
         await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: last.archivePath, storage: this.storage });
       })
-      .catch(async (error: Error) => {
-        for (const { parent } of parts) await this.catalog.markFailed(parent.record.id, error.message);
-        throw error;
-      });
+      .catch((error: Error) => this.afterFailedPurge(parts.map((p) => p.parent), last, context, error));
     const summaries = parts.map(({ parent }) => this.account([parent], parent, shape, context));
     this.logger.log({
       event: 'partition.dropped', job: context.job, runId: context.runId, table: shape.table.name, partition: partition.name,
@@ -201,12 +198,20 @@ export class ArchivalEngine {
     }
   }
 
-  /** Removes the archives' objects and marks them failed: "abandoned: <why>". */
+  /**
+   * Marks the archives failed ("abandoned: <why>"), then removes their objects.
+   * An archive that another transaction holds (a purge committing it) or that
+   * moved on meanwhile is left alone, objects included: the catalog decides
+   * first, and storage follows.
+   */
   private async abandon(archives: ArchivedPartition[], job: string, runId: string, why: string): Promise<void> {
     for (const archive of archives) {
+      if (!(await this.catalog.abandonIfFree(archive.id, why))) {
+        this.logger.warn({ event: 'archive.abandon_skipped', job, runId, archive: archive.archivePath, why: 'held or moved on by another transaction' });
+        continue;
+      }
       await this.storage.remove(archive.archivePath);
       await this.storage.remove(archive.manifestPath);
-      await this.catalog.markFailed(archive.id, `abandoned: ${why}`);
       this.logger.warn({ event: 'archive.abandoned', job, runId, archive: archive.archivePath, status: archive.status });
     }
   }
@@ -294,10 +299,7 @@ export class ArchivalEngine {
         // Rows deleted, not yet committed.
         await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: parent.record.archivePath, storage: this.storage });
       })
-      .catch(async (error: Error) => {
-        for (const produced of parts) await this.catalog.markFailed(produced.record.id, error.message);
-        throw error;
-      });
+      .catch((error: Error) => this.afterFailedPurge(parts, parent.record, context, error));
     const summary = this.account(parts, parent, shape, context);
     this.logger.log({
       event: 'archive.purged', job: context.job, runId: context.runId, ...summary,
@@ -305,6 +307,22 @@ export class ArchivalEngine {
       ms: Date.now() - part.started,
     });
     return summary;
+  }
+
+  /**
+   * A purge transaction threw. If it was its COMMIT whose reply was lost, the
+   * server may have committed: the catalog row (moved to purged in the same
+   * transaction) says so, and then the purge counts as done. Otherwise its
+   * archives are marked failed (rows stayed in the table) and the error goes on;
+   * an archive that moved on meanwhile is left as it is.
+   */
+  private async afterFailedPurge(parts: ProducedArchive[], last: ArchivedPartition, context: RunContext, error: Error): Promise<void> {
+    if ((await this.catalog.archiveStatus(last.id).catch(() => undefined)) === 'purged') {
+      this.logger.warn({ event: 'purge.committed_despite_error', job: context.job, runId: context.runId, archive: last.archivePath, error: error.message });
+      return;
+    }
+    for (const { record } of parts) await this.catalog.markFailed(record.id, error.message).catch(() => undefined);
+    throw error;
   }
 
   /** Metrics and run progress of a purged part. */

@@ -8,6 +8,7 @@
  */
 import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
+import { moveArchive, NOW, StatusMoveError } from '../catalog/status-moves';
 import { KeyLog, stageKeyLogs } from './key-log';
 import { Pacer } from './pacer';
 import { PARENT_KEYS_TABLE, stageParentKeys } from './parent-keys';
@@ -67,15 +68,19 @@ export async function setPurgeLimits(client: PoolClient): Promise<void> {
   await client.query(`SET LOCAL lock_timeout = '10s'; SET LOCAL work_mem = '64MB'`);
 }
 
-/** Flips a verified archive to purged inside the purge transaction; anything else rolls it back. */
+/**
+ * Flips a verified archive to purged inside the purge transaction; anything
+ * else (another run abandoned it meanwhile) rolls the purge back. Because the
+ * flip commits with the deletes, the catalog row tells afterwards whether a
+ * purge whose COMMIT reply was lost did commit.
+ */
 export async function markPurged(client: PoolClient, archiveId: number, archivePath: string, table: string): Promise<void> {
-  const marked = await client.query(
-    `UPDATE archived_partitions SET status = 'purged', purged_at = now() WHERE id = $1 AND status = 'verified'`,
-    [archiveId],
-  );
-  if (marked.rowCount !== 1) {
-    throw new PurgeMismatchError(`archive ${archivePath} is no longer "verified"; purge rolled back`, table, archivePath);
-  }
+  const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
+  await moveArchive(query, archiveId, { from: ['verified'], to: 'purged', set: { purged_at: NOW } }).catch((error: Error) => {
+    throw error instanceof StatusMoveError
+      ? new PurgeMismatchError(`archive ${archivePath} is no longer "verified"; purge rolled back`, table, archivePath)
+      : error;
+  });
 }
 
 /**
