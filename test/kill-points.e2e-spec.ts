@@ -44,10 +44,13 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
       expect({ signal: killed.signal, output: killed.output.slice(-500) }).toMatchObject({ signal: 'SIGKILL' });
       expect(await count(sql, 'flow_execution_sessions') + await count(sql, 'flow_execution_deltas')).toBeGreaterThan(0);
 
+      const [killedRun] = await app.catalog.listRuns({ job: 'session-archival', status: 'running' });
       const rerun = await app.archival.run('session-archival');
       expect(rerun.status).toBe('succeeded');
       expect(await count(sql, 'flow_execution_sessions', `created_at < ${NOW_SQL} - interval '90 days'`)).toBe(0);
       await expectConverged(db, app, TABLES);
+      // The killed run's record does not stay "running": the run that took the job's lock marked it abandoned.
+      expect(await app.catalog.findRun(killedRun.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned: its process stopped/) });
     });
   });
 

@@ -1,0 +1,88 @@
+import { Client } from 'pg';
+import { moveArchive, moveArchiveIfFree, moveRun, StatusMoveError } from '../src/archival/catalog/status-moves';
+import { ARCHIVE_MOVES, ARCHIVE_STATUSES, ArchiveStatus, RUN_MOVES, RUN_STATUSES, RunStatus } from '../src/archival/catalog/statuses';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
+import { createTestDatabase, TestDatabase } from './harness/database';
+
+const rowsOf = (sql: Client) => async (text: string, params: unknown[]) => (await sql.query(text, params)).rows;
+
+/** Every status move, allowed or not, against every status a row can be in. */
+describe('the catalog state machine', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  let archiveId: number;
+  let runId: string;
+  const archiveStatus = async () => (await db.sql.query(`SELECT status, error FROM archived_partitions WHERE id = $1`, [archiveId])).rows[0];
+  const runStatus = async () => (await db.sql.query(`SELECT status, error FROM archival_runs WHERE id = $1`, [runId])).rows[0];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url);
+    runId = (await app.catalog.startRun('log-archival', 'cli', false)).id;
+    archiveId = (await app.catalog.recordWritten({
+      job: 'log-archival', schemaName: 'public', tableName: 'flow_execution_logs', partitionName: 'p', part: 1,
+      startDate: '2026-01-01', endDate: '2026-01-31', archivePath: 'a', manifestPath: 'a.manifest.json', storage: 'local',
+      format: 'json', compression: 'gzip', encrypted: false, rowCount: 1, uncompressedSize: 1, compressedSize: 1, sha256: 'a'.repeat(64),
+      contentSha256: 'b'.repeat(64), keysSha256: 'c'.repeat(64), minPk: '1', maxPk: '1', runId, parentId: null,
+    })).id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const archiveCases = ARCHIVE_STATUSES.flatMap((from) => ARCHIVE_STATUSES.map((to) => [from, to] as [ArchiveStatus, ArchiveStatus]));
+  it.each(archiveCases)('archive %s → %s', async (from, to) => {
+    const allowed = ARCHIVE_MOVES[from].includes(to);
+    for (const actual of ARCHIVE_STATUSES) {
+      await db.sql.query(`UPDATE archived_partitions SET status = $2, error = 'before' WHERE id = $1`, [archiveId, actual]);
+      const move = moveArchive(rowsOf(db.sql), archiveId, { from: [from], to, set: { error: 'moved' } });
+      if (allowed && actual === from) {
+        await move;
+        expect(await archiveStatus()).toEqual({ status: to, error: 'moved' });
+      } else {
+        await expect(move).rejects.toThrow(allowed ? StatusMoveError : /is not allowed/);
+        expect(await archiveStatus()).toEqual({ status: actual, error: 'before' });
+      }
+    }
+  });
+
+  const runCases = RUN_STATUSES.flatMap((from) => RUN_STATUSES.map((to) => [from, to] as [RunStatus, RunStatus]));
+  it.each(runCases)('run %s → %s', async (from, to) => {
+    const allowed = RUN_MOVES[from].includes(to);
+    for (const actual of RUN_STATUSES) {
+      await db.sql.query(`UPDATE archival_runs SET status = $2, error = 'before' WHERE id = $1`, [runId, actual]);
+      const move = moveRun(rowsOf(db.sql), runId, { from: [from], to, set: { error: 'moved' } });
+      if (allowed && actual === from) {
+        await move;
+        expect(await runStatus()).toEqual({ status: to, error: 'moved' });
+      } else {
+        await expect(move).rejects.toThrow(allowed ? StatusMoveError : /is not allowed/);
+        expect(await runStatus()).toEqual({ status: actual, error: 'before' });
+      }
+    }
+  });
+
+  it('failed never overwrites purged, through the catalog service either', async () => {
+    await db.sql.query(`UPDATE archived_partitions SET status = 'purged', error = NULL WHERE id = $1`, [archiveId]);
+    await expect(app.catalog.markFailed(archiveId, 'late failure')).rejects.toThrow(StatusMoveError);
+    expect(await app.catalog.abandonIfFree(archiveId, 'late abandon')).toBe(false);
+    expect(await archiveStatus()).toEqual({ status: 'purged', error: null });
+  });
+
+  it('an abandon skips an archive another transaction holds, and takes it once free', async () => {
+    await db.sql.query(`UPDATE archived_partitions SET status = 'verified', error = NULL WHERE id = $1`, [archiveId]);
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM archived_partitions WHERE id = $1 FOR UPDATE`, [archiveId]);
+      expect(await moveArchiveIfFree(rowsOf(db.sql), archiveId, { from: ['verified'], to: 'failed' })).toBe(false);
+      await holder.query('ROLLBACK');
+      expect(await app.catalog.abandonIfFree(archiveId, 'its run stopped')).toBe(true);
+      expect(await archiveStatus()).toEqual({ status: 'failed', error: 'abandoned: its run stopped' });
+    } finally {
+      await holder.end();
+    }
+  });
+});
