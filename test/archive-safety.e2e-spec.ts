@@ -44,7 +44,7 @@ describe('nothing is deleted unless its archive was read back and matched', () =
       await writeFile(path, bytes);
     };
     const before = await count(db.sql, 'flow_execution_logs');
-    await expect(app.archival.run('log-archival')).rejects.toThrow(/verification of flow_execution_logs\/.* failed: .*SHA-256.*nothing was deleted/);
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/verification of public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/.* failed: .*SHA-256.*nothing was deleted/);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
     const [corrupted, ...later] = await app.catalog.listArchives();
     expect(corrupted).toMatchObject({ status: 'failed', error: expect.stringContaining('SHA-256') });

@@ -60,8 +60,8 @@ describe.each([
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'succeeded' });
     expect((await archival('verify')).code).toBe(0);
 
-    const folder = join(dir, 'archives', 'flow_execution_logs');
-    const file = (await readdir(folder)).find((name) => name.endsWith('.jsonl.gz'))!;
+    const folder = join(dir, 'archives', 'public.flow_execution_logs');
+    const file = ((await readdir(folder, { recursive: true })) as string[]).find((name) => name.endsWith('.jsonl.gz'))!;
     const bytes = await readFile(join(folder, file));
     bytes[Math.floor(bytes.length / 2)] ^= 0x40;
     await writeFile(join(folder, file), bytes);

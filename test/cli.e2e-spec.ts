@@ -49,9 +49,9 @@ describe('the archival CLI', () => {
     const result = await cli(['run', 'log-archival'], env);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^log-archival: succeeded, archived 3000 rows in \d+ archives/);
-    expect(result.out).toContain('flow_execution_logs/flow_execution_logs_');
+    expect(result.out).toMatch(/public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/flow_execution_logs_/);
     // Where ARCHIVAL_PATH says, compressed as ARCHIVAL_COMPRESSION says.
-    const files = await readdir(join(archiveDir, 'flow_execution_logs'));
+    const files = (await readdir(join(archiveDir, 'public.flow_execution_logs'), { recursive: true })) as string[];
     expect(files.filter((f) => f.endsWith('.jsonl.gz')).length).toBeGreaterThan(0);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(2000);
     expect(await count(db.sql, 'flow_execution_logs', `message LIKE 'old%'`)).toBe(0);
@@ -104,7 +104,7 @@ describe('the archival CLI', () => {
       const result = await cli(['run', 'log-archival', '--json'], s3Env);
       expect(result.code).toBe(0);
       expect(JSON.parse(result.out)).toMatchObject({ status: 'succeeded', rows: 500 });
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'cli-archives', Prefix: 'team/api/flow_execution_logs/' }));
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'cli-archives', Prefix: 'team/api/public.flow_execution_logs/' }));
       expect((listed.Contents ?? []).some((o) => o.Key!.endsWith('.parquet.enc'))).toBe(true);
       expect(await count(db.sql, 'flow_execution_logs', `message LIKE 's3 %'`)).toBe(0);
     } finally {

@@ -47,7 +47,7 @@ describe('export of one entity\'s full history', () => {
     const expected = (await db.sql.query(`SELECT id::text FROM deltas_before WHERE session_id = $1 ORDER BY id`, [archived])).rows.map((r) => r.id);
     expect(rows.slice(1).map((r) => r.row.id)).toEqual(expected);
     expect(rows.slice(1).map((r) => r.row.seq)).toEqual([1, 2, 3]);
-    expect(rows[1].archive).toMatch(/^flow_execution_deltas\//);
+    expect(rows[1].archive).toMatch(/^public\.flow_execution_deltas\/year=\d{4}\/month=\d{2}\//);
   });
 
   it('returns a session still in the hot tables from there, also from the CLI', async () => {

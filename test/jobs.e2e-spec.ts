@@ -125,7 +125,7 @@ describe('the built-in jobs with child tables', () => {
     expect(await count(db.sql, 'memory_chunks')).toBe(200);
     expect(await count(db.sql, 'memory_chunks', `expires_at < ${NOW_SQL}`)).toBe(0);
     const [archive] = await app.catalog.listArchives({ job: 'memory-cleanup' });
-    expect(archive.archivePath).toMatch(/^expired_chunks\/expired_chunks_\d{4}-\d{2}-01_to_\d{4}-\d{2}-\d{2}_part-0001\.jsonl\.zst$/);
+    expect(archive.archivePath).toMatch(/^public\.expired_chunks\/year=\d{4}\/month=\d{2}\/expired_chunks_\d{4}-\d{2}-01_to_\d{4}-\d{2}-\d{2}_part-0001-[0-9a-f]{12}\.jsonl\.zst$/);
     expect(await readArchiveLines(app.archiveDir, archive.archivePath)).toHaveLength(100);
   });
 });

@@ -42,7 +42,7 @@ describe('log-archival on a local volume', () => {
     for (const archive of archives) {
       expect(archive.status).toBe('purged');
       expect(archive.archivePath).toMatch(
-        /^flow_execution_logs\/flow_execution_logs_\d{4}-\d{2}-01_to_\d{4}-\d{2}-\d{2}_part-\d{4}\.jsonl\.zst$/,
+        /^public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/flow_execution_logs_\d{4}-\d{2}-01_to_\d{4}-\d{2}-\d{2}_part-\d{4}-[0-9a-f]{12}\.jsonl\.zst$/,
       );
       expect(archive.rowCount).toBeLessThanOrEqual(40_000);
       const lines = await readArchiveLines(app.archiveDir, archive.archivePath);

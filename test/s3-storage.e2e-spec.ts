@@ -93,7 +93,7 @@ describe('archives on S3 (s3rver)', () => {
         }),
       }));
     try {
-      await expect(app.archival.run('log-archival')).rejects.toThrow(/uploading flow_execution_logs\/.* failed/);
+      await expect(app.archival.run('log-archival')).rejects.toThrow(/uploading public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/.* failed/);
       expect(outage).toBe(true);
       expect(await count(sql, 'flow_execution_logs')).toBe(80000);
       const [failed] = await app.catalog.listArchives({ table: 'flow_execution_logs', status: 'failed' });

@@ -60,16 +60,16 @@ describe('archival verify and restore from the CLI', () => {
     const gone = archives[2];
     const saved = await readFile(join(archiveDir, gone.archivePath));
     await unlink(join(archiveDir, gone.archivePath));
-    await writeFile(join(archiveDir, 'flow_execution_logs', 'stray.jsonl.gz'), 'not ours');
+    await writeFile(join(archiveDir, 'public.flow_execution_logs', 'stray.jsonl.gz'), 'not ours');
     try {
       const result = await cli(['verify', '--json'], env);
       expect(result.code).toBe(1);
       const report = JSON.parse(result.out);
       expect(report.missing).toEqual([{ archiveId: gone.id, path: gone.archivePath }]);
-      expect(report.untracked).toEqual(['flow_execution_logs/stray.jsonl.gz']);
+      expect(report.untracked).toEqual(['public.flow_execution_logs/stray.jsonl.gz']);
     } finally {
       await writeFile(join(archiveDir, gone.archivePath), saved);
-      await unlink(join(archiveDir, 'flow_execution_logs', 'stray.jsonl.gz'));
+      await unlink(join(archiveDir, 'public.flow_execution_logs', 'stray.jsonl.gz'));
     }
   });
 

@@ -109,13 +109,21 @@ export class CatalogService {
     return this.runs.findOne({ where: { job }, order: { startedAt: 'DESC' } });
   }
 
-  /** Parts keep counting past failed and abandoned archives, so no key is ever reused for other rows. */
-  async nextPart(table: string, startDate: string): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `SELECT coalesce(max(part), 0) + 1 AS next FROM archived_partitions WHERE table_name = $1 AND start_date = $2`,
-      [table, startDate],
+  /**
+   * Takes the next part number of a table's window in one atomic statement,
+   * before any byte is written: concurrent writers (two jobs on one table)
+   * never get the same part. Parts keep counting past failed and abandoned
+   * archives, so no number is reused for other rows.
+   */
+  async allocatePart(schema: string, table: string, startDate: string): Promise<number> {
+    const [row] = await this.query(
+      `INSERT INTO archive_part_counters AS c (schema_name, table_name, start_date, last_part)
+       VALUES ($1, $2, $3, 1)
+       ON CONFLICT (schema_name, table_name, start_date) DO UPDATE SET last_part = c.last_part + 1
+       RETURNING last_part`,
+      [schema, table, startDate],
     );
-    return Number(row.next);
+    return Number((row as { last_part: number }).last_part);
   }
 
   async recordWritten(archive: NewArchive): Promise<ArchivedPartition> {

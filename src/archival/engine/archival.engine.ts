@@ -17,7 +17,7 @@ import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { ArchivalDatabase } from './archival-database';
 import { ArchivalHooks } from './archival-hooks';
-import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName } from './archive-naming';
+import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName, uniqueOfRun } from './archive-naming';
 import { compareReadBack, expectedFromRecord, hashStored, readArchive } from './archive-reader';
 import { writeArchive, WrittenArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
@@ -345,9 +345,11 @@ export class ArchivalEngine {
     open: (client: PoolClient) => RowSource | Promise<RowSource>,
   ): Promise<ProducedArchive | undefined> {
     const table = shape.table.name;
-    const part = await this.catalog.nextPart(table, isoDate(window.start));
+    const part = await this.catalog.allocatePart(shape.table.schema, table, isoDate(window.start));
     const codec = this.codecs.forWriting();
-    const path = archiveKey(assertIdentifier(name, 'archive name'), window, part, codec.extension);
+    const path = archiveKey({
+      schema: shape.table.schema, name: assertIdentifier(name, 'archive name'), window, part, unique: uniqueOfRun(context.runId), extension: codec.extension,
+    });
     const identity = {
       job: context.job,
       schemaName: shape.table.schema,

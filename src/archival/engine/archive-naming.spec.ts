@@ -1,4 +1,4 @@
-import { archiveKey, lastDay, manifestKey, monthWindow, partitionName } from './archive-naming';
+import { archiveKey, lastDay, manifestKey, monthWindow, partitionName, uniqueOfRun } from './archive-naming';
 
 describe('archive naming', () => {
   it('puts an instant into its calendar month in UTC', () => {
@@ -15,8 +15,19 @@ describe('archive naming', () => {
   it('names parts as the design says', () => {
     const window = monthWindow(new Date('2024-01-10T00:00:00Z'));
     expect(partitionName('flow_execution_logs', window, 2)).toBe('flow_execution_logs_2024-01-01_to_2024-01-31_part-0002');
-    const key = archiveKey('flow_execution_logs', window, 12, '.jsonl.zst');
-    expect(key).toBe('flow_execution_logs/flow_execution_logs_2024-01-01_to_2024-01-31_part-0012.jsonl.zst');
+    const unique = uniqueOfRun('3F2A9C1E-8B7D-4e5f-9a0b-1c2d3e4f5a6b');
+    const key = archiveKey({ schema: 'public', name: 'flow_execution_logs', window, part: 12, unique, extension: '.jsonl.zst' });
+    expect(key).toBe('public.flow_execution_logs/year=2024/month=01/flow_execution_logs_2024-01-01_to_2024-01-31_part-0012-3f2a9c1e8b7d.jsonl.zst');
     expect(manifestKey(key)).toBe(`${key}.manifest.json`);
+  });
+
+  it('keeps Hive folders right at a year end and on 29 February', () => {
+    const part = { schema: 'tenant_a', name: 'events', part: 1, unique: 'abc', extension: '.parquet' };
+    expect(archiveKey({ ...part, window: monthWindow(new Date('2027-12-31T23:59:59Z')) })).toBe(
+      'tenant_a.events/year=2027/month=12/events_2027-12-01_to_2027-12-31_part-0001-abc.parquet',
+    );
+    expect(archiveKey({ ...part, window: monthWindow(new Date('2028-02-29T12:00:00Z')) })).toBe(
+      'tenant_a.events/year=2028/month=02/events_2028-02-01_to_2028-02-29_part-0001-abc.parquet',
+    );
   });
 });

@@ -1,8 +1,12 @@
 /**
  * Archive keys and windows: one window per calendar month (UTC) of the time
- * column, split into numbered parts.
- *   {table}/{table}_{YYYY-MM-DD}_to_{YYYY-MM-DD}_part-NNNN.{jsonl|parquet}[.gz|.zst][.enc]
- * The end date is the window's last day, inclusive.
+ * column, split into numbered parts, in Hive-style folders:
+ *   {schema}.{name}/year=YYYY/month=MM/{name}_{YYYY-MM-DD}_to_{YYYY-MM-DD}_part-NNNN-{unique}.{jsonl|parquet}[.gz|.zst][.enc]
+ * The end date is the window's last day, inclusive. `{unique}` comes from the
+ * writing run's id, so no two writers ever share a key: not two jobs on one
+ * table, not same-named tables in two schemas, not two catalogs on one store.
+ * Archives written before this layout keep their flat `{name}/...` keys (the
+ * catalog holds each key).
  */
 export interface MonthWindow {
   /** Inclusive start, first instant of the month (UTC). */
@@ -31,8 +35,26 @@ export function partitionName(table: string, window: MonthWindow, part: number):
   return `${table}_${isoDate(window.start)}_to_${isoDate(lastDay(window))}_part-${number}`;
 }
 
-export function archiveKey(table: string, window: MonthWindow, part: number, extension: string): string {
-  return `${table}/${partitionName(table, window, part)}${extension}`;
+export interface ArchiveKeyParts {
+  schema: string;
+  /** The archive name: the table's, or the one its spec gives (memory_chunks → expired_chunks). */
+  name: string;
+  window: MonthWindow;
+  part: number;
+  /** Unique to the writer, e.g. from its run id: lower-case letters and digits. */
+  unique: string;
+  extension: string;
+}
+
+export function archiveKey({ schema, name, window, part, unique, extension }: ArchiveKeyParts): string {
+  const year = window.start.getUTCFullYear();
+  const month = String(window.start.getUTCMonth() + 1).padStart(2, '0');
+  return `${schema}.${name}/year=${year}/month=${month}/${partitionName(name, window, part)}-${unique}${extension}`;
+}
+
+/** The writer-unique part of a run's keys: the first 12 hex digits of its uuid. */
+export function uniqueOfRun(runId: string): string {
+  return runId.replace(/-/g, '').slice(0, 12).toLowerCase();
 }
 
 export function manifestKey(archiveKey: string): string {

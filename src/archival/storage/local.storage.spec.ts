@@ -49,9 +49,12 @@ describe('LocalStorageProvider', () => {
     await expect(storage.read('logs/none.jsonl')).rejects.toThrow(/archive logs\/none.jsonl is missing/);
   });
 
-  it('replaces an existing object atomically', async () => {
+  it('never replaces an existing object: the second write fails and the first stays, with no temp file left', async () => {
     await storage.write('k.jsonl', Readable.from([Buffer.from('one')]));
-    await storage.write('k.jsonl', Readable.from([Buffer.from('two')]));
-    expect(await readFile(join(root, 'k.jsonl'), 'utf8')).toBe('two');
+    await expect(storage.write('k.jsonl', Readable.from([Buffer.from('two')]))).rejects.toThrow(
+      /writing k.jsonl .* an object with that key already exists and is never replaced/,
+    );
+    expect(await readFile(join(root, 'k.jsonl'), 'utf8')).toBe('one');
+    expect(await readdir(root)).toEqual(['k.jsonl']);
   });
 });

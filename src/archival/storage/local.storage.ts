@@ -1,12 +1,15 @@
 /**
- * Archives on a local (or mounted) volume. Writes are atomic: a temporary file
- * in the same directory, fsynced, then renamed over the key and the directory
- * fsynced, so a crash never leaves a half-written archive under a real name.
+ * Archives on a local (or mounted) volume. Writes are atomic and create-only:
+ * a temporary file in the same directory, fsynced, then hard-linked to the key
+ * (which fails if the key exists: an archive is never replaced) and the
+ * directory fsynced, so a crash never leaves a half-written archive under a
+ * real name. Volumes without hard links get an exclusive copy instead.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, open, opendir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,12 +39,14 @@ export class LocalStorageProvider implements StorageProvider {
     const file = handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 });
     try {
       await pipeline(body, file);
-      await rename(temp, target);
+      await publishExclusively(temp, target);
       await syncDirectory(dirname(target));
     } catch (error) {
       if (!file.closed) await once(file, 'close').catch(() => undefined);
+      const why = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'an object with that key already exists and is never replaced' : (error as Error).message;
+      throw new StorageError(`writing ${key} to ${this.location} failed: ${why}`, key);
+    } finally {
       await rm(temp, { force: true });
-      throw new StorageError(`writing ${key} to ${this.location} failed: ${(error as Error).message}`, key);
     }
     const size = (await stat(target)).size;
     return { key, size };
@@ -112,6 +117,18 @@ export class LocalStorageProvider implements StorageProvider {
     return path;
   }
 }
+
+/** Publishes `temp` under `target` unless `target` exists (EEXIST). */
+async function publishExclusively(temp: string, target: string): Promise<void> {
+  try {
+    await link(temp, target);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await copyFile(temp, target, constants.COPYFILE_EXCL);
+  }
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 async function syncDirectory(directory: string) {
   const handle = await open(directory, 'r');

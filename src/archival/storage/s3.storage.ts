@@ -4,6 +4,15 @@
  * object becomes visible only when the upload completes, and a failed upload
  * is aborted, so a failure never leaves a partial object under a real key.
  *
+ * Writes are create-only: a conditional PUT (`If-None-Match: *`, honoured by
+ * S3 and recent MinIO) makes the store refuse to replace an object, and a HEAD
+ * first refuses on stores that ignore the condition; keys are unique per
+ * writer anyway (engine/archive-naming.ts), so the HEAD's race window is moot.
+ *
+ * Every request has a deadline: a store that accepts connections and then
+ * stops answering fails the write (nothing is deleted) instead of holding the
+ * run and its job lock forever.
+ *
  * Checksums: the SDK's own CRC checksums are only sent when an operation
  * requires them. Integrity is proven end to end by the engine's SHA-256
  * read-back, and several S3-compatible stores mishandle streamed uploads
@@ -30,6 +39,9 @@ const QUEUE_SIZE = 4;
 /** Attempts per request; the SDK backs off exponentially with jitter on throttling, 5xx and network errors. */
 const MAX_ATTEMPTS = 5;
 const PROBE_PREFIX = '.archival-health-check-';
+/** Connecting may take 10 s; a request whose socket stays silent for 60 s fails (and is retried). */
+const CONNECTION_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export class S3StorageProvider implements StorageProvider {
   readonly type = 's3' as const;
@@ -52,6 +64,7 @@ export class S3StorageProvider implements StorageProvider {
             ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
             : undefined,
         maxAttempts: MAX_ATTEMPTS,
+        requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
       });
@@ -59,6 +72,10 @@ export class S3StorageProvider implements StorageProvider {
 
   async write(key: string, body: Readable): Promise<StoredObject> {
     const objectKey = this.objectKey(key);
+    if (await this.stat(key)) {
+      body.destroy();
+      throw new StorageError(`uploading ${key} to ${this.location} refused: an object with that key already exists and is never replaced`, key);
+    }
     let size = 0;
     const counted = new PassThrough({ highWaterMark: 1024 * 1024 });
     counted.on('data', (chunk: Buffer) => (size += chunk.length)).pause();
@@ -73,6 +90,7 @@ export class S3StorageProvider implements StorageProvider {
         Bucket: this.options.bucket,
         Key: objectKey,
         Body: counted,
+        IfNoneMatch: '*',
         ServerSideEncryption: this.options.sse,
         SSEKMSKeyId: this.options.sse === 'aws:kms' ? this.options.kmsKeyId : undefined,
         StorageClass: this.options.storageClass as never,
@@ -167,6 +185,7 @@ export class S3StorageProvider implements StorageProvider {
     if (status === 403 || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'AccessDenied') {
       return `access denied (${name}); check ARCHIVAL_S3_ACCESS_KEY_ID/ARCHIVAL_S3_SECRET_ACCESS_KEY or the instance role, and the bucket policy`;
     }
+    if (status === 412 || name === 'PreconditionFailed') return 'an object with that key already exists and is never replaced (the store refused the write)';
     if (status === 301 || name === 'PermanentRedirect') return `the bucket is in another region than ${this.options.region}; set ARCHIVAL_S3_REGION`;
     const network = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN)\b/.exec(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`);
     if (network) return `cannot reach ${this.options.endpoint ?? `S3 in ${this.options.region}`} (${network[1]}) after ${MAX_ATTEMPTS} attempts`;
