@@ -3,19 +3,38 @@
  * have fixed settings (UTC, hex bytea, shortest-exact floats, ISO dates) so
  * archives are byte-for-byte reproducible, and the host's pool never inherits
  * them. Connection details come from the host's TypeORM DataSource.
+ *
+ * The settings are applied with SET right after connecting (a pooler such as
+ * PgBouncer refuses startup options), and they include the module's own
+ * timeouts, whatever the server or database defaults say: the job's lock
+ * session idles for the whole run, so idle_session_timeout is off for it; a
+ * statement may run for at most 30 minutes (a COPY of a large part is far
+ * shorter); a transaction may idle for at most 10 minutes (a paced purge
+ * rests inside its transaction between batches).
  */
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 
-const SESSION_SETTINGS = [
-  'TimeZone=UTC',
-  'DateStyle=ISO,MDY',
-  'IntervalStyle=postgres',
-  'bytea_output=hex',
-  'extra_float_digits=1',
-  'application_name=nest-archival',
-];
+const SESSION_SETTINGS: Record<string, string> = {
+  TimeZone: 'UTC',
+  DateStyle: 'ISO, MDY',
+  IntervalStyle: 'postgres',
+  bytea_output: 'hex',
+  extra_float_digits: '1',
+  application_name: 'nest-archival',
+  statement_timeout: '30min',
+  idle_in_transaction_session_timeout: '10min',
+};
+/** Settings that older servers do not know: set only where the server has them (idle_session_timeout: PostgreSQL 14+). */
+const OPTIONAL_SETTINGS: Record<string, string> = { idle_session_timeout: '0' };
+
+const SET_SESSION = [
+  ...Object.entries(SESSION_SETTINGS).map(([name, value]) => `SELECT set_config('${name}', '${value}', false)`),
+  `SELECT set_config(name, v.value, false) FROM pg_settings JOIN (VALUES ${Object.entries(OPTIONAL_SETTINGS)
+    .map(([name, value]) => `('${name}', '${value}')`)
+    .join(', ')}) AS v(setting, value) ON name = v.setting`,
+].join('; ');
 
 interface PostgresOptionsLike {
   url?: string;
@@ -30,6 +49,7 @@ interface PostgresOptionsLike {
 @Injectable()
 export class ArchivalDatabase implements OnApplicationShutdown {
   readonly pool: Pool;
+  private readonly configured = new WeakSet<PoolClient>();
 
   constructor(dataSource: DataSource) {
     const o = dataSource.options as PostgresOptionsLike;
@@ -42,14 +62,28 @@ export class ArchivalDatabase implements OnApplicationShutdown {
       database: o.database,
       ssl: o.ssl as boolean | undefined,
       max: 4,
-      options: SESSION_SETTINGS.map((s) => `-c ${s.replace(/ /g, '\\ ')}`).join(' '),
     });
+
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
     this.pool.on('error', () => undefined);
   }
 
-  async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /** A pooled client with the module's session settings (applied once per connection; a failure releases it broken). */
+  async connect(): Promise<PoolClient> {
     const client = await this.pool.connect();
+    if (this.configured.has(client)) return client;
+    try {
+      await client.query(SET_SESSION);
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+    this.configured.add(client);
+    return client;
+  }
+
+  async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
     let broken: Error | undefined;
     // A connection that dies while checked out (pg_terminate_backend, failover) emits 'error' on the
     // client; unheard, that would crash the host. The running query fails with it anyway.

@@ -17,7 +17,7 @@ export class AdvisoryCronLocker implements CronLocker {
 
   async tryAcquire(key: string, _ttlMs = 0): Promise<boolean> {
     if (this.held.has(key)) return false;
-    const client = await this.db.pool.connect();
+    const client = await this.db.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>(
         `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
