@@ -43,6 +43,13 @@ export class CorruptArchiveError extends ArchivalError {
   }
 }
 
+/** Eligible rows that no archive window can hold (a time of -infinity, or before 1 AD): refused at plan time. */
+export class UnarchivableRowsError extends ArchivalError {
+  constructor(message: string, readonly table: string) {
+    super(message);
+  }
+}
+
 export class UnknownJobError extends ArchivalError {
   constructor(readonly job: string, known: string[]) {
     super(`Unknown archival job "${job}". Known jobs: ${known.join(', ')}`);

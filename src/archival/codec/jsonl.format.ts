@@ -1,7 +1,9 @@
 /**
  * The canonical JSON Lines encoding of a row, produced by PostgreSQL itself
  * (row_to_json) so that no value passes through a JavaScript number:
- * - json/jsonb are embedded verbatim (exact, readable);
+ * - jsonb is embedded verbatim (exact, readable); json, which keeps its text as
+ *   written (newlines, edge whitespace, key order, duplicate keys), is its exact
+ *   text as a JSON string, so a pretty-printed value cannot break the line;
  * - boolean, smallint, integer are JSON booleans/numbers;
  * - text, uuid, dates and timestamps (ISO 8601, microseconds, UTC offset) are strings;
  * - everything else (bigint, numeric, float, bytea as \x-hex, arrays, interval,
@@ -28,7 +30,8 @@ export interface ColumnInfo {
 const NATIVE_TYPES = new Set([
   'bool', 'int2', 'int4', 'text', 'varchar', 'bpchar', 'uuid', 'date', 'timestamp', 'timestamptz',
 ]);
-const JSON_TYPES = new Set(['json', 'jsonb']);
+/** Embedded verbatim: jsonb's output never holds a raw newline. json is text-encoded (see above). */
+const JSON_TYPES = new Set(['jsonb']);
 
 /** Chooses a column's encoding from pg_type's typname and typtype ('b' base, 'd' domain, ...). */
 export function encodingFor(typname: string, typtype: string): ColumnInfo['encoding'] {
@@ -76,11 +79,14 @@ export const JSON_NULL_MEMBER = '$jsonNull';
  */
 export function jsonLinesInsertSql(target: string, columns: ColumnInfo[], onConflict = ''): string {
   const writable = columns.filter((c) => !c.generated);
-  const values = writable.map((c) =>
-    c.encoding === 'json'
-      ? `CASE WHEN (e.line -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN ${jsonNullOf(c)} ELSE r.${quoteIdent(c.name)} END`
-      : `r.${quoteIdent(c.name)}`,
-  );
+  const values = writable.map((c) => {
+    if (c.encoding === 'json') {
+      return `CASE WHEN (e.line -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN ${jsonNullOf(c)} ELSE r.${quoteIdent(c.name)} END`;
+    }
+    // A json column's exact text, from its JSON string (json_populate_record would keep the string itself).
+    if (c.typname === 'json') return `(e.line ->> ${quoteLiteral(c.name)})::json`;
+    return `r.${quoteIdent(c.name)}`;
+  });
   return `INSERT INTO ${target} (${writable.map((c) => quoteIdent(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE
     SELECT ${values.join(', ')} FROM json_array_elements($1::json) AS e(line), LATERAL json_populate_record(NULL::${target}, e.line) AS r
     ${onConflict}`;

@@ -8,6 +8,12 @@ describe('archive naming', () => {
     expect(lastDay(window).toISOString().slice(0, 10)).toBe('2024-02-29');
   });
 
+  it('keeps years before 100 AD as they are (Date.UTC would move them to the 1900s)', () => {
+    const window = monthWindow(new Date('0099-12-31T23:00:00Z'));
+    expect([window.start.toISOString(), window.end.toISOString()]).toEqual(['0099-12-01T00:00:00.000Z', '0100-01-01T00:00:00.000Z']);
+    expect(lastDay(monthWindow(new Date('0001-01-15T00:00:00Z'))).toISOString().slice(0, 10)).toBe('0001-01-31');
+  });
+
   it('rolls December into January', () => {
     expect(monthWindow(new Date('2023-12-15T00:00:00Z')).end.toISOString()).toBe('2024-01-01T00:00:00.000Z');
   });

@@ -16,9 +16,14 @@ export interface MonthWindow {
 }
 
 export function monthWindow(instant: Date): MonthWindow {
-  const start = new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), 1));
-  const end = new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth() + 1, 1));
-  return { start, end };
+  return { start: firstOfMonth(instant.getUTCFullYear(), instant.getUTCMonth()), end: firstOfMonth(instant.getUTCFullYear(), instant.getUTCMonth() + 1) };
+}
+
+/** Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear takes every year as it is. */
+function firstOfMonth(year: number, month: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 1);
+  return date;
 }
 
 export function isoDate(date: Date): string {
@@ -47,7 +52,7 @@ export interface ArchiveKeyParts {
 }
 
 export function archiveKey({ schema, name, window, part, unique, extension }: ArchiveKeyParts): string {
-  const year = window.start.getUTCFullYear();
+  const year = String(window.start.getUTCFullYear()).padStart(4, '0');
   const month = String(window.start.getUTCMonth() + 1).padStart(2, '0');
   return `${schema}.${name}/year=${year}/month=${month}/${partitionName(name, window, part)}-${unique}${extension}`;
 }

@@ -75,7 +75,7 @@ export interface RestoreTarget {
   table: QualifiedName;
   /** How the archive was written (decoding). */
   archived: ColumnInfo[];
-  /** The live table's columns that the archive fills, with their generated and identity flags. */
+  /** The columns the archive fills, encoded as archived, with the live table's generated and identity flags. */
   insert: ColumnInfo[];
   keyColumn: string;
 }
@@ -98,5 +98,7 @@ export async function restoreTarget(client: PoolClient, archive: ArchivedPartiti
   if (differences.length > 0) {
     throw new CorruptArchiveError(`archive ${archive.id} (${archive.archivePath}) does not fit ${table.schema}.${table.name}: ${differences.join('; ')}`, archive.archivePath);
   }
-  return { table, archived, insert: archived.map((c) => byName.get(c.name)!), keyColumn: manifest.keyColumn };
+  // Encoded as archived; generated and identity as the table has them now.
+  const insert = archived.map((c) => ({ ...c, generated: byName.get(c.name)!.generated, identity: byName.get(c.name)!.identity }));
+  return { table, archived, insert, keyColumn: manifest.keyColumn };
 }
