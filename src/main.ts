@@ -9,13 +9,13 @@ import { NestFactory } from '@nestjs/core';
 import { config as loadDotEnv } from 'dotenv';
 import { AppModule } from './app.module';
 import { ConfigurationError } from './archival/archival.errors';
-import { archivalOptionsFromEnv } from './archival/config/archival-env';
 import { setUpArchivalOpenApi } from './archival/admin/openapi';
+import { demoHostConfiguration } from './demo/demo-config';
 import { openDemoDatabase } from './demo/demo-database';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const logger = new Logger('DemoHost');
-  archivalOptionsFromEnv(env); // fail fast, before starting a database
+  const { port } = demoHostConfiguration(env); // fail fast, before starting a database
   const database = await openDemoDatabase(env);
   const app = await NestFactory.create(
     AppModule.forDemo(env, database, { schedule: true }),
@@ -23,7 +23,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     { abortOnError: false, logger: new ConsoleLogger({ json: env.LOG_FORMAT === 'json' }) },
   );
   setUpArchivalOpenApi(app);
-  const port = Number(env.PORT ?? 3000);
   await app.listen(port, env.HOST ?? '127.0.0.1');
   logger.log(`API listening on http://localhost:${port} (GET /health, /metrics; admin API docs at /admin/archival/docs)`);
   logger.log(database.embedded ? `embedded PostgreSQL, data in ${database.dataDir}` : 'PostgreSQL from DATABASE_URL');

@@ -3,7 +3,7 @@ import { cli } from './harness/cli';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 
-const TOKEN = 'export-token-abcdefghijkl';
+const TOKEN = 'export-token-abcdefghijklmnopqrstuvwx';
 const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_000).toISOString();
 
 describe('export of one entity\'s full history', () => {

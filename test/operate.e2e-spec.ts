@@ -11,7 +11,7 @@ import { createTestDatabase, TestDatabase } from './harness/database';
 import { until } from './harness/poll';
 import { count, seedLogs } from './harness/seed';
 
-const TOKEN = 'operator-token-0123456789';
+const TOKEN = 'operator-token-0123456789abcdefghijkl';
 
 describe('operating it over HTTP: trigger, restore, verify, metrics, health', () => {
   let db: TestDatabase;

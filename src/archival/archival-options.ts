@@ -76,16 +76,23 @@ export interface ArchivalOptionsInput {
   /** No job may be configured to keep rows for less, or more, than these bounds. */
   minRetentionDays?: number;
   maxRetentionDays?: number;
+  /** Bearer token of the admin REST API; at least 32 characters. */
   adminToken?: string;
-  /** AES-256 key, base64 (32 bytes): archives are encrypted client-side with AES-256-GCM (`.enc`). */
+  /** AES-256 key, base64 (32 bytes): new archives are encrypted client-side with AES-256-GCM (`.enc`); also read with. */
   encryptionKey?: string | Buffer;
+  /**
+   * Older keys, only read with: `{ label: base64 or 32-byte Buffer }`, or the env form
+   * `label:base64,label:base64`. An archive picks its key by key id (SHA-256 of the key),
+   * so a label only names the key in messages.
+   */
+  encryptionKeys?: string | Record<string, string | Buffer>;
   /** Register cron jobs (true in an API, false in the CLI). */
   schedule?: boolean;
   jobs?: Record<string, JobSettingsInput>;
   /** Host tables to archive, each as its own job. */
   tables?: DeclaredTable[];
   /** Where each option came from, for error messages (env variable names). */
-  sourceNames?: Partial<Record<keyof ArchivalOptionsInput, string>>;
+  sourceNames?: Partial<Record<keyof ArchivalOptionsInput | 'storage.region' | 'storage.endpoint', string>>;
 }
 
 export interface ArchivalOptions {
@@ -108,6 +115,8 @@ export interface ArchivalOptions {
   maxRetentionDays: number;
   adminToken?: string;
   encryptionKey?: Buffer;
+  /** Keys kept for reading archives written before a rotation, by label. */
+  encryptionKeys: Record<string, Buffer>;
   schedule: boolean;
   jobs: Record<string, JobSettingsInput>;
   tables: DeclaredTable[];

@@ -2,14 +2,15 @@
  * Format × compression × encryption for one archive: the stages between the
  * row stream and the stored bytes. ArchiveCodecs picks the codec for new
  * archives (from configuration) and for existing ones (from their catalog
- * record), so archives written under other settings stay readable.
+ * record), so archives written under other settings stay readable; an
+ * encrypted archive is decrypted with the keyring's key of its key id.
  */
 import { ArchiveFormatName, ArchivalOptions, CompressionName } from '../archival-options';
 import { ArchivalError, EncryptionError } from '../archival.errors';
 import { ArchiveFormat, ContentDigest, Stage } from './archive-format';
 import { Compression } from './compression.interface';
 import { createCompression } from './compression.factory';
-import { AesGcmEncryption, EncryptionInfo } from './encryption';
+import { EncryptionInfo, EncryptionKeyring } from './encryption';
 import { ColumnInfo } from './jsonl.format';
 import { JsonLinesFormat } from './jsonl-archive.format';
 import { ParquetFormat } from './parquet/parquet-archive.format';
@@ -34,7 +35,7 @@ export class ArchiveCodec {
   constructor(
     readonly format: ArchiveFormat,
     readonly compression: Compression,
-    private readonly encryption?: AesGcmEncryption,
+    private readonly encryption?: EncryptionKeyring,
   ) {}
 
   get encrypted(): boolean {
@@ -68,22 +69,22 @@ export class ArchiveCodec {
 
 export class ArchiveCodecs {
   private readonly formats: Record<ArchiveFormatName, ArchiveFormat> = { json: new JsonLinesFormat(), parquet: new ParquetFormat() };
-  private readonly encryption?: AesGcmEncryption;
 
   private constructor(
     private readonly compressions: Record<CompressionName, Compression>,
     private readonly writing: ArchiveEncoding,
-    key: Buffer | undefined,
-  ) {
-    this.encryption = key ? new AesGcmEncryption(key) : undefined;
-  }
+    private readonly keyring: EncryptionKeyring,
+  ) {}
 
-  static async create(options: Pick<ArchivalOptions, 'format' | 'compression' | 'encryptionKey'>): Promise<ArchiveCodecs> {
+  static async create(
+    options: Pick<ArchivalOptions, 'format' | 'compression' | 'encryptionKey'> & Partial<Pick<ArchivalOptions, 'encryptionKeys'>>,
+  ): Promise<ArchiveCodecs> {
     const zstd = await ZstdCompression.create();
     setUpParquet(zstd);
     const compressions = { gzip: await createCompression('gzip'), zstd, none: await createCompression('none') };
     const writing = { format: options.format, compression: options.compression, encrypted: options.encryptionKey !== undefined };
-    return new ArchiveCodecs(compressions, writing, options.encryptionKey);
+    const keyring = new EncryptionKeyring({ current: options.encryptionKey, older: options.encryptionKeys });
+    return new ArchiveCodecs(compressions, writing, keyring);
   }
 
   /** The codec new archives are written with. */
@@ -100,12 +101,13 @@ export class ArchiveCodecs {
     if (!format || !compression) {
       throw new ArchivalError(`${what} has an unknown format or compression (${encoding.format}, ${encoding.compression})`);
     }
-    if (encoding.encrypted && !this.encryption) {
+    if (encoding.encrypted && this.keyring.empty) {
       throw new EncryptionError(
-        `${what} is encrypted (AES-256-GCM) but ARCHIVAL_ENCRYPTION_KEY is not set; set it to the key the archive was written with (its key id is in the manifest)`,
+        `${what} is encrypted (AES-256-GCM) but ARCHIVAL_ENCRYPTION_KEY is not set and ARCHIVAL_ENCRYPTION_KEYS is empty; ` +
+          'add the key the archive was written with (its key id is in the manifest) to ARCHIVAL_ENCRYPTION_KEYS',
       );
     }
-    return new ArchiveCodec(format, compression, encoding.encrypted ? this.encryption : undefined);
+    return new ArchiveCodec(format, compression, encoding.encrypted ? this.keyring : undefined);
   }
 }
 

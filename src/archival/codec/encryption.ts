@@ -4,8 +4,10 @@
  * Layout: header (magic "NAGCM1", 8-byte key id, 12-byte random nonce) ‖
  * ciphertext ‖ 16-byte GCM tag. The header is authenticated (AAD), so a
  * swapped key id or nonce fails like altered ciphertext. The key id is the
- * first 8 bytes of SHA-256(key): it names the key without revealing it, so a
- * wrong key is reported as such before any byte is decrypted.
+ * first 8 bytes of SHA-256(key): it names the key without revealing it, so
+ * the keyring picks the key an archive needs by it (archives written before a
+ * key rotation stay readable), and a missing key is reported by its id before
+ * any byte is decrypted.
  *
  * Decryption streams; the tag is checked at the end, and a failed check fails
  * the stream, so callers that commit only after the stream ends (verify,
@@ -33,6 +35,7 @@ export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest().subarray(0, KEY_ID_BYTES).toString('hex');
 }
 
+/** One key: encrypts new archives, and decrypts what it encrypted. */
 export class AesGcmEncryption {
   readonly keyId: string;
 
@@ -68,7 +71,54 @@ export class AesGcmEncryption {
   }
 
   decryptor(what: string): Transform {
-    return new DecryptStream(this.key, this.keyId, what);
+    return new EncryptionKeyring({ current: this.key }).decryptor(what);
+  }
+}
+
+/**
+ * Every key the module may read with: the current key (ARCHIVAL_ENCRYPTION_KEY,
+ * also the one new archives are written with) and older keys kept after a
+ * rotation (ARCHIVAL_ENCRYPTION_KEYS, by label). Each archive's header names
+ * its key id, and the decryptor takes the key with that id.
+ */
+export class EncryptionKeyring {
+  /** Encrypts new archives; undefined without a current key. */
+  readonly current?: AesGcmEncryption;
+  private readonly keys = new Map<string, Buffer>();
+  private readonly olderIds: string[];
+
+  constructor({ current, older = {} }: { current?: Buffer; older?: Record<string, Buffer> }) {
+    this.current = current ? new AesGcmEncryption(current) : undefined;
+    for (const key of Object.values(older)) this.keys.set(new AesGcmEncryption(key).keyId, key);
+    this.olderIds = [...this.keys.keys()].filter((id) => id !== this.current?.keyId);
+    if (current) this.keys.set(keyIdOf(current), current);
+  }
+
+  get empty(): boolean {
+    return this.keys.size === 0;
+  }
+
+  encryptor(): { stream: Transform; info: EncryptionInfo } {
+    if (!this.current) throw new EncryptionError('new archives cannot be encrypted: ARCHIVAL_ENCRYPTION_KEY is not set');
+    return this.current.encryptor();
+  }
+
+  decryptor(what: string): Transform {
+    return new DecryptStream((keyId) => this.keys.get(keyId) ?? this.missing(what, keyId), what);
+  }
+
+  /** Names the key id the archive needs and the ids that are configured; never key material. */
+  private missing(what: string, keyId: string): never {
+    const current = this.current
+      ? `ARCHIVAL_ENCRYPTION_KEY has key id ${this.current.keyId}: wrong key`
+      : 'ARCHIVAL_ENCRYPTION_KEY is not set';
+    const older = this.olderIds.length > 0
+      ? `none of ARCHIVAL_ENCRYPTION_KEYS (key ids ${this.olderIds.join(', ')}) has it either`
+      : 'ARCHIVAL_ENCRYPTION_KEYS holds no other key';
+    throw new EncryptionError(
+      `${what} was encrypted with key id ${keyId}, but ${current}, and ${older}; ` +
+        `add the key it was written with to ARCHIVAL_ENCRYPTION_KEYS (label:base64key)`,
+    );
   }
 }
 
@@ -78,7 +128,8 @@ class DecryptStream extends Transform {
   /** The last TAG_BYTES seen so far: they may be the tag. */
   private tail = Buffer.alloc(0);
 
-  constructor(private readonly key: Buffer, private readonly keyId: string, private readonly what: string) {
+  /** `keyFor` returns the key with that id, or throws naming what is missing. */
+  constructor(private readonly keyFor: (keyId: string) => Buffer, private readonly what: string) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
@@ -116,13 +167,9 @@ class DecryptStream extends Transform {
     if (!header.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw new EncryptionError(`${this.what} is not an archive encrypted by nest-archival (bad header)`);
     }
-    const keyId = header.subarray(MAGIC.length, MAGIC.length + KEY_ID_BYTES).toString('hex');
-    if (keyId !== this.keyId) {
-      throw new EncryptionError(
-        `${this.what} was encrypted with key id ${keyId}, but ARCHIVAL_ENCRYPTION_KEY has key id ${this.keyId}: wrong key`,
-      );
-    }
-    const decipher = createDecipheriv('aes-256-gcm', this.key, header.subarray(MAGIC.length + KEY_ID_BYTES), { authTagLength: TAG_BYTES });
+    // The key id is not trusted yet: it only picks the key, and as part of the AAD a forged one fails the tag.
+    const key = this.keyFor(header.subarray(MAGIC.length, MAGIC.length + KEY_ID_BYTES).toString('hex'));
+    const decipher = createDecipheriv('aes-256-gcm', key, header.subarray(MAGIC.length + KEY_ID_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(header);
     return decipher;
   }

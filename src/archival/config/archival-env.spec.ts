@@ -1,5 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError } from '../archival.errors';
 import { archivalOptionsFromEnv } from './archival-env';
+import { resolveArchivalOptions } from './resolve-options';
+
+const ARCHIVES = join(tmpdir(), 'archival-env-spec', 'archives');
+const TOKEN = 'a-long-random-admin-token-0123456789';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -33,20 +39,21 @@ describe('configuration from the environment', () => {
 
   it('reads every variable, including per-job overrides', () => {
     const options = archivalOptionsFromEnv({
-      ARCHIVAL_PATH: '/var/archives',
+      ARCHIVAL_PATH: ARCHIVES,
       ARCHIVAL_COMPRESSION: 'zstd',
       ARCHIVAL_RETENTION_DAYS: '30',
       ARCHIVAL_TIMEZONE: 'Europe/Berlin',
       ARCHIVAL_LOG_ARCHIVAL_CRON: '*/5 * * * *',
       ARCHIVAL_LOG_ARCHIVAL_RETENTION_DAYS: '14',
       ARCHIVAL_CALL_ARCHIVAL_ENABLED: 'false',
-      ARCHIVAL_ADMIN_TOKEN: 's3cret-token',
+      ARCHIVAL_ADMIN_TOKEN: TOKEN,
       ARCHIVAL_SESSION_ACTIVE_STATUSES: 'running, queued,',
       ARCHIVAL_NICE_RATIO: '2.5',
     });
     expect(options.niceRatio).toBe(2.5);
     expect(options.activeSessionStatuses).toEqual(['running', 'queued']);
-    expect(options.storage).toEqual({ type: 'local', path: '/var/archives' });
+    expect(options.storage).toEqual({ type: 'local', path: ARCHIVES });
+    expect(options.adminToken).toBe(TOKEN);
     expect(options.compression).toBe('zstd');
     expect(options.retentionDays).toBe(30);
     expect(options.jobs).toEqual({
@@ -69,7 +76,29 @@ describe('configuration from the environment', () => {
     [{ ARCHIVAL_NICE_RATIO: 'gentle' }, 'ARCHIVAL_NICE_RATIO="gentle": expected a number'],
     [{ ARCHIVAL_NICE_RATIO: '-1' }, 'ARCHIVAL_NICE_RATIO=-1: expected a number from 0 to 100'],
     [{ ARCHIVAL_MIN_RETENTION_DAYS: '0' }, 'ARCHIVAL_MIN_RETENTION_DAYS=0: expected a whole number from 1'],
-    [{ ARCHIVAL_PATH: 's3://Not_A_Bucket/x' }, 'ARCHIVAL_PATH="s3://Not_A_Bucket/x": not a valid s3://bucket/prefix location'],
+    [
+      { ARCHIVAL_PATH: 's3://Not_A_Bucket/x' },
+      'ARCHIVAL_PATH="s3://Not_A_Bucket/x": not a valid s3://bucket/prefix location: bucket "Not_A_Bucket" is not a valid S3 bucket name',
+    ],
+    [{ ARCHIVAL_SESSION_ACTIVE_STATUSES: ',' }, 'ARCHIVAL_SESSION_ACTIVE_STATUSES=",": lists no status; sessions still going would be archived and deleted'],
+    [{ ARCHIVAL_SESSION_ACTIVE_STATUSES: ' , ,' }, 'ARCHIVAL_SESSION_ACTIVE_STATUSES=", ,": lists no status'],
+    [{ ARCHIVAL_SCHEDULE_CRON: '0 0 31 2 *' }, 'ARCHIVAL_SCHEDULE_CRON="0 0 31 2 *": never fires: no date in the next 8 years matches it'],
+    [{ MEMORY_CLEANUP_SCHEDULE_CRON: '0 0 30 2 *' }, 'MEMORY_CLEANUP_SCHEDULE_CRON="0 0 30 2 *": never fires'],
+    [{ ARCHIVAL_SESSION_ARCHIVAL_CRON: '0 0 31 4,6,9,11 *' }, 'ARCHIVAL_SESSION_ARCHIVAL_CRON="0 0 31 4,6,9,11 *": never fires'],
+    [{ ARCHIVAL_PATH: '/dev/null/archives' }, 'ARCHIVAL_PATH="/dev/null/archives": cannot be created: /dev/null is not a directory'],
+    [{ ARCHIVAL_PATH: 's3://b/../../x' }, 'ARCHIVAL_PATH="s3://b/../../x": not a valid s3://bucket/prefix location: bucket "b" is not a valid S3 bucket name'],
+    [{ ARCHIVAL_PATH: 's3://bucket/../../x' }, 'ARCHIVAL_PATH="s3://bucket/../../x": not a valid s3://bucket/prefix location: the prefix "../../x" has a "." or ".." segment'],
+    [{ ARCHIVAL_PATH: 's3://bucket/a/./b' }, 'the prefix "a/./b" has a "." or ".." segment'],
+    [{ ARCHIVAL_PATH: 's3:///prefix' }, 'ARCHIVAL_PATH="s3:///prefix": not a valid s3://bucket/prefix location: no bucket name'],
+    [{ ARCHIVAL_STORAGE_TYPE: 's3', ARCHIVAL_PATH: 's3://' }, 'ARCHIVAL_PATH="s3://": not a valid s3://bucket/prefix location: no bucket name'],
+    [{ ARCHIVAL_PATH: 's3://my..bucket' }, 'bucket "my..bucket" is not a valid S3 bucket name: no two adjacent dots'],
+    [{ ARCHIVAL_PATH: 's3://192.168.1.10/x' }, 'bucket "192.168.1.10" is not a valid S3 bucket name: it must not look like an IP address'],
+    [{ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_REGION: 'us east 1' }, 'ARCHIVAL_S3_REGION="us east 1": not an S3 region'],
+    [{ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_REGION: 'eu/central' }, 'ARCHIVAL_S3_REGION="eu/central": not an S3 region'],
+    [{ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_ENDPOINT: 'minio:9000' }, 'ARCHIVAL_S3_ENDPOINT="minio:9000": expected an http:// or https:// URL'],
+    [{ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_ENDPOINT: 'http//minio' }, 'ARCHIVAL_S3_ENDPOINT="http//minio": not a URL'],
+    [{ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_ENDPOINT: 'ftp://minio' }, 'ARCHIVAL_S3_ENDPOINT="ftp://minio": expected an http:// or https:// URL'],
+    [{ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_ENDPOINT: 'http://minio:9000/?x=1' }, 'ARCHIVAL_S3_ENDPOINT="http://minio:9000/?x=1": must not have a query'],
   ])('rejects %j naming the variable, the value and what is accepted', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
   });
@@ -82,6 +111,42 @@ describe('configuration from the environment', () => {
   it('never echoes a secret', () => {
     const problems = problemsOf({ ARCHIVAL_ADMIN_TOKEN: 'hunter2', ARCHIVAL_COMPRESSION: 'lz4' });
     expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('refuses an admin token under 32 characters without echoing it, and takes one of 32', () => {
+    const short = 'x'.repeat(31);
+    const problems = problemsOf({ ARCHIVAL_ADMIN_TOKEN: short });
+    expect(problems).toEqual(['ARCHIVAL_ADMIN_TOKEN: must be at least 32 characters; generate one with: openssl rand -hex 32']);
+    expect(archivalOptionsFromEnv({ ARCHIVAL_ADMIN_TOKEN: 'y'.repeat(32) }).adminToken).toBe('y'.repeat(32));
+  });
+
+  it('names an S3 endpoint with credentials in it without echoing them', () => {
+    const problems = problemsOf({ ARCHIVAL_PATH: 's3://bucket', ARCHIVAL_S3_ENDPOINT: 'http://admin:hunter2@minio:9000' }).join('\n');
+    expect(problems).toContain('ARCHIVAL_S3_ENDPOINT: must not contain credentials (user:password@)');
+    expect(problems).not.toContain('hunter2');
+  });
+
+  it('still takes blank list variables as unset, and valid crons, S3 locations, regions and endpoints', () => {
+    expect(archivalOptionsFromEnv({ ARCHIVAL_SESSION_ACTIVE_STATUSES: '  ' }).activeSessionStatuses).toEqual(['running', 'pending', 'waiting']);
+    const options = archivalOptionsFromEnv({
+      ARCHIVAL_PATH: 's3://my-bucket.archives/team/api/', ARCHIVAL_S3_REGION: 'eu-central-2', ARCHIVAL_S3_ENDPOINT: 'https://minio.internal:9000',
+      ARCHIVAL_SCHEDULE_CRON: '0 0 29 2 *', MEMORY_CLEANUP_SCHEDULE_CRON: '0 0 31 * *', ARCHIVAL_LOG_ARCHIVAL_CRON: '0 30 2 * * 1-5',
+      ARCHIVAL_TIMEZONE: 'Europe/Berlin',
+    });
+    expect(options.storage).toMatchObject({ type: 's3', bucket: 'my-bucket.archives', prefix: 'team/api', region: 'eu-central-2', endpoint: 'https://minio.internal:9000' });
+    expect(options.scheduleCron).toBe('0 0 29 2 *');
+    expect(archivalOptionsFromEnv({ ARCHIVAL_PATH: 's3://b12', ARCHIVAL_S3_REGION: 'MyMinio1', ARCHIVAL_S3_ENDPOINT: 'http://127.0.0.1:9000' }).storage)
+      .toMatchObject({ bucket: 'b12', prefix: '', region: 'MyMinio1' });
+  });
+
+  it('gives options that resolve again unchanged, as ArchivalModule.forRootAsync does with them', () => {
+    const options = archivalOptionsFromEnv({
+      ARCHIVAL_PATH: 's3://bucket/team', ARCHIVAL_S3_ENDPOINT: 'http://127.0.0.1:9000', ARCHIVAL_ADMIN_TOKEN: TOKEN,
+      ARCHIVAL_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), ARCHIVAL_ENCRYPTION_KEYS: `old:${Buffer.alloc(32, 2).toString('base64')}`,
+      ARCHIVAL_LOG_ARCHIVAL_CRON: '0 4 * * *',
+    });
+    expect(resolveArchivalOptions(options)).toEqual(options);
+    expect(resolveArchivalOptions(archivalOptionsFromEnv({ ARCHIVAL_PATH: ARCHIVES }))).toEqual(archivalOptionsFromEnv({ ARCHIVAL_PATH: ARCHIVES }));
   });
 
   it('takes a 32-byte base64 encryption key and names a bad one without echoing it', () => {

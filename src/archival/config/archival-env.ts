@@ -6,7 +6,8 @@
  */
 import { ArchivalOptions, ArchivalOptionsInput, CompressionName, ArchiveFormatName, JobSettingsInput, StorageOptions } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
-import { parseS3Location, resolveArchivalOptions } from './resolve-options';
+import { NO_ACTIVE_STATUS, resolveArchivalOptions } from './resolve-options';
+import { parseS3Location } from './storage-location';
 
 type Env = Record<string, string | undefined>;
 
@@ -47,11 +48,12 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     maxRowsPerFile: read.int('ARCHIVAL_MAX_ROWS_PER_FILE'),
     sleepBetweenBatchesMs: read.int('ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS'),
     niceRatio: read.num('ARCHIVAL_NICE_RATIO'),
-    activeSessionStatuses: read.list('ARCHIVAL_SESSION_ACTIVE_STATUSES'),
+    activeSessionStatuses: read.list('ARCHIVAL_SESSION_ACTIVE_STATUSES', NO_ACTIVE_STATUS),
     minRetentionDays: read.int('ARCHIVAL_MIN_RETENTION_DAYS'),
     maxRetentionDays: read.int('ARCHIVAL_MAX_RETENTION_DAYS'),
     adminToken: read.str('ARCHIVAL_ADMIN_TOKEN'),
     encryptionKey: read.str('ARCHIVAL_ENCRYPTION_KEY'),
+    encryptionKeys: read.str('ARCHIVAL_ENCRYPTION_KEYS'),
     jobs: jobsFromEnv(read, env),
     sourceNames: SOURCE_NAMES,
   };
@@ -73,7 +75,12 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   niceRatio: 'ARCHIVAL_NICE_RATIO',
   minRetentionDays: 'ARCHIVAL_MIN_RETENTION_DAYS',
   maxRetentionDays: 'ARCHIVAL_MAX_RETENTION_DAYS',
+  activeSessionStatuses: 'ARCHIVAL_SESSION_ACTIVE_STATUSES',
+  adminToken: 'ARCHIVAL_ADMIN_TOKEN',
   encryptionKey: 'ARCHIVAL_ENCRYPTION_KEY',
+  encryptionKeys: 'ARCHIVAL_ENCRYPTION_KEYS',
+  'storage.region': 'ARCHIVAL_S3_REGION',
+  'storage.endpoint': 'ARCHIVAL_S3_ENDPOINT',
 };
 
 function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {
@@ -84,23 +91,23 @@ function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {
     return path;
   }
   const isS3Path = path?.startsWith('s3://') ?? false;
+  // A mismatch is reported here; the location itself is checked once, by resolveArchivalOptions.
   if (type === 's3' && !isS3Path) {
     read.problem('ARCHIVAL_PATH', path ?? '', 'ARCHIVAL_STORAGE_TYPE=s3 needs ARCHIVAL_PATH=s3://bucket/prefix');
+    return undefined;
   }
   if (type === 'local' && isS3Path) {
     read.problem('ARCHIVAL_PATH', path ?? '', 'ARCHIVAL_STORAGE_TYPE=local needs a directory, not an s3:// location');
+    return undefined;
   }
-  if (!(type === 's3' || isS3Path)) return path;
-  const location = parseS3Location(path ?? '');
-  if (isS3Path && !location) read.problem('ARCHIVAL_PATH', path ?? '', 'not a valid s3://bucket/prefix location');
+  if (!isS3Path) return path;
   const sse = read.str('ARCHIVAL_S3_SSE');
   if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms') {
     read.problem('ARCHIVAL_S3_SSE', sse, 'expected one of AES256, aws:kms');
   }
   return {
     type: 's3',
-    bucket: location?.bucket ?? '',
-    prefix: location?.prefix ?? '',
+    ...parseS3Location(path!),
     region: read.str('ARCHIVAL_S3_REGION') ?? 'us-east-1',
     endpoint: read.str('ARCHIVAL_S3_ENDPOINT'),
     accessKeyId: read.str('ARCHIVAL_S3_ACCESS_KEY_ID'),
@@ -154,9 +161,13 @@ class EnvReader {
     return Number(value);
   }
 
-  /** Comma-separated values, trimmed; empty entries dropped. */
-  list(name: string): string[] | undefined {
-    return this.str(name)?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  /** Comma-separated values, trimmed; empty entries dropped. Set, yet listing nothing (`,`), is a problem: `whenEmpty` says why. */
+  list(name: string, whenEmpty: string): string[] | undefined {
+    const value = this.str(name);
+    const entries = value?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    if (value === undefined || entries!.length > 0) return entries;
+    this.problem(name, value, whenEmpty);
+    return undefined;
   }
 
   bool(name: string): boolean | undefined {

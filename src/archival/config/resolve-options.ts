@@ -3,40 +3,45 @@
  * the module's edge. All problems are reported together, each naming the
  * option (or the env variable it came from) and the accepted values.
  */
-import { validateCronExpression } from 'cron';
-import {
-  ArchivalOptions,
-  ArchivalOptionsInput,
-  DeclaredTable,
-  DEFAULTS,
-  JobSettingsInput,
-  StorageOptions,
-} from '../archival-options';
+import { CronTime, validateCronExpression } from 'cron';
+import { ArchivalOptions, ArchivalOptionsInput, DeclaredTable, DEFAULTS, JobSettingsInput } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
 import { assertIdentifier, parseTableName } from '../engine/sql-identifier';
+import { resolveEncryptionKey, resolveEncryptionKeys } from './encryption-keys';
+import { resolveStorage } from './storage-location';
 
 const FORMATS = ['json', 'parquet'] as const;
 const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+/** session-archival never takes sessions in these statuses: an empty list would archive and delete running ones. */
+export const NO_ACTIVE_STATUS =
+  'lists no status; sessions still going would be archived and deleted. Give at least one (e.g. running,pending,waiting), or unset it for the default';
+
+type SourceName = keyof NonNullable<ArchivalOptionsInput['sourceNames']>;
 
 export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): ArchivalOptions {
   const problems: string[] = [];
-  const name = (key: keyof ArchivalOptionsInput) => input.sourceNames?.[key] ?? key;
+  const name = (key: SourceName) => input.sourceNames?.[key] ?? key;
   const check = <T>(key: keyof ArchivalOptionsInput, value: T, test: (v: T) => string | undefined): T => {
     const problem = test(value);
     if (problem) problems.push(`${name(key)}=${JSON.stringify(value)}: ${problem}`);
     return value;
   };
+  // Crons are checked in the zone they will run in; a bad zone is reported on its own.
+  const zone = input.timezone && !timezone(input.timezone) ? input.timezone : DEFAULTS.timezone;
+  const cron = (value: string) => cronExpression(value, zone);
+  const storageNames = { location: name('storage'), region: name('storage.region'), endpoint: name('storage.endpoint') };
 
   const options: ArchivalOptions = {
     enabled: input.enabled ?? DEFAULTS.enabled,
-    storage: resolveStorage(input.storage, (p) => problems.push(`${name('storage')}: ${p}`)),
+    storage: resolveStorage(input.storage, storageNames, problems),
     format: check('format', input.format ?? DEFAULTS.format, oneOf(FORMATS)),
     compression: check('compression', input.compression ?? DEFAULTS.compression, oneOf(COMPRESSIONS)),
     retentionDays: check('retentionDays', input.retentionDays ?? DEFAULTS.retentionDays, wholeNumber(1)),
     callRetentionDays: check('callRetentionDays', input.callRetentionDays ?? DEFAULTS.callRetentionDays, wholeNumber(1)),
-    scheduleCron: check('scheduleCron', input.scheduleCron ?? DEFAULTS.scheduleCron, cronExpression),
+    scheduleCron: check('scheduleCron', input.scheduleCron ?? DEFAULTS.scheduleCron, cron),
     memoryCleanupEnabled: input.memoryCleanupEnabled ?? DEFAULTS.memoryCleanupEnabled,
-    memoryCleanupCron: check('memoryCleanupCron', input.memoryCleanupCron ?? DEFAULTS.memoryCleanupCron, cronExpression),
+    memoryCleanupCron: check('memoryCleanupCron', input.memoryCleanupCron ?? DEFAULTS.memoryCleanupCron, cron),
     timezone: check('timezone', input.timezone ?? DEFAULTS.timezone, timezone),
     batchSize: check('batchSize', input.batchSize ?? DEFAULTS.batchSize, wholeNumber(1, 1_000_000)),
     maxRowsPerFile: check('maxRowsPerFile', input.maxRowsPerFile ?? DEFAULTS.maxRowsPerFile, wholeNumber(1, 50_000_000)),
@@ -46,25 +51,26 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
       wholeNumber(0, 600_000),
     ),
     niceRatio: check('niceRatio', input.niceRatio ?? DEFAULTS.niceRatio, decimal(0, 100)),
-    activeSessionStatuses: input.activeSessionStatuses ?? DEFAULTS.activeSessionStatuses,
+    activeSessionStatuses: check('activeSessionStatuses', input.activeSessionStatuses ?? DEFAULTS.activeSessionStatuses, statusList),
     minRetentionDays: check('minRetentionDays', input.minRetentionDays ?? DEFAULTS.minRetentionDays, wholeNumber(1)),
     maxRetentionDays: check('maxRetentionDays', input.maxRetentionDays ?? DEFAULTS.maxRetentionDays, wholeNumber(1)),
-    adminToken: input.adminToken || undefined,
-    encryptionKey: resolveEncryptionKey(input.encryptionKey, (p) => problems.push(`${name('encryptionKey')}: ${p}`)),
+    adminToken: resolveAdminToken(input.adminToken, name('adminToken'), problems),
+    encryptionKey: resolveEncryptionKey(input.encryptionKey, name('encryptionKey'), problems),
+    encryptionKeys: resolveEncryptionKeys(input.encryptionKeys, name('encryptionKeys'), problems),
     schedule: input.schedule ?? true,
     jobs: {},
     tables: (input.tables ?? []).map((table) => ({ ...table })),
   };
-  options.tables.forEach((table) => problems.push(...declaredTableProblems(table)));
+  options.tables.forEach((table) => problems.push(...declaredTableProblems(table, cron)));
   for (const [job, settings] of Object.entries(input.jobs ?? {})) {
-    options.jobs[job] = resolveJob(job, settings, problems);
+    options.jobs[job] = resolveJob(job, settings, cron, problems);
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return options;
 }
 
 /** Every identifier of a declared table must be a plain SQL identifier; job names must be simple. */
-function declaredTableProblems(table: DeclaredTable): string[] {
+function declaredTableProblems(table: DeclaredTable, cron: (value: string) => string | undefined): string[] {
   const where = `tables[${JSON.stringify(table.job)}]`;
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9-]{1,62}$/.test(table.job ?? '')) problems.push(`${where}.job: expected lower case letters, digits and dashes`);
@@ -85,17 +91,18 @@ function declaredTableProblems(table: DeclaredTable): string[] {
     identifier(child.foreignKey, 'children.foreignKey');
     if (child.key !== undefined) identifier(child.key, 'children.key');
   }
-  if (table.cron !== undefined && cronExpression(table.cron)) problems.push(`${where}.cron=${JSON.stringify(table.cron)}: ${cronExpression(table.cron)}`);
+  const cronProblem = table.cron === undefined ? undefined : cron(table.cron);
+  if (cronProblem) problems.push(`${where}.cron=${JSON.stringify(table.cron)}: ${cronProblem}`);
   if (table.retentionDays !== undefined && wholeNumber(1)(table.retentionDays)) {
     problems.push(`${where}.retentionDays=${table.retentionDays}: ${wholeNumber(1)(table.retentionDays)}`);
   }
   return problems;
 }
 
-function resolveJob(job: string, settings: JobSettingsInput, problems: string[]): JobSettingsInput {
+function resolveJob(job: string, settings: JobSettingsInput, cron: (value: string) => string | undefined, problems: string[]): JobSettingsInput {
   const prefix = `ARCHIVAL_${job.toUpperCase().replace(/-/g, '_')}`;
   if (settings.cron !== undefined) {
-    const problem = cronExpression(settings.cron);
+    const problem = cron(settings.cron);
     if (problem) problems.push(`${prefix}_CRON=${JSON.stringify(settings.cron)}: ${problem}`);
   }
   if (settings.retentionDays !== undefined) {
@@ -105,33 +112,18 @@ function resolveJob(job: string, settings: JobSettingsInput, problems: string[])
   return { ...settings };
 }
 
-function resolveStorage(input: StorageOptions | string | undefined, problem: (p: string) => void): StorageOptions {
-  const value = input ?? DEFAULTS.storagePath;
-  if (typeof value !== 'string') return value;
-  if (!value.startsWith('s3://')) {
-    if (value.trim() === '') problem('the archive path is empty; give a directory or s3://bucket/prefix');
-    return { type: 'local', path: value };
-  }
-  const location = parseS3Location(value);
-  if (!location) problem(`"${value}" is not a valid s3://bucket/prefix location`);
-  return { type: 's3', bucket: '', prefix: '', ...location, region: DEFAULTS.s3Region, forcePathStyle: false };
-}
-
-/** A base64 AES-256 key → its 32 bytes. The value is a secret: problems never echo it. */
-function resolveEncryptionKey(value: string | Buffer | undefined, problem: (p: string) => void): Buffer | undefined {
+/** The token guards restore and purge-triggering routes: short ones are guessable. A secret: never echoed. */
+function resolveAdminToken(value: string | undefined, name: string, problems: string[]): string | undefined {
   if (value === undefined || value === '') return undefined;
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'base64');
-  if ((!Buffer.isBuffer(value) && !/^[A-Za-z0-9+/]+={0,2}$/.test(value.trim())) || bytes.length !== 32) {
-    problem(`must be 32 random bytes, base64-encoded (this value decodes to ${bytes.length} bytes); generate one with: openssl rand -base64 32`);
-    return undefined;
+  if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`${name}: must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters; generate one with: openssl rand -hex 32`);
   }
-  return bytes;
+  return value;
 }
 
-/** `s3://bucket/prefix` → its parts; undefined when the bucket name is not a valid S3 bucket name. */
-export function parseS3Location(value: string): { bucket: string; prefix: string } | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
-  return match ? { bucket: match[1], prefix: (match[2] ?? '').replace(/\/+$/, '') } : undefined;
+function statusList(value: string[]): string | undefined {
+  if (!Array.isArray(value) || value.length === 0) return NO_ACTIVE_STATUS;
+  return value.some((status) => typeof status !== 'string' || status.trim() === '') ? 'has an empty status' : undefined;
 }
 
 export function oneOf<T extends string>(accepted: readonly T[]) {
@@ -153,9 +145,16 @@ export function decimal(min: number, max: number) {
       : `expected a number from ${min} to ${max}`;
 }
 
-export function cronExpression(value: string): string | undefined {
+/** A valid expression that also fires: `0 0 31 2 *` parses, but no date ever matches it. */
+export function cronExpression(value: string, zone: string = DEFAULTS.timezone): string | undefined {
   const result = validateCronExpression(value);
-  return result.valid ? undefined : `not a valid cron expression (${result.error?.message ?? 'unparsable'}); e.g. "0 2 1 * *"`;
+  if (!result.valid) return `not a valid cron expression (${result.error?.message ?? 'unparsable'}); e.g. "0 2 1 * *"`;
+  try {
+    new CronTime(value, zone).sendAt();
+    return undefined;
+  } catch {
+    return `never fires: no date in the next 8 years matches it (in time zone ${zone}; e.g. 30 or 31 February); e.g. "0 2 1 * *"`;
+  }
 }
 
 export function timezone(value: string): string | undefined {
