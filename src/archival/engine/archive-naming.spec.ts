@@ -27,6 +27,13 @@ describe('archive naming', () => {
     expect(manifestKey(key)).toBe(`${key}.manifest.json`);
   });
 
+  it('percent-encodes names that need quoting, so no dot, slash or space can split a key', () => {
+    const window = monthWindow(new Date('2024-01-10T00:00:00Z'));
+    expect(archiveKey({ schema: 'my schema', name: 'Odd.Names/ü', window, part: 1, unique: 'u', extension: '.parquet' })).toBe(
+      'my%20schema.Odd%2ENames%2F%C3%BC/year=2024/month=01/Odd%2ENames%2F%C3%BC_2024-01-01_to_2024-01-31_part-0001-u.parquet',
+    );
+  });
+
   it('keeps Hive folders right at a year end and on 29 February', () => {
     const part = { schema: 'tenant_a', name: 'events', part: 1, unique: 'abc', extension: '.parquet' };
     expect(archiveKey({ ...part, window: monthWindow(new Date('2027-12-31T23:59:59Z')) })).toBe(

@@ -54,7 +54,19 @@ export interface ArchiveKeyParts {
 export function archiveKey({ schema, name, window, part, unique, extension }: ArchiveKeyParts): string {
   const year = String(window.start.getUTCFullYear()).padStart(4, '0');
   const month = String(window.start.getUTCMonth() + 1).padStart(2, '0');
-  return `${schema}.${name}/year=${year}/month=${month}/${partitionName(name, window, part)}-${unique}${extension}`;
+  const file = `${partitionName(pathSegment(name), window, part)}-${unique}${extension}`;
+  return `${pathSegment(schema)}.${pathSegment(name)}/year=${year}/month=${month}/${file}`;
+}
+
+/**
+ * A name as a key segment: letters, digits, `_`, `$` and `-` as they are,
+ * every other byte percent-encoded (so `.` and `/` cannot split the key, and
+ * `"Odd Names"` becomes `Odd%20Names`).
+ */
+export function pathSegment(name: string): string {
+  return [...Buffer.from(name, 'utf8')]
+    .map((byte) => (/[A-Za-z0-9_$-]/.test(String.fromCharCode(byte)) && byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 /** The writer-unique part of a run's keys: the first 12 hex digits of its uuid. */

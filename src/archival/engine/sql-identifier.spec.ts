@@ -19,8 +19,15 @@ describe('SQL identifiers from configuration', () => {
     },
   );
 
-  it('rejects bad column names too', () => {
-    expect(() => quoteIdent('id) OR (1=1')).toThrow(/not a valid SQL identifier/);
+  it('takes double-quoted names of every legal shape, and keeps them inside their quotes', () => {
+    expect(parseTableName('"Odd Names"')).toEqual({ schema: 'public', name: 'Odd Names' });
+    expect(parseTableName('"my schema"."we""ird.name"')).toEqual({ schema: 'my schema', name: 'we"ird.name' });
+    expect(quoteTable(parseTableName('audit."ünï-cødé"'))).toBe('"audit"."ünï-cødé"');
+    expect(quoteIdent('id") OR (1=1')).toBe('"id"") OR (1=1"');
+  });
+
+  it.each(['', 'a\0b', 'é'.repeat(32)])('rejects the column name %j (empty, NUL, over 63 bytes)', (bad) => {
+    expect(() => quoteIdent(bad)).toThrow(/not a valid SQL identifier/);
   });
 
   it('escapes literals, including backslashes and quotes', () => {
