@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { createServer, Socket } from 'node:net';
 import { Readable, Transform } from 'node:stream';
 import { S3StorageOptions } from '../src/archival/archival-options';
 import { S3StorageProvider } from '../src/archival/storage/s3.storage';
@@ -112,6 +113,26 @@ describe('archives on S3 (s3rver)', () => {
     } finally {
       await server.start().catch(() => undefined);
       await app.close();
+    }
+  });
+
+  it('a store that accepts connections and never answers fails the run within its deadline, deleting nothing', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => { // accepts, reads, never answers
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const app = await createArchivalApp(db.url, { storage: s3Storage({ endpoint, requestTimeoutMs: 300 }) });
+    try {
+      await db.sql.query(`INSERT INTO flow_execution_logs (level, message, created_at) VALUES ('info', 'frozen store', $1)`, [daysAgo(400)]);
+      await expect(app.archival.run('log-archival')).rejects.toThrow(/did not answer in time/);
+      expect(await count(db.sql, 'flow_execution_logs', `message = 'frozen store'`)).toBe(1);
+    } finally {
+      await app.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 

@@ -26,6 +26,8 @@ export interface S3StorageOptions {
   sse?: 'AES256' | 'aws:kms';
   kmsKeyId?: string;
   storageClass?: string;
+  /** A request whose socket stays silent this long fails (and is retried); default 60 s. */
+  requestTimeoutMs?: number;
 }
 
 export type StorageOptions = LocalStorageOptions | S3StorageOptions;

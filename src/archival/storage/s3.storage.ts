@@ -39,7 +39,7 @@ const QUEUE_SIZE = 4;
 /** Attempts per request; the SDK backs off exponentially with jitter on throttling, 5xx and network errors. */
 const MAX_ATTEMPTS = 5;
 const PROBE_PREFIX = '.archival-health-check-';
-/** Connecting may take 10 s; a request whose socket stays silent for 60 s fails (and is retried). */
+/** Connecting may take 10 s; a request whose socket stays silent for 60 s (requestTimeoutMs) fails (and is retried). */
 const CONNECTION_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -64,7 +64,10 @@ export class S3StorageProvider implements StorageProvider {
             ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
             : undefined,
         maxAttempts: MAX_ATTEMPTS,
-        requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+        // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes, and waits on.
+        requestHandler: {
+          connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true,
+        },
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
       });
@@ -72,7 +75,12 @@ export class S3StorageProvider implements StorageProvider {
 
   async write(key: string, body: Readable): Promise<StoredObject> {
     const objectKey = this.objectKey(key);
-    if (await this.stat(key)) {
+    // Create-only on stores that ignore If-None-Match; the body is dropped (not failed) when the write cannot start.
+    const exists = await this.stat(key).catch((error: Error) => {
+      body.destroy();
+      throw error;
+    });
+    if (exists) {
       body.destroy();
       throw new StorageError(`uploading ${key} to ${this.location} refused: an object with that key already exists and is never replaced`, key);
     }
@@ -187,6 +195,9 @@ export class S3StorageProvider implements StorageProvider {
     }
     if (status === 412 || name === 'PreconditionFailed') return 'an object with that key already exists and is never replaced (the store refused the write)';
     if (status === 301 || name === 'PermanentRedirect') return `the bucket is in another region than ${this.options.region}; set ARCHIVAL_S3_REGION`;
+    if (name === 'TimeoutError' || /timed? ?out/i.test((error as Error).message)) {
+      return `${this.options.endpoint ?? `S3 in ${this.options.region}`} did not answer in time (${(error as Error).message}) after ${MAX_ATTEMPTS} attempts`;
+    }
     const network = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN)\b/.exec(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`);
     if (network) return `cannot reach ${this.options.endpoint ?? `S3 in ${this.options.region}`} (${network[1]}) after ${MAX_ATTEMPTS} attempts`;
     return `${name}: ${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`;
