@@ -1,21 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '../archival.errors';
+import { problemsOf as problemsFrom } from '../../../test/harness/configuration-problems';
 import { archivalOptionsFromEnv } from './archival-env';
 import { resolveArchivalOptions } from './resolve-options';
 
 const ARCHIVES = join(tmpdir(), 'archival-env-spec', 'archives');
 const TOKEN = 'a-long-random-admin-token-0123456789';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    archivalOptionsFromEnv(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const problemsOf = (env: Record<string, string>) => problemsFrom(() => archivalOptionsFromEnv(env));
 
 describe('configuration from the environment', () => {
   it('applies the documented defaults', () => {

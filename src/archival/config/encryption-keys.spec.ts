@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../archival.errors';
+import { problemsOf } from '../../../test/harness/configuration-problems';
 import { keyIdOf } from '../codec/encryption';
 import { archivalOptionsFromEnv } from './archival-env';
 import { resolveArchivalOptions } from './resolve-options';
@@ -7,15 +7,6 @@ const A = Buffer.alloc(32, 1);
 const B = Buffer.alloc(32, 2);
 const base64 = (key: Buffer) => key.toString('base64');
 
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 describe('ARCHIVAL_ENCRYPTION_KEYS: older keys, for reading', () => {
   it('takes label:base64 entries, any label, and the label may be the key id', () => {

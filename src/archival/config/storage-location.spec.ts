@@ -2,19 +2,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { S3StorageOptions } from '../archival-options';
-import { ConfigurationError } from '../archival.errors';
+import { problemsOf } from '../../../test/harness/configuration-problems';
 import { resolveArchivalOptions } from './resolve-options';
 import { localDirectoryProblem } from './storage-location';
 
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 describe('where archives go, checked at start-up', () => {
   let scratch: string;
