@@ -16,9 +16,19 @@ export class ConfigurationError extends ArchivalError {
 /** Operator input (a CLI flag or argument, a request field) is malformed; the message names the value. */
 export class InvalidInputError extends ArchivalError {}
 
+/** What was asked for does not exist (an archive id, a run, a table's archives). */
+export class NotFoundError extends ArchivalError {}
+
 export class StorageError extends ArchivalError {
   constructor(message: string, readonly key?: string) {
     super(message);
+  }
+}
+
+/** The object under a key is not in storage (deleted, or never written). */
+export class MissingObjectError extends StorageError {
+  constructor(key: string, location: string) {
+    super(`archive ${key} is missing from ${location}`, key);
   }
 }
 

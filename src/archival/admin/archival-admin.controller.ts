@@ -1,15 +1,15 @@
 /** The operator's REST API under /admin/archival: jobs, runs and archives. */
-import { BadRequestException, Body, ConflictException, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ArchivalError, CorruptArchiveError, UnknownJobError } from '../archival.errors';
 import { ExportService } from '../restore/export.service';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_STATUSES, RUN_STATUSES } from '../catalog/statuses';
-import { CONFLICT_STRATEGIES, RestoreError, RestoreService } from '../restore/restore.service';
+import { CONFLICT_STRATEGIES, RestoreService } from '../restore/restore.service';
 import { VerifyService } from '../restore/verify.service';
 import { optionalBoolean, optionalDate, optionalOneOf, paging } from './admin-query';
 import { AdminTokenGuard } from './admin-token.guard';
+import { ArchivalExceptionFilter } from './archival-exception.filter';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,6 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @ApiBearerAuth()
 @Controller('admin/archival')
 @UseGuards(AdminTokenGuard)
+@UseFilters(ArchivalExceptionFilter)
 export class ArchivalAdminController {
   constructor(
     private readonly archival: ArchivalService,
@@ -36,13 +37,8 @@ export class ArchivalAdminController {
   @HttpCode(202)
   async run(@Param('name') name: string, @Body() body: Record<string, unknown> = {}) {
     const dryRun = optionalBoolean('dryRun', body?.dryRun) ?? false;
-    try {
-      const { runId } = await this.archival.trigger(name, { dryRun, trigger: 'api' });
-      return { runId };
-    } catch (error) {
-      if (error instanceof UnknownJobError) throw new NotFoundException(error.message);
-      throw error;
-    }
+    const { runId } = await this.archival.trigger(name, { dryRun, trigger: 'api' });
+    return { runId };
   }
 
   @Get('runs')
@@ -95,14 +91,8 @@ export class ArchivalAdminController {
   async export(@Query() query: Record<string, unknown>) {
     if (typeof query.job !== 'string' || !query.job) throw new BadRequestException('job is required, e.g. job=session-archival');
     if (typeof query.id !== 'string' || !query.id) throw new BadRequestException('id is required: the key of the entity to export');
-    try {
-      const lines = await this.exporter.export(query.job, query.id);
-      return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-    } catch (error) {
-      if (error instanceof UnknownJobError) throw new NotFoundException(error.message);
-      if (error instanceof ArchivalError && /is not a valid/.test(error.message)) throw new BadRequestException(error.message);
-      throw error;
-    }
+    const lines = await this.exporter.export(query.job, query.id);
+    return lines.length > 0 ? `${lines.join('\n')}\n` : '';
   }
 
   /** Re-reads one archive now and checks it against the catalog, its manifest and the hash chain. */
@@ -142,15 +132,7 @@ export class ArchivalAdminController {
       dryRun: optionalBoolean('dryRun', body?.dryRun),
       ignoreWatermark: optionalBoolean('ignoreWatermark', body?.ignoreWatermark),
     };
-    try {
-      return await this.restorer.start(request, 'api');
-    } catch (error) {
-      if (error instanceof CorruptArchiveError) throw new ConflictException(error.message);
-      if (error instanceof RestoreError) {
-        throw /^no archive \d+$/.test(error.message) ? new NotFoundException(error.message) : new BadRequestException(error.message);
-      }
-      throw error;
-    }
+    return this.restorer.start(request, 'api');
   }
 
   private async archiveOr404(id: string) {

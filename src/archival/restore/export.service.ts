@@ -8,7 +8,7 @@
  *   {"table":"flow_execution_deltas","source":"archive","archive":"...","row":{...}}
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { UnknownJobError, ArchivalError } from '../archival.errors';
+import { ArchivalError, CorruptArchiveError, InvalidInputError, UnknownJobError } from '../archival.errors';
 import { Archiver, ARCHIVERS } from '../archiver';
 import { TableArchiver } from '../archivers/table.archiver';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
@@ -73,7 +73,7 @@ export class ExportService {
   /** A key that does not parse as the key column's type is a clear error, not an empty export. */
   private async assertKey(shape: TableShape, id: string): Promise<void> {
     await this.db.withClient((client) => client.query(`SELECT $1::${shape.keyType}`, [id])).catch(() => {
-      throw new ArchivalError(`${JSON.stringify(id)} is not a valid ${shape.keyType} key of ${shape.table.name}`);
+      throw new InvalidInputError(`${JSON.stringify(id)} is not a valid ${shape.keyType} key of ${shape.table.name}`);
     });
   }
 
@@ -116,7 +116,7 @@ export class ExportService {
           }
         }
       });
-      if (problems.length > 0) throw new ArchivalError(`archive ${archive.archivePath} failed verification while exporting: ${problems.join('; ')}`);
+      if (problems.length > 0) throw new CorruptArchiveError(`archive ${archive.archivePath} failed verification while exporting: ${problems.join('; ')}`, archive.archivePath);
     }
     return found;
   }

@@ -10,7 +10,7 @@
  * (the watermark); a repeated restore skips them unless ignoreWatermark.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ArchivalError } from '../archival.errors';
+import { ArchivalError, InvalidInputError, NotFoundError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { RunTrigger } from '../catalog/archival-run.entity';
 import { CatalogService } from '../catalog/catalog.service';
@@ -129,19 +129,19 @@ export class RestoreService {
   async select(request: RestoreRequest): Promise<ArchivedPartition[][]> {
     const conflict = request.conflict ?? 'skip';
     if (!CONFLICT_STRATEGIES.includes(conflict)) {
-      throw new RestoreError(`conflict=${JSON.stringify(conflict)}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`);
+      throw new InvalidInputError(`conflict=${JSON.stringify(conflict)}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`);
     }
     let parents: ArchivedPartition[];
     if (request.archiveId !== undefined) {
       const archive = await this.catalog.findArchive(request.archiveId);
-      if (!archive) throw new RestoreError(`no archive ${request.archiveId}`);
+      if (!archive) throw new NotFoundError(`no archive ${request.archiveId}`);
       if (archive.status !== 'purged') {
         throw new RestoreError(`archive ${archive.id} (${archive.archivePath}) is ${archive.status}: only purged archives hold rows that are not in the table${archive.error ? ` (${archive.error})` : ''}`);
       }
       parents = [archive];
     } else {
-      if (!request.table) throw new RestoreError('give an archive id, or a table (with optional from/to dates)');
-      if (request.from && request.to && request.from > request.to) throw new RestoreError(`from ${request.from} is after to ${request.to}`);
+      if (!request.table) throw new InvalidInputError('give an archive id, or a table (with optional from/to dates)');
+      if (request.from && request.to && request.from > request.to) throw new InvalidInputError(`from ${request.from} is after to ${request.to}`);
       parents = await this.catalog.listArchives({
         table: request.table, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
       });

@@ -6,6 +6,7 @@
  * and storage against the catalog, both ways (orphans).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MissingObjectError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { ArchiveFilter, CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
@@ -109,7 +110,7 @@ export class VerifyService {
   }
 
   private describe(error: Error, path: string): string {
-    if (/is missing from/.test(error.message)) return `object ${path} is missing from ${this.storage.location}`;
+    if (error instanceof MissingObjectError) return `object ${path} is missing from ${this.storage.location}`;
     return `${path} cannot be read: ${error.message}`;
   }
 

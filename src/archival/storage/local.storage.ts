@@ -13,7 +13,7 @@ import { copyFile, link, mkdir, open, opendir, rm, stat } from 'node:fs/promises
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StorageError } from '../archival.errors';
+import { MissingObjectError, StorageError } from '../archival.errors';
 import { StorageProvider, StoredObject } from './storage-provider.interface';
 
 /** Temp files start with this and are never listed. */
@@ -55,7 +55,7 @@ export class LocalStorageProvider implements StorageProvider {
   async read(key: string): Promise<Readable> {
     const path = this.pathOf(key);
     const found = await this.stat(key);
-    if (!found) throw new StorageError(`archive ${key} is missing from ${this.location}`, key);
+    if (!found) throw new MissingObjectError(key, this.location);
     return createReadStream(path, { highWaterMark: 1024 * 1024 });
   }
 

@@ -30,7 +30,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, Readable } from 'node:stream';
 import { S3StorageOptions } from '../archival-options';
-import { StorageError } from '../archival.errors';
+import { MissingObjectError, StorageError } from '../archival.errors';
 import { StorageProvider, StoredObject } from './storage-provider.interface';
 
 /** 8 MiB parts, 4 in flight: at most ~32 MiB of an archive in memory while uploading. */
@@ -119,7 +119,7 @@ export class S3StorageProvider implements StorageProvider {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
       return object.Body as Readable;
     } catch (error) {
-      if (isNotFound(error)) throw new StorageError(`archive ${key} is missing from ${this.location}`, key);
+      if (isNotFound(error)) throw new MissingObjectError(key, this.location);
       throw new StorageError(`reading ${key} from ${this.location} failed: ${this.explain(error)}`, key);
     }
   }
