@@ -75,12 +75,36 @@ describe('admin REST API', () => {
     expect(unknown.body.message).toContain('Unknown archival job "nope"');
     const badDate = await api().get('/admin/archival/archives').query({ from: '2024-13-45' }).set(auth);
     expect(badDate.status).toBe(400);
-    expect(badDate.body.message).toBe('from="2024-13-45" is not a date; expected YYYY-MM-DD');
+    expect(badDate.body.message).toBe('from="2024-13-45" is not a date; expected YYYY-MM-DD or an ISO-8601 timestamp');
     const badDryRun = await api().post('/admin/archival/jobs/log-archival/run').set(auth).send({ dryRun: 'yes' });
     expect(badDryRun.status).toBe(400);
     expect((await api().get('/admin/archival/runs').query({ status: 'done' }).set(auth)).status).toBe(400);
-    expect((await api().get('/admin/archival/runs/not-a-uuid').set(auth)).status).toBe(404);
     expect((await api().get('/admin/archival/archives/999999').set(auth)).status).toBe(404);
+  });
+
+  const badRequests: [string, () => request.Test, number, RegExp][] = [
+    ['an array body', () => api().post('/admin/archival/jobs/log-archival/run').set(auth).send([1, 2]), 400, /must be a JSON object, got \[1,2\]/],
+    ['a text/plain body', () => api().post('/admin/archival/jobs/log-archival/run').set(auth).set('Content-Type', 'text/plain').send('dryRun=true'), 400, /must be JSON .*text\/plain/],
+    ['a JSON string body', () => api().post('/admin/archival/restore').set(auth).set('Content-Type', 'application/json').send('"x"'), 400, /must be a JSON object|Unexpected token|not valid JSON/],
+    ['from after to', () => api().get('/admin/archival/archives').query({ from: '2025-03-01', to: '2025-01-01' }).set(auth), 400, /from=2025-03-01 is after to=2025-01-01/],
+    ['restore from after to', () => api().post('/admin/archival/restore').set(auth).send({ table: 'flow_execution_logs', from: '2025-03-01', to: '2025-01-01' }), 400, /is after/],
+    ['a malformed archive id', () => api().get('/admin/archival/archives/abc').set(auth), 400, /archive id "abc" is not a whole number/],
+    ['a malformed run id', () => api().get('/admin/archival/runs/not-a-uuid').set(auth), 400, /run id "not-a-uuid" is not a uuid/],
+    ['runs of an unknown job', () => api().get('/admin/archival/runs').query({ job: 'nope' }).set(auth), 404, /Unknown archival job "nope"/],
+    ['an unknown archive', () => api().post('/admin/archival/archives/999999/verify').set(auth), 404, /no archive 999999/],
+  ];
+  it.each(badRequests)('refuses %s, naming it, and starts no run', async (_name, send, status, named) => {
+    const runsBefore = await count(db.sql, 'archival_runs');
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.body.message).toMatch(named);
+    expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
+  });
+
+  it('takes ISO-8601 timestamps where it takes dates', async () => {
+    const response = await api().get('/admin/archival/archives').query({ from: '2000-01-01T00:00:00Z', to: '2999-12-31T23:59:59+01:00' }).set(auth);
+    expect(response.status).toBe(200);
+    expect(response.body.length).toBeGreaterThan(0);
   });
 
   it('never logs the token', () => {

@@ -87,6 +87,29 @@ describe('the archival CLI', () => {
     expect((await cli(['frobnicate'], env)).code).toBe(2);
   });
 
+  it.each([
+    [['archives', '--from', '2025-13-01'], /--from 2025-13-01: expected a date/],
+    [['archives', '--from', '2025-03-01', '--to', '2025-01-01'], /--from 2025-03-01 is after --to 2025-01-01/],
+    [['verify', '--archive', 'abc'], /--archive abc: expected an archive id/],
+    [['runs', '--limit', '0'], /--limit 0: expected a whole number from 1/],
+    [['runs', '--status', 'done'], /--status done: expected one of running, succeeded, failed, skipped/],
+    [['restore', '--table', 'flow_execution_logs', '--conflict', 'merge'], /--conflict merge: expected one of skip, overwrite, fail/],
+    [['restore', '--table', 'flow_execution_logs', '--from', '2025-03-01', '--to', '2025-01-01'], /is after/],
+    [['run', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
+  ])('bad usage %j exits 2, names the value, and starts no run', async (argv, named) => {
+    const runsBefore = await count(db.sql, 'archival_runs');
+    const result = await cli(argv, env);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(named);
+    expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
+  });
+
+  it('takes ISO-8601 timestamps where it takes dates', async () => {
+    const result = await cli(['archives', '--json', '--from', '2000-01-01T00:00:00Z', '--to', '2999-01-01T00:00:00+02:00'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out).length).toBeGreaterThan(0);
+  });
+
   it('archives to S3 configured by env alone (ARCHIVAL_PATH=s3://..., endpoint, keys, encryption)', async () => {
     const server = await startS3rver('cli-archives');
     const s3 = new S3Client(s3TestClientConfig(server));

@@ -16,7 +16,7 @@ import { VerifyService } from '../archival/restore/verify.service';
 import { ExportService } from '../archival/restore/export.service';
 import { archivalOptionsFromEnv } from '../archival/config/archival-env';
 import { openDemoDatabase } from '../demo/demo-database';
-import { isCalendarDate } from '../archival/input/calendar-date';
+import { dayOf } from '../archival/input/calendar-date';
 import { parseArgs } from './cli-args';
 import { formatTable } from './format-table';
 
@@ -138,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
   async archives(context, _positional, flags, { io, json }) {
     const text = (name: string) => flagText(flags, name);
     const archives = await context.get(CatalogService).listArchives({
-      table: text('table'), status: oneOfFlag(flags, 'status', ARCHIVE_STATUSES), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to'),
+      table: text('table'), status: oneOfFlag(flags, 'status', ARCHIVE_STATUSES), ...dateRangeFlags(flags),
     });
     if (json) io.out(JSON.stringify(archives, null, 2));
     else io.out(formatTable(archives.map((a) => ({
@@ -164,7 +164,7 @@ const COMMANDS: Record<string, Command> = {
   async verify(context, _positional, flags, { io, json }) {
     const text = (name: string) => flagText(flags, name);
     const archiveId = archiveIdFlag(flags);
-    const report = await context.get(VerifyService).verify({ archiveId, table: text('table'), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to') });
+    const report = await context.get(VerifyService).verify({ archiveId, table: text('table'), ...dateRangeFlags(flags) });
     const bad = report.problems.length + report.untracked.length + report.missing.length;
     if (json) io.out(JSON.stringify(report, null, 2));
     else {
@@ -184,7 +184,7 @@ const COMMANDS: Record<string, Command> = {
       throw new InvalidInputError(`--conflict ${conflict}: expected one of ${CONFLICT_STRATEGIES.join(', ')}`);
     }
     const report = await context.get(RestoreService).restore({
-      archiveId, table: text('table'), from: dateFlag(flags, 'from'), to: dateFlag(flags, 'to'), conflict: conflict as ConflictStrategy,
+      archiveId, table: text('table'), ...dateRangeFlags(flags), conflict: conflict as ConflictStrategy,
       dryRun: flags['dry-run'] === true, ignoreWatermark: flags['ignore-watermark'] === true,
     }, 'cli');
     if (json) io.out(JSON.stringify(report, null, 2));
@@ -225,8 +225,18 @@ function flagText(flags: Record<string, string | true>, name: string): string | 
 /** `--NAME YYYY-MM-DD`, if given; anything else is a usage error naming the value. */
 function dateFlag(flags: Record<string, string | true>, name: string): string | undefined {
   const value = flagText(flags, name);
-  if (value !== undefined && !isCalendarDate(value)) throw new InvalidInputError(`--${name} ${value}: expected a date YYYY-MM-DD`);
-  return value;
+  if (value === undefined) return undefined;
+  const day = dayOf(value);
+  if (day === undefined) throw new InvalidInputError(`--${name} ${value}: expected a date YYYY-MM-DD or an ISO-8601 timestamp`);
+  return day;
+}
+
+/** `--from` and `--to`, refusing a range that ends before it starts. */
+function dateRangeFlags(flags: Record<string, string | true>): { from?: string; to?: string } {
+  const from = dateFlag(flags, 'from');
+  const to = dateFlag(flags, 'to');
+  if (from && to && from > to) throw new InvalidInputError(`--from ${from} is after --to ${to}`);
+  return { from, to };
 }
 
 function oneOfFlag<T extends string>(flags: Record<string, string | true>, name: string, accepted: readonly T[]): T | undefined {

@@ -1,13 +1,14 @@
 /** The operator's REST API under /admin/archival: jobs, runs and archives. */
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, Headers, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ExportService } from '../restore/export.service';
+import { NotFoundError, UnknownJobError } from '../archival.errors';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_STATUSES, RUN_STATUSES } from '../catalog/statuses';
 import { CONFLICT_STRATEGIES, RestoreService } from '../restore/restore.service';
 import { VerifyService } from '../restore/verify.service';
-import { optionalBoolean, optionalDate, optionalOneOf, paging } from './admin-query';
+import { dateRange, objectBody, optionalBoolean, optionalOneOf, paging } from './admin-query';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ArchivalExceptionFilter } from './archival-exception.filter';
 
@@ -35,8 +36,14 @@ export class ArchivalAdminController {
   @Post('jobs/:name/run')
   @ApiBody({ required: false, schema: { type: 'object', properties: { dryRun: { type: 'boolean' } } } })
   @HttpCode(202)
-  async run(@Param('name') name: string, @Body() body: Record<string, unknown> = {}) {
-    const dryRun = optionalBoolean('dryRun', body?.dryRun) ?? false;
+  async run(
+    @Param('name') name: string,
+    @Body() raw: unknown,
+    @Headers('content-type') contentType?: string,
+    @Headers('content-length') contentLength?: string,
+  ) {
+    const body = objectBody(raw, contentType, contentLength);
+    const dryRun = optionalBoolean('dryRun', body.dryRun) ?? false;
     const { runId } = await this.archival.trigger(name, { dryRun, trigger: 'api' });
     return { runId };
   }
@@ -47,8 +54,11 @@ export class ArchivalAdminController {
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
   runs(@Query() query: Record<string, unknown>) {
+    const job = typeof query.job === 'string' && query.job !== '' ? query.job : undefined;
+    const known = [...this.archival.jobs().map((j) => j.name), 'restore'];
+    if (job !== undefined && !known.includes(job)) throw new UnknownJobError(job, known);
     return this.catalog.listRuns({
-      job: typeof query.job === 'string' ? query.job : undefined,
+      job,
       status: optionalOneOf('status', query.status, RUN_STATUSES),
       ...paging(query, 1000),
     });
@@ -56,8 +66,9 @@ export class ArchivalAdminController {
 
   @Get('runs/:id')
   async runById(@Param('id') id: string) {
-    const run = UUID.test(id) ? await this.catalog.findRun(id) : null;
-    if (!run) throw new NotFoundException(`no run ${JSON.stringify(id)}`);
+    if (!UUID.test(id)) throw new BadRequestException(`run id ${JSON.stringify(id)} is not a uuid`);
+    const run = await this.catalog.findRun(id);
+    if (!run) throw new NotFoundException(`no run ${id}`);
     return run;
   }
 
@@ -72,8 +83,7 @@ export class ArchivalAdminController {
     return this.catalog.listArchives({
       table: typeof query.table === 'string' ? query.table : undefined,
       status: optionalOneOf('status', query.status, ARCHIVE_STATUSES),
-      from: optionalDate('from', query.from),
-      to: optionalDate('to', query.to),
+      ...dateRange(query),
       ...paging(query, 10_000),
     });
   }
@@ -92,7 +102,8 @@ export class ArchivalAdminController {
     if (typeof query.job !== 'string' || !query.job) throw new BadRequestException('job is required, e.g. job=session-archival');
     if (typeof query.id !== 'string' || !query.id) throw new BadRequestException('id is required: the key of the entity to export');
     const lines = await this.exporter.export(query.job, query.id);
-    return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    if (lines.length === 0) throw new NotFoundError(`${query.job} has no entity with key ${JSON.stringify(query.id)}, in the table or in its archives`);
+    return `${lines.join('\n')}\n`;
   }
 
   /** Re-reads one archive now and checks it against the catalog, its manifest and the hash chain. */
@@ -116,28 +127,29 @@ export class ArchivalAdminController {
     },
   })
   @HttpCode(202)
-  async restore(@Body() body: Record<string, unknown> = {}) {
-    const archiveId = body?.archiveId;
+  async restore(@Body() raw: unknown, @Headers('content-type') contentType?: string, @Headers('content-length') contentLength?: string) {
+    const body = objectBody(raw, contentType, contentLength);
+    const archiveId = body.archiveId;
     if (archiveId !== undefined && (typeof archiveId !== 'number' || !Number.isInteger(archiveId) || archiveId < 1)) {
       throw new BadRequestException(`archiveId must be a positive whole number, got ${JSON.stringify(archiveId)}`);
     }
-    if (body?.table !== undefined && typeof body.table !== 'string') throw new BadRequestException('table must be a string');
-    if (archiveId === undefined && !body?.table) throw new BadRequestException('give archiveId, or table with optional from and to (YYYY-MM-DD)');
+    if (body.table !== undefined && typeof body.table !== 'string') throw new BadRequestException('table must be a string');
+    if (archiveId === undefined && !body.table) throw new BadRequestException('give archiveId, or table with optional from and to (YYYY-MM-DD)');
     const request = {
       archiveId: archiveId as number | undefined,
-      table: body?.table as string | undefined,
-      from: optionalDate('from', body?.from),
-      to: optionalDate('to', body?.to),
-      conflict: optionalOneOf('conflict', body?.conflict, CONFLICT_STRATEGIES),
-      dryRun: optionalBoolean('dryRun', body?.dryRun),
-      ignoreWatermark: optionalBoolean('ignoreWatermark', body?.ignoreWatermark),
+      table: body.table as string | undefined,
+      ...dateRange(body),
+      conflict: optionalOneOf('conflict', body.conflict, CONFLICT_STRATEGIES),
+      dryRun: optionalBoolean('dryRun', body.dryRun),
+      ignoreWatermark: optionalBoolean('ignoreWatermark', body.ignoreWatermark),
     };
     return this.restorer.start(request, 'api');
   }
 
   private async archiveOr404(id: string) {
-    const archive = /^\d{1,18}$/.test(id) ? await this.catalog.findArchive(Number(id)) : null;
-    if (!archive) throw new NotFoundException(`no archive ${JSON.stringify(id)}`);
+    if (!/^\d{1,18}$/.test(id)) throw new BadRequestException(`archive id ${JSON.stringify(id)} is not a whole number`);
+    const archive = await this.catalog.findArchive(Number(id));
+    if (!archive) throw new NotFoundException(`no archive ${id}`);
     return archive;
   }
 }
