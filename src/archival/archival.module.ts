@@ -24,6 +24,7 @@ import { ArchivalRun } from './catalog/archival-run.entity';
 import { ArchivedPartition } from './catalog/archived-partition.entity';
 import { CatalogService } from './catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from './codec/archive-codec';
+import { ParquetSpoolCleanup } from './codec/parquet/parquet-spool-cleanup';
 import { resolveArchivalOptions } from './config/resolve-options';
 import { ArchivalDatabase } from './engine/archival-database';
 import { ArchivalEngine } from './engine/archival.engine';
@@ -90,6 +91,8 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     ArchivalScheduler,
     AdminTokenGuard,
     StorageStartupCheck,
+    // Removes Parquet read-back spools (plaintext of encrypted archives) older versions left in the temp directory.
+    ParquetSpoolCleanup,
     ...ARCHIVAL_METRIC_PROVIDERS,
     ArchivalMetrics,
     TableStatsCollector,

@@ -13,13 +13,16 @@ export interface HookContext {
 }
 
 /** Named instants of the loop, in order. */
-export const FAULT_POINTS = ['mid-multipart', 'after-write', 'after-catalog-insert', 'after-verify', 'mid-delete'] as const;
+export const FAULT_POINTS = ['mid-multipart', 'after-write', 'after-catalog-insert', 'mid-verify', 'after-verify', 'mid-delete'] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export interface ArchivalHooks {
   afterWrite?(context: HookContext): Promise<void> | void;
   afterVerify?(context: HookContext): Promise<void> | void;
-  /** Called at each named point (mid-multipart: once 9 MiB of an archive went to storage). */
+  /**
+   * Called at each named point (mid-multipart: once 9 MiB of an archive went to storage;
+   * mid-verify: once the read-back of an archive has decoded its first rows).
+   */
   at?(point: FaultPoint, context: HookContext): Promise<void> | void;
 }
 

@@ -432,7 +432,8 @@ export class ArchivalEngine {
   private async verify(record: ArchivedPartition, shape: TableShape, context: RunContext, pacer: Pacer): Promise<void> {
     const { archivePath: path, tableName: table } = record;
     const codec = this.codecs.of(record, path);
-    const readBack = await readArchive(this.storage, path, codec, shape.columns, shape.key, undefined, pacer).catch(async (error: Error) => {
+    const midVerify = () => this.hooks.at?.('mid-verify', { job: context.job, table, archivePath: path, storage: this.storage });
+    const readBack = await readArchive(this.storage, path, codec, shape.columns, shape.key, undefined, pacer, midVerify).catch(async (error: Error) => {
       const stored = await hashStored(this.storage, path).catch(() => undefined);
       const checksum = stored && stored.sha256 !== record.sha256 ? `; stored SHA-256 ${stored.sha256}, expected ${record.sha256}` : '';
       throw await this.verificationFailed(record.id, path, table, context, `could not be read back: ${error.message}${checksum}`);

@@ -37,6 +37,8 @@ export async function readArchive(
   keyColumn: string,
   onLines?: LinesHandler,
   pacer: Pacer = UNPACED,
+  /** Called once, when the first rows are decoded, and waited for (fault injection: mid-verify). */
+  onMidRead?: () => unknown,
 ): Promise<ReadBack> {
   const stored = new HashingStream();
   const decoder = codec.decoder(columns, keyColumn, key);
@@ -44,6 +46,7 @@ export async function readArchive(
   const keyHash = createHash('sha256');
   const scanner = new LineScanner();
   let rows = 0;
+  let midRead = onMidRead;
   const pacing = { since: performance.now() };
   const sink = new Writable({
     highWaterMark: 1024 * 1024,
@@ -59,9 +62,14 @@ export async function readArchive(
         callback(new Error(`line ${rows} of ${key} is not a valid archive line: ${(error as Error).message}`));
         return;
       }
-      const handled = onLines && lines.length > 0 ? onLines(lines) : undefined;
-      if (!handled && !pacer.paced) return callback();
-      Promise.resolve(handled).then(() => pacer.restEvery(READ_STEP_MS, pacing)).then(() => callback(), callback);
+      const reached = midRead && rows > 0 ? midRead() : undefined;
+      if (rows > 0) midRead = undefined;
+      const handle = onLines && lines.length > 0;
+      if (!reached && !handle && !pacer.paced) return callback();
+      Promise.resolve(reached)
+        .then(() => (handle ? onLines(lines) : undefined))
+        .then(() => pacer.restEvery(READ_STEP_MS, pacing))
+        .then(() => callback(), callback);
     },
     final(callback) {
       const rest = scanner.end();

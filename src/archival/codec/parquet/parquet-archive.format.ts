@@ -3,30 +3,38 @@
  * parquet-columns.ts), compressed inside the file per column chunk (gzip →
  * GZIP, zstd → ZSTD, none → UNCOMPRESSED), so any Parquet reader opens them.
  *
- * Writing streams row groups of ROW_GROUP_ROWS rows. Reading needs the footer
- * first, so the decoder spools the (decrypted) file to a temp file and then
- * reads it row group by row group: memory stays flat, disk holds one archive.
+ * Memory is bounded by bytes, not only rows:
+ * - row groups are cut at 10,000 rows or 16 MiB of rows, whichever comes
+ *   first (parquet-row-groups.ts);
+ * - text, JSON and bytea columns other than the key carry no min/max
+ *   statistics: parquetjs-lite stores each extreme value uncompressed in the
+ *   page header, the column chunk, the column index and the footer, so one
+ *   52 MB jsonb value made a 758 MB file;
+ * - their values go to the writer as Buffers, made once, and long values are
+ *   hashed and written out piece by piece, never joined into one more copy.
  *
- * The content digest is SHA-256 over each row's canonical values (the same
- * strings from the typed line and from the file), so verification proves every
- * value came back, not only the bytes.
+ * Reading needs the footer first, so the decoder holds the stored file in
+ * memory (ParquetBytes: one part, as stored) and reads it row group by row
+ * group; decrypted bytes never touch disk.
+ *
+ * The content digest (parquet-content-hash.ts) is taken over each row's
+ * canonical values, from the typed line and from the file, so verification
+ * proves every value came back, not only the bytes.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ArchiveFormat, FormatStages } from '../archive-format';
 import { Compression } from '../compression.interface';
 import { ColumnInfo } from '../jsonl.format';
 import { LineScanner } from '../line-scanner';
-import { canonicalValue, ParquetKind, parquetKind, restoreLine, toParquetValue } from './parquet-columns';
+import { ParquetBytes } from './parquet-bytes';
+import { ParquetKind, parquetKind, restoreLinePieces, toParquetValue } from './parquet-columns';
+import { ParquetContentHash } from './parquet-content-hash';
 import { openExactReader, parquet } from './parquet-library';
+import { ParquetRowGroups } from './parquet-row-groups';
 
-const ROW_GROUP_ROWS = 10_000;
+/** Restore lines are handed on in chunks of at most this many lines or bytes. */
 const LINES_PER_CHUNK = 1_000;
+const BYTES_PER_CHUNK = 1024 * 1024;
 
 const PARQUET_CODEC = { gzip: 'GZIP', zstd: 'ZSTD', none: 'UNCOMPRESSED' } as const;
 
@@ -44,30 +52,74 @@ const PARQUET_TYPE: Record<ParquetKind, string> = {
   text: 'UTF8',
 };
 
+const VARIABLE_WIDTH: readonly ParquetKind[] = ['json', 'text', 'bytes'];
+
 interface ParquetColumn {
   name: string;
   kind: ParquetKind;
   withZone: boolean;
+  /**
+   * Min/max statistics: for fixed-width columns and the key (readers prune on
+   * them; a primary key is a btree entry, so at most a few KB), not for other
+   * variable-width columns, whose values also go to the writer as Buffers.
+   */
+  statistics: boolean;
 }
 
 /** Key column first, as in every line. */
 function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
   const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
-  return ordered.map((c) => ({ name: c.name, kind: parquetKind(c), withZone: c.typname === 'timestamptz' }));
+  return ordered.map((c) => {
+    const kind = parquetKind(c);
+    return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics: c.name === key || !VARIABLE_WIDTH.includes(kind) };
+  });
 }
 
-class ContentHash {
-  private readonly hash = createHash('sha256');
+function parquetSchema(ordered: ParquetColumn[], compression: Compression) {
+  const codec = PARQUET_CODEC[compression.name];
+  const field = (c: ParquetColumn) => ({ type: PARQUET_TYPE[c.kind], optional: true, compression: codec, statistics: c.statistics });
+  return new parquet.ParquetSchema(Object.fromEntries(ordered.map((c) => [c.name, field(c)])));
+}
+
+/** One typed line → the row parquetjs writes; the content hash sees the values first. */
+function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const c of ordered) {
+    const value = toParquetValue(c.kind, typed[c.name]);
+    if (value !== undefined) row[c.name] = value;
+  }
+  content.add(ordered, (c) => row[c.name]);
+  for (const c of ordered) {
+    if (!c.statistics && typeof row[c.name] === 'string') row[c.name] = Buffer.from(row[c.name] as string);
+  }
+  return row;
+}
+
+/** Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece by piece. */
+class LineChunks {
+  private pieces: string[] = [];
+  private lines = 0;
   private bytes = 0;
 
-  add(columns: ParquetColumn[], values: (column: ParquetColumn) => unknown): void {
-    const text = `${JSON.stringify(columns.map((c) => canonicalValue(c.kind, values(c))))}\n`;
-    this.hash.update(text);
-    this.bytes += Buffer.byteLength(text);
+  add(line: string[]): void {
+    for (const piece of line) this.bytes += Buffer.byteLength(piece);
+    this.pieces.push(...line, '\n');
+    this.lines++;
+    this.bytes++;
   }
 
-  digest() {
-    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  get full(): boolean {
+    return this.lines >= LINES_PER_CHUNK || this.bytes >= BYTES_PER_CHUNK;
+  }
+
+  take(): Buffer {
+    const chunk = Buffer.allocUnsafe(this.bytes);
+    let offset = 0;
+    for (const piece of this.pieces) offset += chunk.write(piece, offset);
+    this.pieces = [];
+    this.lines = 0;
+    this.bytes = 0;
+    return chunk;
   }
 }
 
@@ -81,12 +133,9 @@ export class ParquetFormat implements ArchiveFormat {
 
   encoder(columns: ColumnInfo[], key: string, compression: Compression): FormatStages {
     const ordered = parquetColumns(columns, key);
-    const content = new ContentHash();
-    const codec = PARQUET_CODEC[compression.name];
-    const schema = new parquet.ParquetSchema(
-      Object.fromEntries(ordered.map((c) => [c.name, { type: PARQUET_TYPE[c.kind], optional: true, compression: codec }])),
-    );
-    let digest: ReturnType<ContentHash['digest']> | undefined;
+    const content = new ParquetContentHash();
+    const schema = parquetSchema(ordered, compression);
+    let digest: ReturnType<ParquetContentHash['digest']> | undefined;
     async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       const out: Buffer[] = [];
       const sink = new Writable({
@@ -95,25 +144,20 @@ export class ParquetFormat implements ArchiveFormat {
           callback();
         },
       });
-      const writer = await parquet.ParquetWriter.openStream(schema, sink);
-      writer.setRowGroupSize(ROW_GROUP_ROWS);
+      const rowGroups = new ParquetRowGroups(await parquet.ParquetWriter.openStream(schema, sink));
       const scanner = new LineScanner();
       for await (const chunk of source) {
-        const typedRows: Record<string, unknown>[] = [];
-        scanner.push(chunk, (line, start, end) => typedRows.push(JSON.parse(line.toString('utf8', start, end))));
-        for (const typed of typedRows) {
-          const row: Record<string, unknown> = {};
-          for (const c of ordered) {
-            const value = toParquetValue(c.kind, typed[c.name]);
-            if (value !== undefined) row[c.name] = value;
-          }
-          content.add(ordered, (c) => row[c.name]);
-          await writer.appendRow(row);
+        // Parsed one at a time, so a chunk of wide rows is not all held as JS values at once.
+        const lines: { line: Buffer; start: number; end: number }[] = [];
+        scanner.push(chunk, (line, start, end) => lines.push({ line, start, end }));
+        for (const { line, start, end } of lines) {
+          const typed = JSON.parse(line.toString('utf8', start, end)) as Record<string, unknown>;
+          await rowGroups.append(parquetRow(ordered, typed, content), end - start);
         }
         yield* out.splice(0);
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
-      await writer.close();
+      await rowGroups.close();
       yield* out.splice(0);
       digest = content.digest();
     }
@@ -122,34 +166,27 @@ export class ParquetFormat implements ArchiveFormat {
 
   decoder(columns: ColumnInfo[], key: string, _compression: Compression, what: string): FormatStages {
     const ordered = parquetColumns(columns, key);
-    const content = new ContentHash();
-    let digest: ReturnType<ContentHash['digest']> | undefined;
+    const content = new ParquetContentHash();
+    let digest: ReturnType<ParquetContentHash['digest']> | undefined;
     async function* decode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-      const directory = await mkdtemp(join(tmpdir(), 'archival-parquet-'));
+      // Stream errors (a failed GCM tag, a storage error) pass as they are; only parsing errors are rephrased.
+      const bytes = await ParquetBytes.collect(source);
+      const reader = await openExactReader(bytes).catch((error: Error) => {
+        throw new Error(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
+      });
       try {
-        const file = join(directory, 'archive.parquet');
-        await pipeline(source, createWriteStream(file));
-        const reader = await openExactReader(file).catch((error: Error) => {
-          throw new Error(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
-        });
-        try {
-          const cursor = reader.getCursor();
-          let lines: string[] = [];
-          for (let record = await cursor.next(); record; record = await cursor.next()) {
-            content.add(ordered, (c) => record![c.name]);
-            lines.push(`${restoreLine(ordered, record)}\n`);
-            if (lines.length >= LINES_PER_CHUNK) {
-              yield Buffer.from(lines.join(''));
-              lines = [];
-            }
-          }
-          if (lines.length > 0) yield Buffer.from(lines.join(''));
-          digest = content.digest();
-        } finally {
-          await reader.close();
+        const cursor = reader.getCursor();
+        const chunks = new LineChunks();
+        for (let record = await cursor.next(); record; record = await cursor.next()) {
+          content.add(ordered, (c) => record![c.name]);
+          chunks.add(restoreLinePieces(ordered, record));
+          if (chunks.full) yield chunks.take();
         }
+        const rest = chunks.take();
+        if (rest.length > 0) yield rest;
+        digest = content.digest();
       } finally {
-        await rm(directory, { recursive: true, force: true });
+        await reader.close();
       }
     }
     return { stages: [decode], content: () => digest ?? content.digest() };

@@ -1,4 +1,4 @@
-import { canonicalValue, civilFromDays, formatDays, formatMicros, INT32_MAX, INT64_MAX, INT64_MIN, parquetKind, restoreLine } from './parquet-columns';
+import { canonicalValue, civilFromDays, formatDays, formatMicros, INT32_MAX, INT64_MAX, INT64_MIN, parquetKind, restoreLinePieces } from './parquet-columns';
 
 describe('Parquet column mapping', () => {
   it('maps PostgreSQL types to Parquet kinds; domains, enums and arrays stay text', () => {
@@ -35,7 +35,7 @@ describe('Parquet column mapping', () => {
       { name: 'raw', kind: 'json' as const, withZone: false },
       { name: 'blob', kind: 'bytes' as const, withZone: false },
     ];
-    expect(restoreLine(columns, { id: 7n, doc: '{"a": 1}', raw: 'null', blob: Buffer.from([0, 255]) })).toBe(
+    expect(restoreLinePieces(columns, { id: 7n, doc: '{"a": 1}', raw: 'null', blob: Buffer.from([0, 255]) }).join('')).toBe(
       '{"id":"7","doc":{"a": 1},"raw":null,"blob":"\\\\x00ff","$jsonNull":["raw"]}',
     );
   });

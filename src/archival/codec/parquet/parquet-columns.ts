@@ -137,17 +137,21 @@ export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean
   }
 }
 
-/** A restore line for one Parquet record, key first, with the `$jsonNull` marker where a json value is the literal null. */
-export function restoreLine(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): string {
-  const members: string[] = [];
+/**
+ * A restore line for one Parquet record, key first, with the `$jsonNull` marker where a json value is the literal null;
+ * in pieces, so that a line with a 50 MB value is written out without first being joined into one more string.
+ */
+export function restoreLinePieces(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): string[] {
+  const pieces: string[] = ['{'];
   const jsonNulls: string[] = [];
-  for (const c of columns) {
+  columns.forEach((c, index) => {
     const value = record[c.name];
     if (c.kind === 'json' && typeof value === 'string' && value.trim() === 'null') jsonNulls.push(c.name);
-    members.push(`${JSON.stringify(c.name)}:${restoreJson(c.kind, value, c.withZone)}`);
-  }
-  if (jsonNulls.length > 0) members.push(`${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`);
-  return `{${members.join(',')}}`;
+    pieces.push(`${index > 0 ? ',' : ''}${JSON.stringify(c.name)}:`, restoreJson(c.kind, value, c.withZone));
+  });
+  if (jsonNulls.length > 0) pieces.push(`,${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`);
+  pieces.push('}');
+  return pieces;
 }
 
 /** Shortest round-trip text of a double, keeping the sign of zero; NaN and ±Infinity as PostgreSQL writes them. */

@@ -6,10 +6,16 @@
  *   version goes through parseInt and loses precision above 2^53), DATE and
  *   TIMESTAMP_MICROS accept values before 1970, FLOAT / DOUBLE accept NaN.
  *   Inputs the stock functions accepted behave exactly as before.
+ * - memory: UTF8 and BYTE_ARRAY take a Buffer as it is (the stock versions
+ *   copy it), and PLAIN-encoding BYTE_ARRAY values copies each value once
+ *   into the page (the stock version copies it twice); the bytes written are
+ *   the same. For a 50 MB value that is one or two 50 MB copies fewer.
  * - reading: archival readers retag TIMESTAMP_MICROS and DATE columns so that
- *   values come back as raw integers, not as millisecond Date objects.
+ *   values come back as raw integers, not as millisecond Date objects, and
+ *   read from memory (ParquetBytes), never from a file.
  */
 import { ZstdCompression } from '../zstd.compression';
+import { ParquetBytes } from './parquet-bytes';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Convert = (value: unknown) => unknown;
@@ -43,10 +49,14 @@ export interface ParquetReaderInstance {
   close(): Promise<void>;
 }
 
+/** Reads `length` bytes at `offset` of the file (parquetjs-lite's envelope reader asks for ranges). */
+type ReadRange = (offset: number, length: number, externalFile?: string) => Promise<Buffer>;
+
 interface ParquetLibrary {
   ParquetSchema: new (definition: Record<string, unknown>) => ParquetSchemaInstance;
   ParquetWriter: { openStream(schema: ParquetSchemaInstance, stream: NodeJS.WritableStream, options?: object): Promise<ParquetWriterInstance> };
-  ParquetReader: { openFile(path: string): Promise<ParquetReaderInstance> };
+  ParquetReader: { openEnvelopeReader(envelope: object): Promise<ParquetReaderInstance> };
+  ParquetEnvelopeReader: new (read: ReadRange, close: () => void, fileSize: number) => object;
 }
 
 export const parquet = require('parquetjs-lite') as ParquetLibrary;
@@ -54,6 +64,7 @@ const types = require('parquetjs-lite/lib/types') as { PARQUET_LOGICAL_TYPES: Re
 const codecs = require('parquetjs-lite/lib/compression') as {
   PARQUET_COMPRESSION_METHODS: Record<string, { deflate(value: Buffer): Buffer; inflate(value: Buffer): Buffer }>;
 };
+const plain = require('parquetjs-lite/lib/codec/plain') as { encodeValues(type: string, values: unknown[], options: object): Buffer };
 
 /** Read-side type names whose values stay raw (BigInt microseconds, integer days). */
 const RAW_TIMESTAMP = 'ARCHIVAL_RAW_TIMESTAMP_MICROS';
@@ -77,8 +88,24 @@ export function setUpParquet(zstd: ZstdCompression): void {
   extend(table.DATE, (v) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined));
   extend(table.FLOAT, (v) => (typeof v === 'number' ? v : undefined));
   extend(table.DOUBLE, (v) => (typeof v === 'number' ? v : undefined));
+  extend(table.UTF8, (v) => (Buffer.isBuffer(v) ? v : undefined));
+  extend(table.BYTE_ARRAY, (v) => (Buffer.isBuffer(v) ? v : undefined));
+  const stockEncode = plain.encodeValues;
+  plain.encodeValues = (type, values, options) =>
+    type === 'BYTE_ARRAY' && values.every((v) => Buffer.isBuffer(v)) ? encodeByteArrays(values as Buffer[]) : stockEncode(type, values, options);
   table[RAW_TIMESTAMP] = { primitiveType: 'INT64', toPrimitive: (v) => v };
   table[RAW_DATE] = { primitiveType: 'INT32', toPrimitive: (v) => v };
+}
+
+/** PLAIN BYTE_ARRAY: each value as a 4-byte little-endian length and its bytes. */
+function encodeByteArrays(values: Buffer[]): Buffer {
+  const out = Buffer.allocUnsafe(values.reduce((total, v) => total + 4 + v.length, 0));
+  let offset = 0;
+  for (const value of values) {
+    offset = out.writeUInt32LE(value.length, offset);
+    offset += value.copy(out, offset);
+  }
+  return out;
 }
 
 /** Values this accepts are taken as they are; everything else goes to the stock conversion. */
@@ -87,9 +114,14 @@ function extend(def: TypeDef, accept: (value: unknown) => unknown): void {
   def.toPrimitive = (value) => accept(value) ?? stock(value);
 }
 
-/** Opens a Parquet file for exact reading: timestamps as BigInt microseconds, dates as day numbers. */
-export async function openExactReader(path: string): Promise<ParquetReaderInstance> {
-  const reader = await parquet.ParquetReader.openFile(path);
+/** Opens a Parquet file held in memory for exact reading: timestamps as BigInt microseconds, dates as day numbers. */
+export async function openExactReader(bytes: ParquetBytes): Promise<ParquetReaderInstance> {
+  const read: ReadRange = async (offset, length, externalFile) => {
+    if (externalFile) throw new Error(`column chunks in another file (${externalFile}) are not supported`);
+    return bytes.read(offset, length);
+  };
+  const envelope = new parquet.ParquetEnvelopeReader(read, () => undefined, bytes.size);
+  const reader = await parquet.ParquetReader.openEnvelopeReader(envelope);
   for (const field of Object.values(reader.schema.fieldList)) {
     if (field.originalType === 'TIMESTAMP_MICROS') field.originalType = RAW_TIMESTAMP;
     else if (field.originalType === 'DATE') field.originalType = RAW_DATE;

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { ParquetContentHash } from './parquet-content-hash';
+
+/** The text archives have always been hashed over: one JSON array of canonical values per row. */
+function reference(rows: (string | null)[][]) {
+  const text = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  return { bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+function hashed(rows: (string | null)[][]) {
+  const columns = [{ kind: 'text' as const }, { kind: 'json' as const }, { kind: 'text' as const }];
+  const hash = new ParquetContentHash();
+  for (const row of rows) hash.add(columns, (c) => row[columns.indexOf(c)]);
+  return hash.digest();
+}
+
+describe('ParquetContentHash', () => {
+  it('hashes a row with a value longer than a piece exactly like the whole row text', () => {
+    const piece = 1024 * 1024;
+    // Escapes everywhere, and a surrogate pair across the first slice boundary.
+    const escapes = `"quoted" \\ back\nslash\t\u0001 ünï 😀 `;
+    const long = `${'x'.repeat(piece - 1)}😀${escapes.repeat(80_000)}`;
+    const rows = [['1', `{"blob": ${JSON.stringify(long)}}`, long], ['2', 'null', `lone \ud800 surrogate ${'y'.repeat(piece)}\udc00`], ['3', '{}', 'short']];
+    expect(hashed(rows)).toEqual(reference(rows));
+  });
+
+  it('hashes short rows as one JSON array each', () => {
+    const rows = [['7', '{"a": 1}', 'ünïcødé "q"'], ['8', null, null]];
+    expect(hashed(rows)).toEqual(reference(rows));
+  });
+});
