@@ -13,13 +13,8 @@ import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 import { ROOT } from './cli-process';
 
-const compilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  esModuleInterop: true,
-};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compilerOptions } = require('./transpile-options') as { compilerOptions: ts.CompilerOptions };
 
 export interface CompiledCli {
   run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
