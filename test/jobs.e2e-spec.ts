@@ -52,7 +52,18 @@ describe('the built-in jobs with child tables', () => {
     expect(report.status).toBe('succeeded');
     const cutoff = report.tables[0].cutoff;
     const eligible = await count(db.sql, 'sessions_before', `created_at < '${cutoff}' AND status NOT IN ('running', 'on_hold')`);
-    expect(report.rows).toBe(eligible);
+    // Per table, children included, as the catalog holds them; the run's totals count both tables.
+    const [sessions] = report.tables;
+    expect(sessions.rows).toBe(eligible);
+    const inCatalog = async (table: string) => {
+      const archives = await app.catalog.listArchives({ table, status: 'purged' });
+      return { rows: archives.reduce((n, a) => n + a.rowCount, 0), archives: archives.length };
+    };
+    expect({ rows: sessions.rows, archives: sessions.archives.length }).toEqual(await inCatalog('flow_execution_sessions'));
+    expect(sessions.children).toEqual([{ table: 'flow_execution_deltas', ...(await inCatalog('flow_execution_deltas')), bytes: expect.any(Number) }]);
+    expect(sessions.children[0].rows).toBe(4 * eligible);
+    expect(report.rows).toBe(5 * eligible);
+    expect(report.archives).toBe(sessions.archives.length + sessions.children[0].archives);
     expect(await count(db.sql, 'flow_execution_sessions')).toBe(1000 - eligible);
     expect(await count(db.sql, 'flow_execution_sessions', `status = 'running'`)).toBe(100);
     expect(await count(db.sql, 'flow_execution_sessions', `status = 'on_hold'`)).toBe(20);
@@ -95,7 +106,8 @@ describe('the built-in jobs with child tables', () => {
     await expect(app.archival.run('session-archival')).rejects.toThrow(/rows of flow_execution_deltas were added for archived parents/);
     expect(await count(db.sql, 'flow_execution_sessions', `id = md5('late1')::uuid`)).toBe(1);
     const report = await app.archival.run('session-archival');
-    expect(report.rows).toBe(10);
+    expect(report.tables[0].rows).toBe(10);
+    expect(report.rows).toBe(10 + 11); // the sessions and their deltas, the one added mid-run included
     expect(await count(db.sql, 'flow_execution_deltas', 'seq = 99')).toBe(0);
   });
 
@@ -108,7 +120,8 @@ describe('the built-in jobs with child tables', () => {
     await db.sql.query(`INSERT INTO call_events (call_session_id, event_type) SELECT c.id, e FROM call_sessions c, unnest(ARRAY['ring','hangup']) e`);
     const report = await app.archival.run('call-archival');
     const old = 54; // created 419 down to 320 days ago: i = 1..54 are older than 365 days
-    expect(report.rows).toBe(old);
+    expect(report.tables[0].rows).toBe(old);
+    expect(report.rows).toBe(old + 2 * old); // calls and their events
     expect(await count(db.sql, 'call_sessions')).toBe(100 - old);
     expect(await count(db.sql, 'call_events')).toBe(2 * (100 - old));
   });

@@ -15,7 +15,7 @@ import { RunStatus } from './catalog/statuses';
 import { CatalogService } from './catalog/catalog.service';
 import { ArchivalMetrics } from './metrics/archival.metrics';
 import { ArchivalEngine } from './engine/archival.engine';
-import { RunContext, TableRunResult } from './engine/run-context';
+import { RunContext, runTotals, TableRunResult } from './engine/run-context';
 import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
 
 export interface RunOptions {
@@ -193,9 +193,7 @@ export class ArchivalService implements OnModuleDestroy {
       progress = context.progress;
       if (!run.dryRun) await this.engine.discardUnfinished(run.job, run.id);
       report.tables = await archiver.run(context, this.settings(archiver));
-      report.rows = report.tables.reduce((sum, t) => sum + t.rows, 0);
-      report.bytes = report.tables.reduce((sum, t) => sum + t.bytes, 0);
-      report.archives = report.tables.reduce((sum, t) => sum + t.archives.length, 0);
+      Object.assign(report, runTotals(report.tables));
       report.status = 'succeeded';
       await this.catalog.finishRun(run.id, { ...report, summary: { tables: report.tables as unknown } });
       this.logger.log({ event: 'run.finished', job: run.job, runId: run.id, dryRun: run.dryRun, status: report.status,

@@ -129,6 +129,7 @@ const COMMANDS: Record<string, Command> = {
       for (const table of report.tables) {
         for (const window of table.plan ?? []) io.out(`  ${table.table} ${window.window}: ${window.rows} rows, ${window.parts} part(s)`);
         for (const archive of table.archives) io.out(`  ${archive.path}: ${archive.rows} rows, ${archive.bytes} bytes`);
+        for (const child of table.children) io.out(`  ${child.table} (with their ${table.table}): ${child.rows} rows in ${child.archives} archives, ${child.bytes} bytes`);
       }
       if (report.error) io.err(`archival: ${report.error}`);
     }

@@ -90,7 +90,10 @@ export class ArchivalEngine {
     const holds = await this.db.withClient((client) => legalHoldExclusion(client, shape.table, shape.key));
     if (holds) spec = { ...spec, filter: spec.filter ? `(${spec.filter}) AND ${holds}` : holds };
     const plan = await this.db.withClient((client) => planWindows(client, shape, spec, cutoff));
-    const result: TableRunResult = { table: shape.table.name, cutoff: cutoff.toISOString(), rows: 0, bytes: 0, archives: [] };
+    const result: TableRunResult = {
+      table: shape.table.name, cutoff: cutoff.toISOString(), rows: 0, bytes: 0, archives: [],
+      children: children.map((c) => ({ table: c.shape.table.name, rows: 0, bytes: 0, archives: 0 })),
+    };
     if (context.dryRun) {
       result.plan = describePlan(plan, this.options.maxRowsPerFile);
       result.rows = plan.reduce((sum, p) => sum + p.rows, 0);
@@ -101,6 +104,12 @@ export class ArchivalEngine {
         result.archives.push(archive);
         result.rows += archive.rows;
         result.bytes += archive.bytes;
+        for (const child of archive.children) {
+          const totals = result.children.find((c) => c.table === child.table)!;
+          totals.rows += child.rows;
+          totals.bytes += child.bytes;
+          totals.archives++;
+        }
       }
     };
     const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal);
@@ -302,9 +311,7 @@ export class ArchivalEngine {
       .catch((error: Error) => this.afterFailedPurge(parts, parent.record, context, error));
     const summary = this.account(parts, parent, shape, context);
     this.logger.log({
-      event: 'archive.purged', job: context.job, runId: context.runId, ...summary,
-      children: parts.filter((p) => p !== parent).map((p) => ({ table: p.record.tableName, rows: p.source.rows })),
-      ms: Date.now() - part.started,
+      event: 'archive.purged', job: context.job, runId: context.runId, ...summary, ms: Date.now() - part.started,
     });
     return summary;
   }
@@ -328,11 +335,11 @@ export class ArchivalEngine {
   /** Metrics and run progress of a purged part. */
   private account(parts: ProducedArchive[], parent: ProducedArchive, shape: TableShape, context: RunContext): ArchiveSummary {
     for (const produced of parts) this.metrics.purged(produced.record, produced.source.rows, produced.record.compressedSize);
-    const bytes = parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
-    context.progress.rows += parent.source.rows;
-    context.progress.bytes += bytes;
+    const children = parts.filter((p) => p !== parent).map((p) => ({ table: p.record.tableName, rows: p.source.rows, bytes: p.record.compressedSize }));
+    context.progress.rows += parts.reduce((sum, p) => sum + p.source.rows, 0);
+    context.progress.bytes += parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
     context.progress.archives += parts.length;
-    return { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes };
+    return { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes: parent.record.compressedSize, children };
   }
 
   /** select → encode → compress → hash → write → record, for one table. */

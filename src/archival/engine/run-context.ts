@@ -14,22 +14,45 @@ export interface RunContext {
   progress: { rows: number; bytes: number; archives: number };
 }
 
+/** One purged part: its parent archive, and the child tables' archives that travelled with it. */
 export interface ArchiveSummary {
   id: number;
   table: string;
   path: string;
   rows: number;
+  /** Stored bytes of the parent archive. */
   bytes: number;
+  children: { table: string; rows: number; bytes: number }[];
+}
+
+/** A child table's share of a table run: its rows, bytes and archives. */
+export interface ChildTableTotals {
+  table: string;
+  rows: number;
+  bytes: number;
+  archives: number;
 }
 
 export interface TableRunResult {
   table: string;
   cutoff: string;
+  /** Rows, bytes and archives of the table itself; its child tables' are in `children`. */
   rows: number;
   bytes: number;
   archives: ArchiveSummary[];
+  children: ChildTableTotals[];
   /** Dry runs: the windows that would be archived, with row counts. */
   plan?: { window: string; rows: number; parts: number }[];
+}
+
+/** A run's totals over its tables, child tables included (what the catalog holds for the run). */
+export function runTotals(tables: TableRunResult[]): { rows: number; bytes: number; archives: number } {
+  const sum = (f: (t: TableRunResult) => number) => tables.reduce((n, t) => n + f(t), 0);
+  return {
+    rows: sum((t) => t.rows + t.children.reduce((n, c) => n + c.rows, 0)),
+    bytes: sum((t) => t.bytes + t.children.reduce((n, c) => n + c.bytes, 0)),
+    archives: sum((t) => t.archives.length + t.children.reduce((n, c) => n + c.archives, 0)),
+  };
 }
 
 export function describePlan(plan: WindowPlan[], maxRowsPerFile: number) {
