@@ -96,12 +96,20 @@ describe('the archival CLI', () => {
     [['restore', '--table', 'flow_execution_logs', '--conflict', 'merge'], /--conflict merge: expected one of skip, overwrite, fail/],
     [['restore', '--table', 'flow_execution_logs', '--from', '2025-03-01', '--to', '2025-01-01'], /is after/],
     [['run', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
+    // A typo must never start a real run (it once archived and deleted 400,000 rows).
+    [['run', 'log-archival', '--dryrun'], /run has no flag --dryrun/],
+    [['run', '--dryrun', 'log-archival'], /run has no flag --dryrun/],
+    [['archives', '--table', '--json'], /--table needs a value/],
+    [['run', 'log-archival', '--dry-run=false'], /--dry-run takes no value/],
+    [['jobs', 'extra'], /jobs takes no argument\(s\), got "extra"/],
   ])('bad usage %j exits 2, names the value, and starts no run', async (argv, named) => {
     const runsBefore = await count(db.sql, 'archival_runs');
+    const rowsBefore = await count(db.sql, 'flow_execution_logs');
     const result = await cli(argv, env);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(named);
     expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(rowsBefore);
   });
 
   it('takes ISO-8601 timestamps where it takes dates', async () => {

@@ -64,6 +64,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     io.err(`archival: unknown command "${args.command}"\n\n${USAGE}`);
     return 2;
   }
+  // Before anything runs: a typo such as --dryrun must never start a real run.
+  const misuse = usageProblem(args.command, args.positional, args.flags);
+  if (misuse) {
+    io.err(`archival: ${misuse}; see \`archival --help\``);
+    return 2;
+  }
   let context: INestApplicationContext | undefined;
   let stopDatabase = async () => undefined as void;
   // SIGTERM/SIGINT: running jobs stop at their next safe point, then the command exits.
@@ -95,6 +101,35 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     await close();
     await stopDatabase();
   }
+}
+
+/** What each command accepts: flags that take a value, switches, and how many positional arguments. */
+const ACCEPTS: Record<string, { values: string[]; switches: string[]; positional: number }> = {
+  jobs: { values: [], switches: [], positional: 0 },
+  run: { values: [], switches: ['dry-run'], positional: 1 },
+  archives: { values: ['table', 'status', 'from', 'to'], switches: [], positional: 0 },
+  runs: { values: ['job', 'status', 'limit'], switches: [], positional: 0 },
+  verify: { values: ['archive', 'table', 'from', 'to'], switches: [], positional: 0 },
+  restore: { values: ['archive', 'table', 'from', 'to', 'conflict'], switches: ['dry-run', 'ignore-watermark'], positional: 0 },
+  export: { values: [], switches: [], positional: 2 },
+  migrate: { values: [], switches: [], positional: 0 },
+};
+const GLOBAL_SWITCHES = ['json', 'help'];
+
+/** The first usage problem of a command line, naming the flag or argument; undefined when it is fine. */
+export function usageProblem(command: string, positional: string[], flags: Record<string, string | true>): string | undefined {
+  const accepts = ACCEPTS[command];
+  for (const [name, value] of Object.entries(flags)) {
+    if (accepts.values.includes(name)) {
+      if (value === true) return `--${name} needs a value`;
+    } else if (accepts.switches.includes(name) || GLOBAL_SWITCHES.includes(name)) {
+      if (value !== true) return `--${name} takes no value (got ${JSON.stringify(value)})`;
+    } else {
+      return `${command} has no flag --${name}`;
+    }
+  }
+  if (positional.length > accepts.positional) return `${command} takes ${accepts.positional || 'no'} argument(s), got ${JSON.stringify(positional.join(' '))}`;
+  return undefined;
 }
 
 interface Output {
