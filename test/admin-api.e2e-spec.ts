@@ -31,6 +31,7 @@ describe('admin REST API', () => {
     const wrong = await api().get('/admin/archival/jobs').set('Authorization', 'Bearer nope');
     expect(wrong.status).toBe(401);
     expect(wrong.body.message).toContain('Authorization: Bearer');
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="nest-archival"');
   });
 
   it('answers 403 with how to enable it when no token is configured', async () => {

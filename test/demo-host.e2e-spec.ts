@@ -39,6 +39,8 @@ describe('the demo host API (npm start)', () => {
         '/admin/archival/archives/{id}/verify', '/admin/archival/restore', '/admin/archival/export',
       ]));
       expect(openapi.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      // An opaque token, not a JWT.
+      expect(openapi.components.securitySchemes.bearer).toHaveProperty('bearerFormat', 'opaque');
       expect((await fetch(`http://127.0.0.1:${port}/admin/archival/docs`)).status).toBe(200);
     } finally {
       await stop();

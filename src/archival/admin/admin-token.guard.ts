@@ -21,9 +21,12 @@ export class AdminTokenGuard implements CanActivate {
     if (!this.expected) {
       throw new ForbiddenException('The archival admin API is disabled: set ARCHIVAL_ADMIN_TOKEN to enable it.');
     }
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
+    const http = context.switchToHttp();
+    const header = http.getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
     const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
     if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
+      // RFC 6750: a 401 names the scheme it wants.
+      http.getResponse<{ setHeader?(name: string, value: string): void }>().setHeader?.('WWW-Authenticate', 'Bearer realm="nest-archival"');
       throw new UnauthorizedException('A valid "Authorization: Bearer <ARCHIVAL_ADMIN_TOKEN>" header is required.');
     }
     return true;

@@ -14,7 +14,7 @@ export function setUpArchivalOpenApi(app: INestApplication): void {
     .setTitle('nest-archival admin API')
     .setDescription('Jobs, runs, archives, restore, verify and export. Every route needs `Authorization: Bearer <ARCHIVAL_ADMIN_TOKEN>`.')
     .setVersion('1')
-    .addBearerAuth()
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'the ARCHIVAL_ADMIN_TOKEN: an opaque secret, not a JWT' })
     .build();
   const document = SwaggerModule.createDocument(app, config, { include: [ArchivalModule] });
   SwaggerModule.setup(OPENAPI_PATH, app, document, { jsonDocumentUrl: `${OPENAPI_PATH}-json` });
