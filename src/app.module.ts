@@ -11,6 +11,7 @@ import { archivalOptionsFromEnv } from './archival/config/archival-env';
 import { dataSourceOptions } from './demo/data-source-options';
 import { DemoDatabase } from './demo/demo-database';
 import { HealthController } from './demo/health.controller';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
@@ -55,8 +56,9 @@ export class AppModule {
               schedule: app.schedule,
             }),
         }),
-        // The API serves /health and /metrics; the CLI (schedule: false) serves nothing.
-        ...(app.schedule ? [TerminusModule, PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !defaultMetricsRegistered() } })] : []),
+        // The API schedules jobs and serves /health and /metrics; the CLI (schedule: false) does neither.
+        // Global modules are the host's to import, the archival module imports none of them.
+        ...(app.schedule ? [ScheduleModule.forRoot(), TerminusModule, PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !defaultMetricsRegistered() } })] : []),
       ],
       controllers: app.schedule ? [HealthController] : [],
     };

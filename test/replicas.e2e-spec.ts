@@ -1,3 +1,4 @@
+import { ScheduleModule } from '@nestjs/schedule';
 import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
 import { createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
@@ -67,7 +68,7 @@ describe('one job at a time, across replicas and cron ticks', () => {
       db.url,
       { schedule: true, jobs: { 'log-archival': { cron: '* * * * * *' }, 'session-archival': { enabled: false },
         'call-archival': { enabled: false }, 'memory-cleanup': { enabled: false } } },
-      holder.hooks,
+      holder.hooks, undefined, false, undefined, { imports: [ScheduleModule.forRoot()] },
     );
     try {
       await holder.arrived;
@@ -88,7 +89,7 @@ describe('one job at a time, across replicas and cron ticks', () => {
   it('getStatus shows cron, the next run in the configured time zone, and the last run', async () => {
     const app = await createArchivalApp(db.url, {
       schedule: true, timezone: 'America/New_York', jobs: { 'log-archival': { cron: '0 3 * * *' } },
-    });
+    }, undefined, undefined, false, undefined, { imports: [ScheduleModule.forRoot()] });
     try {
       const status = await app.archival.getStatus();
       const log = status.find((s) => s.name === 'log-archival')!;

@@ -1,10 +1,10 @@
 /**
  * ArchivalModule.forRoot(options) / forRootAsync({ imports, useFactory, inject }).
  * Needs the host's TypeORM DataSource (PostgreSQL); list ARCHIVAL_ENTITIES in
- * it or set autoLoadEntities, and run ARCHIVAL_MIGRATIONS.
+ * it or set autoLoadEntities, and run ARCHIVAL_MIGRATIONS. With schedules on,
+ * the host imports ScheduleModule.forRoot() itself (the module never does).
  */
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ArchivalOptions, ArchivalOptionsInput } from './archival-options';
 import { archivalClock } from './archival-clock';
@@ -46,7 +46,8 @@ export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
 const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryChunkArchiver];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), ScheduleModule.forRoot(), TerminusModule],
+  // ScheduleModule.forRoot() belongs to the host (imported twice, every @Cron and @Interval of the host fires twice).
+  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), TerminusModule],
   controllers: [ArchivalAdminController],
   providers: [
     {

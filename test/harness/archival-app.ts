@@ -38,7 +38,7 @@ export async function createArchivalApp(
   /** Extra overrides, e.g. a storage provider that fails on purpose. */
   configure?: (builder: TestingModuleBuilder) => void,
   /** Host parts mounted beside the module, e.g. PrometheusModule and the demo's HealthController. */
-  host: { imports?: ModuleMetadata['imports']; controllers?: ModuleMetadata['controllers'] } = {},
+  host: { imports?: ModuleMetadata['imports']; controllers?: ModuleMetadata['controllers']; providers?: ModuleMetadata['providers'] } = {},
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({
@@ -48,6 +48,7 @@ export async function createArchivalApp(
       ...(host.imports ?? []),
     ],
     controllers: host.controllers ?? [],
+    providers: host.providers ?? [],
   });
   if (hooks) builder.overrideProvider(ARCHIVAL_HOOKS).useValue(hooks);
   builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);

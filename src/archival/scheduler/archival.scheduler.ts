@@ -4,11 +4,12 @@
  * runner (never overlapped); failures are logged and recorded, never thrown
  * into the timer.
  */
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_OPTIONS } from '../archival.constants';
+import { ConfigurationError } from '../archival.errors';
 import { ArchivalService } from '../archival.service';
 
 @Injectable()
@@ -17,13 +18,20 @@ export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationS
   private readonly names: string[] = [];
 
   constructor(
-    private readonly registry: SchedulerRegistry,
     private readonly archival: ArchivalService,
     @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions,
+    // The host's: ScheduleModule.forRoot() is imported by the application, never by this module.
+    @Optional() private readonly registry?: SchedulerRegistry,
   ) {}
 
   onApplicationBootstrap() {
     if (!this.options.schedule || !this.options.enabled) return;
+    if (!this.registry) {
+      throw new ConfigurationError([
+        'schedule: ArchivalModule registers its crons with @nestjs/schedule; import ScheduleModule.forRoot() in your application module (it belongs to the host), or set schedule: false',
+      ]);
+    }
+    const registry = this.registry;
     for (const job of this.archival.jobs()) {
       if (!job.enabled) continue;
       const cron = CronJob.from({
@@ -33,7 +41,7 @@ export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationS
         start: true,
       });
       const name = `archival:${job.name}`;
-      this.registry.addCronJob(name, cron as never);
+      registry.addCronJob(name, cron as never);
       this.names.push(name);
       this.logger.log({ event: 'job.scheduled', job: job.name, cron: job.cron, timezone: this.options.timezone, nextRun: cron.nextDate().toISO() });
     }
@@ -50,7 +58,7 @@ export class ArchivalScheduler implements OnApplicationBootstrap, OnApplicationS
   onApplicationShutdown() {
     // @nestjs/schedule may have stopped and removed them already.
     for (const name of this.names.splice(0)) {
-      if (!this.registry.doesExist('cron', name)) continue;
+      if (!this.registry?.doesExist('cron', name)) continue;
       this.registry.getCronJob(name).stop();
       this.registry.deleteCronJob(name);
     }
