@@ -6,13 +6,14 @@ import { FailedUploads1732000000003 } from './1732000000003-FailedUploads';
 import { RestoreWatermark1732000000004 } from './1732000000004-RestoreWatermark';
 import { ArchiveSchemaName1732000000005 } from './1732000000005-ArchiveSchemaName';
 import { ArchivePartCounters1732000000006 } from './1732000000006-ArchivePartCounters';
+import { RunLockedAt1732000000007 } from './1732000000007-RunLockedAt';
 
 export const ARCHIVAL_MIGRATIONS = [
   ArchivalCatalog1732000000000, LegalHolds1732000000002, FailedUploads1732000000003, RestoreWatermark1732000000004,
-  ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006,
+  ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006, RunLockedAt1732000000007,
 ];
 export const DEMO_MIGRATIONS = [DemoHostTables1732000000001];
 export const ALL_MIGRATIONS = [
   ArchivalCatalog1732000000000, DemoHostTables1732000000001, LegalHolds1732000000002, FailedUploads1732000000003,
-  RestoreWatermark1732000000004, ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006,
+  RestoreWatermark1732000000004, ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006, RunLockedAt1732000000007,
 ];

@@ -70,6 +70,20 @@ describe('the catalog state machine', () => {
     expect(await archiveStatus()).toEqual({ status: 'purged', error: null });
   });
 
+  it("abandons only runs that held the job's lock, never another replica's attempt still on its way to a skip", async () => {
+    const dead = await app.catalog.startRun('memory-cleanup', 'cron', false);
+    await app.catalog.markLocked(dead.id);
+    const waiting = await app.catalog.startRun('memory-cleanup', 'cron', false);
+    const current = await app.catalog.startRun('memory-cleanup', 'cron', false);
+    await app.catalog.markLocked(current.id);
+    expect(await app.catalog.abandonStaleRuns('memory-cleanup', current.id)).toEqual([dead.id]);
+    expect(await app.catalog.findRun(dead.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned: its process stopped/) });
+    expect(await app.catalog.findRun(waiting.id)).toMatchObject({ status: 'running', error: null });
+    // The waiting replica's attempt still finishes as skipped.
+    await app.catalog.finishRun(waiting.id, { status: 'skipped', rows: 0, bytes: 0, archives: 0, error: 'held by another instance' });
+    expect(await app.catalog.findRun(waiting.id)).toMatchObject({ status: 'skipped' });
+  });
+
   it('an abandon skips an archive another transaction holds, and takes it once free', async () => {
     await db.sql.query(`UPDATE archived_partitions SET status = 'verified', error = NULL WHERE id = $1`, [archiveId]);
     const holder = new Client({ connectionString: db.url });

@@ -182,7 +182,8 @@ export class ArchivalService implements OnModuleDestroy {
     const started = Date.now();
     let progress = { rows: 0, bytes: 0, archives: 0 };
     try {
-      // Holding the job's lock, no other run of it is alive: one still marked running died with its process.
+      // Holding the job's lock, no other run that held it is alive: one still marked running died with its process.
+      await this.catalog.markLocked(run.id);
       for (const stale of await this.catalog.abandonStaleRuns(run.job, run.id)) {
         this.logger.warn({ event: 'run.abandoned', job: run.job, runId: stale, by: run.id });
       }

@@ -13,6 +13,8 @@ export class ArchivalRun {
   @Column('boolean', { name: 'dry_run' }) dryRun: boolean;
   @Column('text') status: RunStatus;
   @Column('timestamptz', { name: 'started_at' }) startedAt: Date;
+  /** When the run took its job's lock; null for a run that never held it (skipped, or not there yet). */
+  @Column('timestamptz', { name: 'locked_at', nullable: true }) lockedAt: Date | null;
   @Column('timestamptz', { name: 'finished_at', nullable: true }) finishedAt: Date | null;
   @Column('bigint', { transformer: bigintAsNumber }) rows: number;
   @Column('bigint', { transformer: bigintAsNumber }) bytes: number;

@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import { DataSource, FindOptionsWhere, In, IsNull, LessThanOrEqual, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import { ArchivalRun, RunTrigger } from './archival-run.entity';
 import { ArchivedPartition } from './archived-partition.entity';
 import { moveArchive, moveArchiveIfFree, moveRun, NOW, RowsQuery } from './status-moves';
@@ -76,12 +76,18 @@ export class CatalogService {
     });
   }
 
+  /** The run took its job's lock (see abandonStaleRuns). */
+  async markLocked(runId: string): Promise<void> {
+    await this.runs.update({ id: runId, status: 'running' }, { lockedAt: new Date() });
+  }
+
   /**
-   * Runs of `job` still marked running other than `runId`: their process died
-   * (the caller holds the job's lock, so no live run of the job can exist).
+   * Runs of `job` still marked running that once held the job's lock: the
+   * caller holds it now, so their process died. Runs that never held it are
+   * other replicas' attempts still on their way to a skip; left alone.
    */
   async abandonStaleRuns(job: string, runId: string): Promise<string[]> {
-    const stale = await this.runs.find({ where: { job, status: 'running' }, select: { id: true } });
+    const stale = await this.runs.find({ where: { job, status: 'running', lockedAt: Not(IsNull()) }, select: { id: true } });
     const abandoned: string[] = [];
     for (const { id } of stale.filter((r) => r.id !== runId)) {
       const why = `abandoned: its process stopped; run ${runId} took the job's lock`;
