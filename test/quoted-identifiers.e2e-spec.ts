@@ -36,7 +36,7 @@ describe.each(['json', 'parquet'] as const)('quoted identifiers (%s)', (format) 
   it('archive, purge and restore exactly', async () => {
     expect(await app.archival.run('odd-archival')).toMatchObject({ status: 'succeeded', rows: 500 });
     expect(await count(db.sql, '"Odd Names"')).toBe(0);
-    await app.context.get(RestoreService).restore({ table: 'Odd Names' }, 'cli');
+    await app.context.get(RestoreService).restore({ table: '"Odd Names"' }, 'cli');
     expect(await rowDifference(db.sql, 'original', '"Odd Names"')).toBe(0);
   });
 });

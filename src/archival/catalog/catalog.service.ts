@@ -27,6 +27,8 @@ export interface RunOutcome {
 
 export interface ArchiveFilter {
   table?: string;
+  /** With `table`: only that schema's table (restore and export pick one table, never a same-named one elsewhere). */
+  schema?: string;
   job?: string;
   status?: ArchiveStatus;
   /** Archives whose window ends on or after this date (YYYY-MM-DD). */
@@ -197,6 +199,10 @@ export class CatalogService {
     if (filter.status) where.status = filter.status;
     if (filter.from) where.endDate = MoreThanOrEqual(filter.from);
     if (filter.to) where.startDate = LessThanOrEqual(filter.to);
-    return this.archives.find({ where, order: { id: 'ASC' }, take: filter.limit ?? 1000, skip: filter.offset ?? 0 });
+    // Archives recorded before the catalog held the schema (NULL) are of public tables.
+    const schema = filter.schema === undefined ? [where]
+      : filter.schema === 'public' ? [{ ...where, schemaName: 'public' }, { ...where, schemaName: IsNull() }]
+        : [{ ...where, schemaName: filter.schema }];
+    return this.archives.find({ where: schema, order: { id: 'ASC' }, take: filter.limit ?? 1000, skip: filter.offset ?? 0 });
   }
 }

@@ -95,10 +95,10 @@ export class ExportService {
     const { rows } = await this.db.withClient((client) =>
       client.query<{ id: string }>(
         `SELECT id FROM archived_partitions
-          WHERE table_name = $1 AND parent_id IS NULL AND status IN ('purged', 'verified')
+          WHERE table_name = $1 AND coalesce(schema_name, 'public') = $3 AND parent_id IS NULL AND status IN ('purged', 'verified')
             AND min_pk::${shape.keyType} <= $2::${shape.keyType} AND max_pk::${shape.keyType} >= $2::${shape.keyType}
           ORDER BY id`,
-        [shape.table.name, id],
+        [shape.table.name, id, shape.table.schema],
       ),
     );
     return this.catalog.findArchives(rows.map((r) => Number(r.id)));

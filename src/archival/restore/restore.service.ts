@@ -18,7 +18,7 @@ import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { compareReadBack, expectedFromRecord, hashStored } from '../engine/archive-reader';
 import { Manifest } from '../engine/manifest';
-import { QualifiedName, quoteIdent, quoteTable } from '../engine/sql-identifier';
+import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../engine/sql-identifier';
 import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { loadArchive } from './archive-loader';
@@ -142,8 +142,9 @@ export class RestoreService {
     } else {
       if (!request.table) throw new InvalidInputError('give an archive id, or a table (with optional from/to dates)');
       if (request.from && request.to && request.from > request.to) throw new InvalidInputError(`from ${request.from} is after to ${request.to}`);
+      const table = parseTableName(request.table);
       parents = await this.catalog.listArchives({
-        table: request.table, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
+        table: table.name, schema: table.schema, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
       });
       if (parents.length === 0) throw new RestoreError(`no purged archives of ${request.table} between ${request.from ?? 'the first'} and ${request.to ?? 'the last'}`);
     }
