@@ -4,13 +4,15 @@
  * archives are byte-for-byte reproducible, and the host's pool never inherits
  * them. Connection details come from the host's TypeORM DataSource.
  *
- * The settings are applied with SET right after connecting (a pooler such as
- * PgBouncer refuses startup options), and they include the module's own
- * timeouts, whatever the server or database defaults say: the job's lock
- * session idles for the whole run, so idle_session_timeout is off for it; a
- * statement may run for at most 30 minutes (a COPY of a large part is far
- * shorter); a transaction may idle for at most 10 minutes (a paced purge
- * rests inside its transaction between batches).
+ * The settings are applied with SET right after connecting (PgBouncer in
+ * session mode refuses startup options; a transaction-mode pooler cannot hold
+ * a session's settings or its advisory lock at all, so the module needs a
+ * session), and they include the module's own timeouts, whatever the server
+ * or database defaults say: the job's lock session idles for the whole run,
+ * so idle_session_timeout is off for it; statements have no time limit (a
+ * COPY streams as fast as storage accepts the part) but wait at most a minute
+ * for a lock (the purge: 10 s); a transaction may idle for at most 10 minutes
+ * (a paced purge rests inside its transaction between batches).
  */
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
@@ -23,7 +25,9 @@ const SESSION_SETTINGS: Record<string, string> = {
   bytea_output: 'hex',
   extra_float_digits: '1',
   application_name: 'nest-archival',
-  statement_timeout: '30min',
+  // No statement limit: a COPY streams for as long as storage takes to accept its part; lock waits are bounded instead.
+  statement_timeout: '0',
+  lock_timeout: '1min',
   idle_in_transaction_session_timeout: '10min',
 };
 /** Settings that older servers do not know: set only where the server has them (idle_session_timeout: PostgreSQL 14+). */

@@ -125,6 +125,13 @@ async function publishExclusively(temp: string, target: string): Promise<void> {
   } catch (error) {
     if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     await copyFile(temp, target, constants.COPYFILE_EXCL);
+    // The copy's bytes must be durable before the rows they hold may be deleted.
+    const handle = await open(target, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 }
 

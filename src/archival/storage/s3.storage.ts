@@ -76,7 +76,9 @@ export class S3StorageProvider implements StorageProvider {
   async write(key: string, body: Readable): Promise<StoredObject> {
     const objectKey = this.objectKey(key);
     // Create-only on stores that ignore If-None-Match; the body is dropped (not failed) when the write cannot start.
+    // A HEAD answered 403 (no s3:ListBucket, so a missing key looks forbidden) leaves it to If-None-Match.
     const exists = await this.stat(key).catch((error: Error) => {
+      if (((error as StorageError).cause as S3ServiceException | undefined)?.$metadata?.httpStatusCode === 403) return undefined;
       body.destroy();
       throw error;
     });
@@ -130,7 +132,7 @@ export class S3StorageProvider implements StorageProvider {
       return { key, size: head.ContentLength ?? 0 };
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new StorageError(`checking ${key} in ${this.location} failed: ${this.explain(error)}`, key);
+      throw Object.assign(new StorageError(`checking ${key} in ${this.location} failed: ${this.explain(error)}`, key), { cause: error });
     }
   }
 
