@@ -30,7 +30,9 @@ describe('text primary keys with characters that need escaping', () => {
 
   it('archives, purges and restores every row and its children exactly', async () => {
     const report = await app.archival.run('notes-archival');
-    expect(report).toMatchObject({ status: 'succeeded', rows: KEYS.length });
+    // The notes and their two tags each, children counted in the run's totals.
+    expect(report).toMatchObject({ status: 'succeeded', rows: 3 * KEYS.length });
+    expect(report.tables[0]).toMatchObject({ rows: KEYS.length, children: [{ table: 'note_tags', rows: 2 * KEYS.length }] });
     expect(await count(db.sql, 'notes')).toBe(0);
     expect(await count(db.sql, 'note_tags')).toBe(0);
     const archives = await app.catalog.listArchives({ job: 'notes-archival' });
