@@ -6,10 +6,17 @@ import { s3TestClientConfig, S3TestServer, startS3rver, S3_TEST_CREDENTIALS } fr
 import { count } from './harness/seed';
 import { NOW_SQL } from './harness/clock';
 import { runCliProcess } from './harness/cli-process';
+import { until } from './harness/poll';
+import { Client } from 'pg';
 
 /** Runs `archival run <job>` in its own process with ARCHIVAL_TEST_KILL_AT; resolves with how it ended. */
-async function runKilled(job: string, point: FaultPoint, env: NodeJS.ProcessEnv): Promise<{ signal: NodeJS.Signals | null; output: string }> {
+async function runKilled(job: string, point: FaultPoint, env: NodeJS.ProcessEnv, sql: Client): Promise<{ signal: NodeJS.Signals | null; output: string }> {
   const { signal, stdout, stderr } = await runCliProcess(['run', job], { ...env, ARCHIVAL_TEST_KILL_AT: point });
+  // The server ends a killed client's sessions (and frees its job lock) once it sees the closed socket: wait for that.
+  await until(
+    async () => (await sql.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows[0].n,
+    (held) => held === 0, 'the killed run to release its job lock',
+  );
   return { signal, output: stdout + stderr };
 }
 
@@ -40,7 +47,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
       await sql.query(`INSERT INTO flow_execution_deltas (session_id, seq) SELECT s.id, d FROM flow_execution_sessions s, generate_series(1, 3) d`);
       for (const table of TABLES) await sql.query(`DROP TABLE IF EXISTS ${table}_original; CREATE TABLE ${table}_original AS SELECT * FROM ${table}`);
 
-      const killed = await runKilled('session-archival', point, env);
+      const killed = await runKilled('session-archival', point, env, sql);
       expect({ signal: killed.signal, output: killed.output.slice(-500) }).toMatchObject({ signal: 'SIGKILL' });
       expect(await count(sql, 'flow_execution_sessions') + await count(sql, 'flow_execution_deltas')).toBeGreaterThan(0);
 
@@ -90,7 +97,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
       );
       await sql.query(`DROP TABLE IF EXISTS flow_execution_logs_original; CREATE TABLE flow_execution_logs_original AS SELECT * FROM flow_execution_logs`);
 
-      const killed = await runKilled('log-archival', point, env);
+      const killed = await runKilled('log-archival', point, env, sql);
       expect({ signal: killed.signal, output: killed.output.slice(-500) }).toMatchObject({ signal: 'SIGKILL' });
 
       const rerun = await app.archival.run('log-archival');
