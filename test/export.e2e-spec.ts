@@ -2,9 +2,9 @@ import request from 'supertest';
 import { cli } from './harness/cli';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
+import { daysAgo } from './harness/clock';
 
 const TOKEN = 'export-token-abcdefghijklmnopqrstuvwx';
-const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_000).toISOString();
 
 describe('export of one entity\'s full history', () => {
   let db: TestDatabase;

@@ -1,12 +1,11 @@
 import { HookContext } from '../src/archival/engine/archival-hooks';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { faultHooks } from './harness/fault-hooks';
 import { loadLines, readArchiveLines, readManifest, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
-import { NOW_SQL } from './harness/clock';
+import { NOW_SQL, daysAgo } from './harness/clock';
 
-const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_000).toISOString();
 
 describe('the built-in jobs with child tables', () => {
   let db: TestDatabase;

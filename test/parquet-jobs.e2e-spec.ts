@@ -5,9 +5,9 @@ import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archiva
 import { restoreArchive, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { seedLogs } from './harness/seed';
+import { daysAgo } from './harness/clock';
 
 const run = promisify(execFile);
-const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_000).toISOString();
 
 interface ForeignParquet {
   schema: { name: string; type: string; converted: string | null }[];

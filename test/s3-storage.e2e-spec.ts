@@ -10,9 +10,9 @@ import { restoreArchive, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { s3TestClientConfig, S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
 import { count } from './harness/seed';
+import { daysAgo } from './harness/clock';
 
 const PREFIX = 'prod/archives';
-const daysAgo = (days: number) => new Date(FIXED_NOW.getTime() - days * 86_400_000).toISOString();
 
 describe('archives on S3 (s3rver)', () => {
   let db: TestDatabase;

@@ -13,7 +13,6 @@ describe('the catalog state machine', () => {
   let archiveId: number;
   let runId: string;
   const archiveStatus = async () => (await db.sql.query(`SELECT status, error FROM archived_partitions WHERE id = $1`, [archiveId])).rows[0];
-  const runStatus = async () => (await db.sql.query(`SELECT status, error FROM archival_runs WHERE id = $1`, [runId])).rows[0];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -31,37 +30,35 @@ describe('the catalog state machine', () => {
     await db?.drop();
   });
 
-  const archiveCases = ARCHIVE_STATUSES.flatMap((from) => ARCHIVE_STATUSES.map((to) => [from, to] as [ArchiveStatus, ArchiveStatus]));
-  it.each(archiveCases)('archive %s → %s', async (from, to) => {
-    const allowed = ARCHIVE_MOVES[from].includes(to);
-    for (const actual of ARCHIVE_STATUSES) {
-      await db.sql.query(`UPDATE archived_partitions SET status = $2, error = 'before' WHERE id = $1`, [archiveId, actual]);
-      const move = moveArchive(rowsOf(db.sql), archiveId, { from: [from], to, set: { error: 'moved' } });
+  /** One move (from → to) tried against a row in each status: it moves exactly when allowed and the row is in `from`. */
+  async function expectMove<S extends string>(kind: { statuses: readonly S[]; moves: Readonly<Record<S, readonly S[]>>; table: string; id: () => string | number;
+    move: (m: { from: S[]; to: S; set: Record<string, unknown> }) => Promise<void> }, from: S, to: S) {
+    const allowed = kind.moves[from].includes(to);
+    const row = async () => (await db.sql.query(`SELECT status, error FROM ${kind.table} WHERE id = $1`, [kind.id()])).rows[0];
+    for (const actual of kind.statuses) {
+      await db.sql.query(`UPDATE ${kind.table} SET status = $2, error = 'before' WHERE id = $1`, [kind.id(), actual]);
+      const move = kind.move({ from: [from], to, set: { error: 'moved' } });
       if (allowed && actual === from) {
         await move;
-        expect(await archiveStatus()).toEqual({ status: to, error: 'moved' });
+        expect(await row()).toEqual({ status: to, error: 'moved' });
       } else {
         await expect(move).rejects.toThrow(allowed ? StatusMoveError : /is not allowed/);
-        expect(await archiveStatus()).toEqual({ status: actual, error: 'before' });
+        expect(await row()).toEqual({ status: actual, error: 'before' });
       }
     }
-  });
+  }
+  const archives = {
+    statuses: ARCHIVE_STATUSES, moves: ARCHIVE_MOVES, table: 'archived_partitions', id: () => archiveId,
+    move: (m: Parameters<typeof moveArchive>[2]) => moveArchive(rowsOf(db.sql), archiveId, m),
+  };
+  const runs = {
+    statuses: RUN_STATUSES, moves: RUN_MOVES, table: 'archival_runs', id: () => runId,
+    move: (m: Parameters<typeof moveRun>[2]) => moveRun(rowsOf(db.sql), runId, m),
+  };
 
-  const runCases = RUN_STATUSES.flatMap((from) => RUN_STATUSES.map((to) => [from, to] as [RunStatus, RunStatus]));
-  it.each(runCases)('run %s → %s', async (from, to) => {
-    const allowed = RUN_MOVES[from].includes(to);
-    for (const actual of RUN_STATUSES) {
-      await db.sql.query(`UPDATE archival_runs SET status = $2, error = 'before' WHERE id = $1`, [runId, actual]);
-      const move = moveRun(rowsOf(db.sql), runId, { from: [from], to, set: { error: 'moved' } });
-      if (allowed && actual === from) {
-        await move;
-        expect(await runStatus()).toEqual({ status: to, error: 'moved' });
-      } else {
-        await expect(move).rejects.toThrow(allowed ? StatusMoveError : /is not allowed/);
-        expect(await runStatus()).toEqual({ status: actual, error: 'before' });
-      }
-    }
-  });
+  const pairs = <S extends string>(statuses: readonly S[]) => statuses.flatMap((from) => statuses.map((to) => [from, to] as [S, S]));
+  it.each(pairs<ArchiveStatus>(ARCHIVE_STATUSES))('archive %s → %s', (from, to) => expectMove(archives, from, to));
+  it.each(pairs<RunStatus>(RUN_STATUSES))('run %s → %s', (from, to) => expectMove(runs, from, to));
 
   it('failed never overwrites purged, through the catalog service either', async () => {
     await db.sql.query(`UPDATE archived_partitions SET status = 'purged', error = NULL WHERE id = $1`, [archiveId]);

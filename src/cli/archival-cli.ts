@@ -53,7 +53,7 @@ Reads the environment and .env (see docs/configuration.md). Without DATABASE_URL
 uses the demo's embedded PostgreSQL under ./.data.`;
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, SWITCHES);
   const json = args.flags.json === true;
   if (!args.command || args.flags.help) {
     io.out(USAGE);
@@ -115,6 +115,7 @@ const ACCEPTS: Record<string, { values: string[]; switches: string[]; positional
   migrate: { values: [], switches: [], positional: 0 },
 };
 const GLOBAL_SWITCHES = ['json', 'help'];
+const SWITCHES = new Set([...GLOBAL_SWITCHES, ...Object.values(ACCEPTS).flatMap((a) => a.switches)]);
 
 /** The first usage problem of a command line, naming the flag or argument; undefined when it is fine. */
 export function usageProblem(command: string, positional: string[], flags: Record<string, string | true>): string | undefined {

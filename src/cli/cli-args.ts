@@ -5,10 +5,11 @@ export interface CliArgs {
   flags: Record<string, string | true>;
 }
 
-/** Flags that never take a value; every other flag takes `--name=value` or `--name value`. */
-const SWITCHES = new Set(['json', 'help', 'dry-run', 'ignore-watermark']);
-
-export function parseArgs(argv: string[]): CliArgs {
+/**
+ * `switches` never take a value; every other flag takes `--name=value` or
+ * `--name value`. Which flags a command accepts is the caller's to check.
+ */
+export function parseArgs(argv: string[], switches: ReadonlySet<string> = new Set(['help'])): CliArgs {
   const positional: string[] = [];
   const flags: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -18,7 +19,7 @@ export function parseArgs(argv: string[]): CliArgs {
       continue;
     }
     const [name, value] = arg.slice(2).split(/=(.*)/s, 2);
-    if (value !== undefined || SWITCHES.has(name) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) {
+    if (value !== undefined || switches.has(name) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) {
       flags[name] = value ?? true;
     } else {
       flags[name] = argv[++i];
