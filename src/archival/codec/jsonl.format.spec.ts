@@ -52,6 +52,56 @@ describe('LineScanner', () => {
     expect(scanner.end()).toBeUndefined();
   });
 
+  it('joins a line that spans chunks into a buffer of its own with one spare byte, once', () => {
+    const scanner = new LineScanner();
+    const seen: { text: string; spare: boolean; room: number }[] = [];
+    const onLine = (b: Buffer, s: number, e: number, spare: boolean) => seen.push({ text: b.toString('utf8', s, e), spare, room: b.length - e });
+    const first = Buffer.from('x\n' + 'a'.repeat(100));
+    scanner.push(first, onLine);
+    first.fill('z'); // a kept view sees this; the join must have copied nothing yet
+    scanner.push(Buffer.from('bb\ny\n'), onLine);
+    expect(seen).toEqual([
+      { text: 'x', spare: false, room: 101 },
+      { text: 'z'.repeat(100) + 'bb', spare: true, room: 1 },
+      { text: 'y', spare: false, room: 1 },
+    ]);
+  });
+
+  it('gathers a wide line (over 1 MiB) as its chunks arrive, letting go of each chunk at once', () => {
+    const scanner = new LineScanner();
+    const seen: { text: string; spare: boolean; room: number }[] = [];
+    const onLine = (b: Buffer, s: number, e: number, spare: boolean) => seen.push({ text: b.toString('latin1', s, e), spare, room: b.length - e });
+    const expected: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const chunk = Buffer.alloc(64 * 1024, 97 + (i % 26));
+      expected.push(chunk.toString('latin1'));
+      scanner.push(chunk, onLine);
+      chunk.fill('#'); // from the 17th chunk on (past 1 MiB) each is copied as it arrives
+    }
+    scanner.push(Buffer.from('end\nnext\n'), onLine);
+    expect(seen.map((l) => l.spare)).toEqual([true, false]);
+    expect(seen[0].room).toBe(1);
+    expect(seen[0].text.slice(17 * 64 * 1024)).toBe(expected.slice(17).join('') + 'end');
+    expect(seen[0].text.length).toBe(40 * 64 * 1024 + 3);
+    expect(seen[1].text).toBe('next');
+  });
+
+  it('copies a short tail, so a small piece does not pin its whole chunk', () => {
+    const scanner = new LineScanner();
+    const chunk = Buffer.from('a'.repeat(100) + '\nbc');
+    scanner.push(chunk, () => undefined);
+    chunk.fill('z');
+    expect(scanner.end()?.toString()).toBe('bc');
+  });
+
+  it('with a head, hands over only the first bytes of a line that spans chunks, and holds no more', () => {
+    const scanner = new LineScanner({ head: 4 });
+    const seen: string[] = [];
+    const onLine = (b: Buffer, s: number, e: number, spare: boolean) => seen.push(`${b.toString('utf8', s, e)}|${spare}|${b.length}`);
+    for (const chunk of ['ab', 'cdefgh', 'ij\nshort\nlo', 'ng line\nxy', 'z\n']) scanner.push(Buffer.from(chunk), onLine);
+    expect(seen).toEqual(['abcd|false|5', 'short|false|11', 'long|false|5', 'xyz|true|4']);
+  });
+
   it('returns a trailing partial line so callers can report it', () => {
     const scanner = new LineScanner();
     scanner.push(Buffer.from('a\nbroken'), () => undefined);

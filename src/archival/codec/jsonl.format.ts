@@ -120,10 +120,12 @@ export class KeyReader {
     const p = start + this.prefix.length;
     if (end > p && line.compare(this.prefix, 0, this.prefix.length, start, p) === 0) {
       if (line[p] === QUOTE) {
-        const close = line.indexOf(QUOTE, p + 1);
-        // Only a key without escapes is read in place; the scan stays within the value.
-        if (close !== -1 && close < end && line.subarray(p + 1, close).indexOf(BACKSLASH) === -1) {
-          return line.toString('utf8', p + 1, close);
+        // The key's JSON string alone: read in place without escapes, parsed with them; the scan stays within the value.
+        for (let i = p + 1; i < end; i++) {
+          if (line[i] === BACKSLASH) i++;
+          else if (line[i] === QUOTE) {
+            return line.subarray(p + 1, i).indexOf(BACKSLASH) === -1 ? line.toString('utf8', p + 1, i) : (JSON.parse(line.toString('utf8', p, i + 1)) as string);
+          }
         }
       } else {
         let stop = p;

@@ -136,13 +136,14 @@ export class ZstdCompression implements Compression {
   compressSync(input: Buffer): Buffer {
     const binding = new this.binding.ZstdCompressStreamBinding();
     binding.begin(this.level);
-    return runSync(binding, input, 'compression');
+    // zstd's compress bound: the input, 1/256 of it, and a little.
+    return runSync(binding, input, 'compression', input.length + (input.length >> 8) + 64 * 1024);
   }
 
   decompressSync(input: Buffer): Buffer {
     const binding = new this.binding.ZstdDecompressStreamBinding();
     binding.begin();
-    return runSync(binding, input, 'decompression');
+    return runSync(binding, input, 'decompression', input.length * 8 + 64 * 1024);
   }
 
   decompressor(): Transform {
@@ -161,9 +162,25 @@ export class ZstdCompression implements Compression {
 
 const SLICE = 1024 * 1024;
 
-function runSync(binding: StreamBinding, input: Buffer, what: string): Buffer {
-  const out: Buffer[] = [];
-  const push = (chunk: Uint8Array) => out.push(Buffer.from(chunk));
+/**
+ * One-shot (de)compression through a streaming binding, for Parquet pages.
+ * The output is written into one buffer of `capacity` bytes, grown by
+ * doubling if it must be: untouched pages of a large buffer cost no memory,
+ * so a generous capacity costs only what is written, and the output is not
+ * first held as pieces and then copied whole once more.
+ */
+function runSync(binding: StreamBinding, input: Buffer, what: string, capacity: number): Buffer {
+  let out = Buffer.allocUnsafe(capacity);
+  let used = 0;
+  const push = (chunk: Uint8Array) => {
+    if (used + chunk.length > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + chunk.length));
+      out.copy(bigger, 0, 0, used);
+      out = bigger;
+    }
+    out.set(chunk, used);
+    used += chunk.length;
+  };
   try {
     for (let offset = 0; offset < input.length; offset += SLICE) {
       if (!binding.transform(input.subarray(offset, offset + SLICE), push)) throw new Error(`zstd ${what} failed (corrupt data?)`);
@@ -172,7 +189,7 @@ function runSync(binding: StreamBinding, input: Buffer, what: string): Buffer {
   } finally {
     binding.delete();
   }
-  return Buffer.concat(out);
+  return out.subarray(0, used);
 }
 
 /**

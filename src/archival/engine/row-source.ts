@@ -81,10 +81,7 @@ export class RowSource {
       const copy = this.client.query(copyTo(this.copySql(after, limit))) as AsyncIterable<Buffer>;
       // Paced: the batch is read whole, then encoded, so the database and this process take turns instead of both working at once.
       const chunks = this.options.pacer.paced ? await collect(copy) : copy;
-      for await (const chunk of chunks) {
-        const lines = this.take(chunk);
-        if (lines.length > 0) yield lines;
-      }
+      for await (const chunk of chunks) yield* this.take(chunk);
       if (this.scanner.end()) throw new Error(`COPY output of ${this.shape.table.name} ended inside a line`);
       const fetched = this.rows - before;
       this.options.onBatch?.(fetched, Math.round(performance.now() - started));
@@ -108,32 +105,52 @@ export class RowSource {
       TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
   }
 
-  /** Turns `"key" 0x02 xmin 0x02 json` lines into `json\n` lines, recording key and xmin. */
-  private take(chunk: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(chunk.length + 64 * 1024);
+  /**
+   * Turns `"key" 0x02 xmin 0x02 json` lines into `json\n` lines, recording key
+   * and xmin. Lines are copied together into buffers of about a chunk; a line
+   * the scanner joined from several chunks (a wide row) is handed on as a view
+   * of that buffer, its newline written into the spare byte: no copy.
+   */
+  private take(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let target: Buffer = Buffer.allocUnsafe(chunk.length + 64 * 1024);
     let length = 0;
-    let target: Buffer = out;
-    this.scanner.push(chunk, (line, start, end) => {
-      const first = line.indexOf(SEPARATOR, start);
-      const second = line.indexOf(SEPARATOR, first + 1);
-      if (first === -1 || second === -1 || second > end) throw new Error('unexpected COPY line shape');
-      // The key arrives as a JSON string; without escapes its bytes are the key's text, used as they are.
-      if (hasByte(line, BACKSLASH, start, first)) {
-        const key = JSON.parse(line.toString('utf8', start, first)) as string;
-        this.keyLog.appendString(key, line.toString('latin1', first + 1, second));
-        this.keyHash.update(key);
-      } else {
-        this.keyLog.appendBytes(line, start + 1, first - 1, first + 1, second);
-        this.keyHash.update(line.subarray(start + 1, first - 1));
+    this.scanner.push(chunk, (line, start, end, spare) => {
+      const value = this.record(line, start, end);
+      if (spare) {
+        if (length > 0) out.push(target.subarray(0, length));
+        target = target.subarray(length);
+        length = 0;
+        line[end] = NEWLINE;
+        out.push(line.subarray(value, end + 1));
+        return;
       }
-      this.keyHash.update(NEWLINE_BYTE);
-      const size = end - second;
+      const size = end - value + 1;
       if (length + size > target.length) target = grow(target, length, size);
-      line.copy(target, length, second + 1, end);
+      line.copy(target, length, value, end);
       length += size - 1;
       target[length++] = NEWLINE;
     });
-    return target.subarray(0, length);
+    if (length > 0) out.push(target.subarray(0, length));
+    return out;
+  }
+
+  /** Records the line's key and xmin; returns where its JSON starts. */
+  private record(line: Buffer, start: number, end: number): number {
+    const first = line.indexOf(SEPARATOR, start);
+    const second = line.indexOf(SEPARATOR, first + 1);
+    if (first === -1 || second === -1 || second > end) throw new Error('unexpected COPY line shape');
+    // The key arrives as a JSON string; without escapes its bytes are the key's text, used as they are.
+    if (hasByte(line, BACKSLASH, start, first)) {
+      const key = JSON.parse(line.toString('utf8', start, first)) as string;
+      this.keyLog.appendString(key, line.toString('latin1', first + 1, second));
+      this.keyHash.update(key);
+    } else {
+      this.keyLog.appendBytes(line, start + 1, first - 1, first + 1, second);
+      this.keyHash.update(line.subarray(start + 1, first - 1));
+    }
+    this.keyHash.update(NEWLINE_BYTE);
+    return second + 1;
   }
 }
 

@@ -5,7 +5,7 @@ import { Stage } from '../archive-format';
 import { ColumnInfo } from '../jsonl.format';
 import { ParquetBytes } from './parquet-bytes';
 import { openExactReader } from './parquet-library';
-import { ROW_GROUP_BYTES } from './parquet-row-groups';
+import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-row-groups';
 
 const COLUMNS: ColumnInfo[] = [
   { name: 'id', typname: 'int8', type: 'bigint', encoding: 'text', generated: false, identity: false },
@@ -48,12 +48,21 @@ describe('Parquet archives of wide rows', () => {
   }
 
   it('cuts row groups by bytes as well as rows, and round-trips every value', async () => {
-    const values = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, blob: 'x'.repeat(1024 * 1024) }));
+    const values = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, blob: 'x'.repeat(512 * 1024) }));
     const { file, restored, written, read } = await roundTrip(values);
     const groups = await rowGroups(file);
-    // Lines of 1 MiB and a few bytes: the 16th reaches ROW_GROUP_BYTES (16 MiB) and closes its row group.
+    // Lines of 512 KiB and a few bytes: the 32nd reaches ROW_GROUP_BYTES (16 MiB) and closes its row group.
     expect(ROW_GROUP_BYTES).toBe(16 * 1024 * 1024);
-    expect(groups.map((g) => Number(g.num_rows))).toEqual([16, 16, 8]);
+    expect(groups.map((g) => Number(g.num_rows))).toEqual([32, 8]);
+    expect(restored.map((line) => JSON.parse(line).data)).toEqual(values.map((v) => JSON.parse(v)));
+    expect(read).toEqual(written);
+  });
+
+  it('makes each wide row a row group of its own, closing the rows before it first', async () => {
+    const wide = (i: number) => JSON.stringify({ i, blob: 'w"\\'.repeat(WIDE_ROW_BYTES / 2) });
+    const values = ['{"a": 1}', '{"a": 2}', '{"a": 3}', wide(4), '{"a": 5}', '{"a": 6}', wide(7), wide(8), '{"a": 9}'];
+    const { file, restored, written, read } = await roundTrip(values);
+    expect((await rowGroups(file)).map((g) => Number(g.num_rows))).toEqual([3, 1, 2, 1, 1, 1]);
     expect(restored.map((line) => JSON.parse(line).data)).toEqual(values.map((v) => JSON.parse(v)));
     expect(read).toEqual(written);
   });
@@ -62,9 +71,10 @@ describe('Parquet archives of wide rows', () => {
     const big = JSON.stringify({ blob: 'y'.repeat(5 * 1024 * 1024) });
     const { file, restored, written, read } = await roundTrip(['{"small": true}', big]);
     expect(file.length).toBeLessThan(big.length * 1.1);
-    const [group] = await rowGroups(file);
-    const withStatistics = group.columns.filter((c) => c.meta_data.statistics).map((c) => c.meta_data.path_in_schema.join('.'));
-    expect(withStatistics).toEqual(['id']);
+    for (const group of await rowGroups(file)) {
+      const withStatistics = group.columns.filter((c) => c.meta_data.statistics).map((c) => c.meta_data.path_in_schema.join('.'));
+      expect(withStatistics).toEqual(['id']);
+    }
     expect(JSON.parse(restored[1])).toEqual({ id: '2', data: JSON.parse(big), note: 'row 2' });
     expect(read).toEqual(written);
   });

@@ -11,7 +11,9 @@
  *   page header, the column chunk, the column index and the footer, so one
  *   52 MB jsonb value made a 758 MB file;
  * - their values go to the writer as Buffers, made once, and long values are
- *   hashed and written out piece by piece, never joined into one more copy.
+ *   hashed and written out piece by piece, never joined into one more copy;
+ *   a long line is read from its bytes, its long strings straight into the
+ *   buffer the writer pages (typed-line.ts), never as JS strings.
  *
  * Reading needs the footer first, so the decoder holds the stored file in
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
@@ -31,6 +33,7 @@ import { ParquetKind, parquetKind, restoreLinePieces, toParquetValue } from './p
 import { ParquetContentHash } from './parquet-content-hash';
 import { openExactReader, parquet } from './parquet-library';
 import { ParquetRowGroups } from './parquet-row-groups';
+import { LONG_STRING, readTypedLine } from './typed-line';
 
 /** Restore lines are handed on in chunks of at most this many lines or bytes. */
 const LINES_PER_CHUNK = 1_000;
@@ -78,14 +81,41 @@ function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
 function parquetSchema(ordered: ParquetColumn[], compression: Compression) {
   const codec = PARQUET_CODEC[compression.name];
   const field = (c: ParquetColumn) => ({ type: PARQUET_TYPE[c.kind], optional: true, compression: codec, statistics: c.statistics });
-  return new parquet.ParquetSchema(Object.fromEntries(ordered.map((c) => [c.name, field(c)])));
+  // Variable-width columns last in the file: parquetjs-lite copies a row group's chunks written so far once per
+  // column that follows, so a wide value's chunk is copied no more. Values are read by name, and hashed in table order.
+  const fileOrder = [...ordered.filter((c) => !VARIABLE_WIDTH.includes(c.kind)), ...ordered.filter((c) => VARIABLE_WIDTH.includes(c.kind))];
+  return new parquet.ParquetSchema(Object.fromEntries(fileOrder.map((c) => [c.name, field(c)])));
+}
+
+type LineRef = { line?: Buffer; start: number; end: number };
+
+/** The lines of the next chunk (undefined at the end); the chunk itself is not held on to here. */
+async function nextLines(chunks: AsyncIterator<Buffer>, scanner: LineScanner): Promise<LineRef[] | undefined> {
+  const next = await chunks.next();
+  if (next.done) return undefined;
+  const lines: LineRef[] = [];
+  scanner.push(next.value, (line, start, end) => lines.push({ line, start, end }));
+  return lines;
+}
+
+/**
+ * A typed line's values, the line let go of (so a wide line's bytes are not held while its row is written).
+ * A long line is read member by member, its long strings as bytes (typed-line.ts).
+ */
+function takeLine(entry: LineRef): Record<string, unknown> {
+  const { line, start, end } = entry;
+  entry.line = undefined;
+  if (end - start <= LONG_STRING) return JSON.parse(line!.toString('utf8', start, end)) as Record<string, unknown>;
+  return readTypedLine(line!, start, end);
 }
 
 /** One typed line → the row parquetjs writes; the content hash sees the values first. */
 function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const c of ordered) {
-    const value = toParquetValue(c.kind, typed[c.name]);
+    let value = toParquetValue(c.kind, typed[c.name]);
+    // Statistics compare strings: a column that keeps them gets a long text value as a string.
+    if (c.statistics && c.kind !== 'bytes' && Buffer.isBuffer(value)) value = value.toString('utf8');
     if (value !== undefined) row[c.name] = value;
   }
   content.add(ordered, (c) => row[c.name]);
@@ -95,13 +125,17 @@ function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, co
   return row;
 }
 
-/** Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece by piece. */
+/**
+ * Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece
+ * by piece; a long value read as bytes goes out as a chunk of its own, as it
+ * is (a view of its decompressed page), never copied into one.
+ */
 class LineChunks {
-  private pieces: string[] = [];
+  private pieces: (string | Buffer)[] = [];
   private lines = 0;
   private bytes = 0;
 
-  add(line: string[]): void {
+  add(line: (string | Buffer)[]): void {
     for (const piece of line) this.bytes += Buffer.byteLength(piece);
     this.pieces.push(...line, '\n');
     this.lines++;
@@ -112,15 +146,29 @@ class LineChunks {
     return this.lines >= LINES_PER_CHUNK || this.bytes >= BYTES_PER_CHUNK;
   }
 
-  take(): Buffer {
-    const chunk = Buffer.allocUnsafe(this.bytes);
-    let offset = 0;
-    for (const piece of this.pieces) offset += chunk.write(piece, offset);
+  take(): Buffer[] {
+    const out: Buffer[] = [];
+    let run: (string | Buffer)[] = [];
+    for (const piece of this.pieces) {
+      if (Buffer.isBuffer(piece) && piece.length >= BYTES_PER_CHUNK) {
+        if (run.length > 0) out.push(joined(run));
+        out.push(piece);
+        run = [];
+      } else run.push(piece);
+    }
+    if (run.length > 0) out.push(joined(run));
     this.pieces = [];
     this.lines = 0;
     this.bytes = 0;
-    return chunk;
+    return out;
   }
+}
+
+function joined(pieces: (string | Buffer)[]): Buffer {
+  const chunk = Buffer.allocUnsafe(pieces.reduce((total, piece) => total + Buffer.byteLength(piece), 0));
+  let offset = 0;
+  for (const piece of pieces) offset += typeof piece === 'string' ? chunk.write(piece, offset) : piece.copy(chunk, offset);
+  return chunk;
 }
 
 export class ParquetFormat implements ArchiveFormat {
@@ -144,15 +192,15 @@ export class ParquetFormat implements ArchiveFormat {
           callback();
         },
       });
-      const rowGroups = new ParquetRowGroups(await parquet.ParquetWriter.openStream(schema, sink));
+      // Data pages v2: values are compressed as they are, not first copied behind their levels (v1 pages are).
+      const rowGroups = new ParquetRowGroups(await parquet.ParquetWriter.openStream(schema, sink, { useDataPageV2: true }));
       const scanner = new LineScanner();
-      for await (const chunk of source) {
+      const chunks = source[Symbol.asyncIterator]();
+      for (let lines = await nextLines(chunks, scanner); lines; lines = await nextLines(chunks, scanner)) {
         // Parsed one at a time, so a chunk of wide rows is not all held as JS values at once.
-        const lines: { line: Buffer; start: number; end: number }[] = [];
-        scanner.push(chunk, (line, start, end) => lines.push({ line, start, end }));
-        for (const { line, start, end } of lines) {
-          const typed = JSON.parse(line.toString('utf8', start, end)) as Record<string, unknown>;
-          await rowGroups.append(parquetRow(ordered, typed, content), end - start);
+        for (const entry of lines) {
+          const size = entry.end - entry.start;
+          await rowGroups.append(parquetRow(ordered, takeLine(entry), content), size);
         }
         yield* out.splice(0);
       }
@@ -180,10 +228,9 @@ export class ParquetFormat implements ArchiveFormat {
         for (let record = await cursor.next(); record; record = await cursor.next()) {
           content.add(ordered, (c) => record![c.name]);
           chunks.add(restoreLinePieces(ordered, record));
-          if (chunks.full) yield chunks.take();
+          if (chunks.full) yield* chunks.take();
         }
-        const rest = chunks.take();
-        if (rest.length > 0) yield rest;
+        yield* chunks.take();
         digest = content.digest();
       } finally {
         await reader.close();

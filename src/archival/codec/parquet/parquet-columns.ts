@@ -29,6 +29,8 @@ export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
 export const INT32_MAX = 2147483647;
 export const INT32_MIN = -2147483648;
+/** A text value given as bytes is hashed as a string up to this size, piece by piece above it. */
+const BYTES_AS_TEXT = 1024 * 1024;
 
 const KINDS: Record<string, ParquetKind> = {
   bool: 'boolean',
@@ -88,9 +90,9 @@ export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
       return Number(value as string);
     case 'json':
     case 'text':
-      return value as string;
+      return value as string | Buffer;
     case 'bytes':
-      return Buffer.from((value as string).slice(2), 'hex');
+      return Buffer.from(Buffer.isBuffer(value) ? value.toString('latin1', 2) : (value as string).slice(2), 'hex');
     default:
       return value;
   }
@@ -101,8 +103,10 @@ export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
  * or back out of the Parquet file: the content SHA-256 of a Parquet archive
  * is taken over these, so read-back proves every value survived.
  */
-export function canonicalValue(kind: ParquetKind, value: unknown): string | null {
+export function canonicalValue(kind: ParquetKind, value: unknown): string | Buffer | null {
   if (value === null || value === undefined) return null;
+  // A long text or json value read as its UTF-8 bytes (typed-line.ts): hashed from them, piece by piece.
+  if (Buffer.isBuffer(value) && (kind === 'json' || kind === 'text')) return value.length > BYTES_AS_TEXT ? value : value.toString('utf8');
   if (kind === 'bytes') return (value as Buffer).toString('hex');
   if (kind === 'float') return numberText(Math.fround(value as number));
   if (kind === 'double') return numberText(value as number);
@@ -113,8 +117,11 @@ export function canonicalValue(kind: ParquetKind, value: unknown): string | null
  * A value read from Parquet → its JSON member in a restore line (the JSON
  * Lines dialect that json_populate_record reads, see jsonl.format.ts).
  */
-export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean): string {
+export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean): string | Buffer {
   if (value === null || value === undefined) return 'null';
+  // A long text or json value read as its UTF-8 bytes: json goes into the line as it is, text as a JSON string.
+  if (Buffer.isBuffer(value) && kind === 'json') return value;
+  if (Buffer.isBuffer(value) && kind === 'text') return JSON.stringify(value.toString('utf8'));
   switch (kind) {
     case 'boolean':
     case 'int16':
@@ -139,10 +146,11 @@ export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean
 
 /**
  * A restore line for one Parquet record, key first, with the `$jsonNull` marker where a json value is the literal null;
- * in pieces, so that a line with a 50 MB value is written out without first being joined into one more string.
+ * in pieces, so that a line with a 50 MB value is written out without first being joined into one more string
+ * (a long json value read as bytes is one of the pieces, as it is).
  */
-export function restoreLinePieces(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): string[] {
-  const pieces: string[] = ['{'];
+export function restoreLinePieces(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): (string | Buffer)[] {
+  const pieces: (string | Buffer)[] = ['{'];
   const jsonNulls: string[] = [];
   columns.forEach((c, index) => {
     const value = record[c.name];

@@ -7,7 +7,7 @@ function reference(rows: (string | null)[][]) {
   return { bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
 }
 
-function hashed(rows: (string | null)[][]) {
+function hashed(rows: (string | Buffer | null)[][]) {
   const columns = [{ kind: 'text' as const }, { kind: 'json' as const }, { kind: 'text' as const }];
   const hash = new ParquetContentHash();
   for (const row of rows) hash.add(columns, (c) => row[columns.indexOf(c)]);
@@ -22,6 +22,16 @@ describe('ParquetContentHash', () => {
     const long = `${'x'.repeat(piece - 1)}😀${escapes.repeat(80_000)}`;
     const rows = [['1', `{"blob": ${JSON.stringify(long)}}`, long], ['2', 'null', `lone \ud800 surrogate ${'y'.repeat(piece)}\udc00`], ['3', '{}', 'short']];
     expect(hashed(rows)).toEqual(reference(rows));
+  });
+
+  it('hashes a long value given as UTF-8 bytes exactly like the same value as a string', () => {
+    const piece = 1024 * 1024;
+    // Multi-byte characters on every side of the slice boundaries.
+    const long = `${'x'.repeat(piece - 2)}é😀${'ünï "q" \\ 😀\n'.repeat(200_000)}`;
+    const small = 'ü "small" bytes';
+    const rows = [['1', long, small], ['2', '{}', 'x'.repeat(piece + 3)]];
+    const asBytes = rows.map((row) => row.map((value, i) => (i === 0 ? value : Buffer.from(value))));
+    expect(hashed(asBytes)).toEqual(reference(rows));
   });
 
   it('hashes short rows as one JSON array each', () => {

@@ -8,6 +8,8 @@
  * the JSON text of a string is the JSON text of consecutive slices of it
  * (quotes stripped) as long as no slice splits a surrogate pair, so a 50 MB
  * jsonb value costs 1 MiB pieces, not a 50 MB copy and its UTF-8 bytes.
+ * A long text or json value read as UTF-8 bytes (TextBytes, typed-line.ts)
+ * is hashed the same way, sliced at character boundaries.
  */
 import { createHash } from 'node:crypto';
 import { ContentDigest } from '../archive-format';
@@ -22,7 +24,7 @@ export class ParquetContentHash {
 
   add<Column extends { kind: ParquetKind }>(columns: Column[], values: (column: Column) => unknown): void {
     const canonical = columns.map((c) => canonicalValue(c.kind, values(c)));
-    if (canonical.every((value) => value === null || value.length <= PIECE)) {
+    if (canonical.every((value) => value === null || (typeof value === 'string' && value.length <= PIECE))) {
       this.update(`${JSON.stringify(canonical)}\n`);
       return;
     }
@@ -30,7 +32,8 @@ export class ParquetContentHash {
     canonical.forEach((value, index) => {
       if (index > 0) this.update(',');
       if (value === null) this.update('null');
-      else this.updateJsonString(value);
+      else if (typeof value === 'string') this.updateJsonString(value);
+      else this.updateJsonBytes(value);
     });
     this.update(']\n');
   }
@@ -47,6 +50,19 @@ export class ParquetContentHash {
       // JSON.stringify escapes a lone surrogate, so a pair must stay in one slice.
       if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end++;
       this.update(JSON.stringify(text.slice(start, end)).slice(1, -1));
+      start = end;
+    }
+    this.update('"');
+  }
+
+  /** Hashes JSON.stringify of the UTF-8 text `bytes` without decoding it whole. */
+  private updateJsonBytes(bytes: Buffer): void {
+    this.update('"');
+    for (let start = 0; start < bytes.length; ) {
+      let end = Math.min(start + PIECE, bytes.length);
+      // Never inside a character: continuation bytes are 10xxxxxx (and a 4-byte character is one surrogate pair).
+      while (end < bytes.length && (bytes[end] & 0xc0) === 0x80) end++;
+      this.update(JSON.stringify(bytes.toString('utf8', start, end)).slice(1, -1));
       start = end;
     }
     this.update('"');

@@ -9,13 +9,17 @@
  * - memory: UTF8 and BYTE_ARRAY take a Buffer as it is (the stock versions
  *   copy it), and PLAIN-encoding BYTE_ARRAY values copies each value once
  *   into the page (the stock version copies it twice); the bytes written are
- *   the same. For a 50 MB value that is one or two 50 MB copies fewer.
+ *   the same. For a 50 MB value that is one or two 50 MB copies fewer; a
+ *   long value read from a typed line is not copied at all (typed-line.ts).
  * - reading: archival readers retag TIMESTAMP_MICROS and DATE columns so that
- *   values come back as raw integers, not as millisecond Date objects, and
- *   read from memory (ParquetBytes), never from a file.
+ *   values come back as raw integers, not as millisecond Date objects, UTF8
+ *   columns so that a value over 1 MiB comes back as its bytes (a view of the
+ *   page, not one more copy as a string), and read from memory
+ *   (ParquetBytes), never from a file.
  */
 import { ZstdCompression } from '../zstd.compression';
 import { ParquetBytes } from './parquet-bytes';
+import { HEADROOM, isTextBytes } from './typed-line';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Convert = (value: unknown) => unknown;
@@ -69,6 +73,9 @@ const plain = require('parquetjs-lite/lib/codec/plain') as { encodeValues(type: 
 /** Read-side type names whose values stay raw (BigInt microseconds, integer days). */
 const RAW_TIMESTAMP = 'ARCHIVAL_RAW_TIMESTAMP_MICROS';
 const RAW_DATE = 'ARCHIVAL_RAW_DATE';
+/** Read-side UTF8: a value longer than LONG_TEXT_AS_BYTES stays bytes (a view of its page), shorter ones are strings. */
+const RAW_TEXT = 'ARCHIVAL_RAW_TEXT';
+const LONG_TEXT_AS_BYTES = 1024 * 1024;
 
 let zstdRegistered: ZstdCompression | undefined;
 
@@ -94,11 +101,26 @@ export function setUpParquet(zstd: ZstdCompression): void {
   plain.encodeValues = (type, values, options) =>
     type === 'BYTE_ARRAY' && values.every((v) => Buffer.isBuffer(v)) ? encodeByteArrays(values as Buffer[]) : stockEncode(type, values, options);
   table[RAW_TIMESTAMP] = { primitiveType: 'INT64', toPrimitive: (v) => v };
+  table[RAW_TEXT] = {
+    primitiveType: 'BYTE_ARRAY',
+    toPrimitive: (v) => v,
+    fromPrimitive: (v) => ((v as Buffer).length > LONG_TEXT_AS_BYTES ? v : (v as Buffer).toString('utf8')),
+  };
   table[RAW_DATE] = { primitiveType: 'INT32', toPrimitive: (v) => v };
 }
 
-/** PLAIN BYTE_ARRAY: each value as a 4-byte little-endian length and its bytes. */
+/**
+ * PLAIN BYTE_ARRAY: each value as a 4-byte little-endian length and its bytes.
+ * A page of one long value read from a typed line (TextBytes) is encoded in
+ * place: its length goes into the headroom the value was given, no copy.
+ */
 function encodeByteArrays(values: Buffer[]): Buffer {
+  if (values.length === 1 && isTextBytes(values[0])) {
+    const [value] = values;
+    const page = Buffer.from(value.buffer, value.byteOffset - HEADROOM, value.length + HEADROOM);
+    page.writeUInt32LE(value.length, 0);
+    return page;
+  }
   const out = Buffer.allocUnsafe(values.reduce((total, v) => total + 4 + v.length, 0));
   let offset = 0;
   for (const value of values) {
@@ -125,6 +147,7 @@ export async function openExactReader(bytes: ParquetBytes): Promise<ParquetReade
   for (const field of Object.values(reader.schema.fieldList)) {
     if (field.originalType === 'TIMESTAMP_MICROS') field.originalType = RAW_TIMESTAMP;
     else if (field.originalType === 'DATE') field.originalType = RAW_DATE;
+    else if (field.originalType === 'UTF8') field.originalType = RAW_TEXT;
   }
   return reader;
 }

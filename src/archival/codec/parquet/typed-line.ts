@@ -1,0 +1,140 @@
+/**
+ * Reads one typed line (a flat JSON object from row_to_json, see
+ * typedSelectList: every member a string, number, boolean or null) straight
+ * from its bytes. Short strings come back as JS strings, exactly as JSON.parse
+ * gives them; a string of more than LONG_STRING bytes comes back as its UTF-8
+ * bytes (`TextBytes`), unescaped in place, in the line's own buffer: a 50 MB
+ * jsonb value costs nothing more than its line, instead of the line as a
+ * string, the parsed string and its UTF-8 copy. The line's bytes are
+ * overwritten, so a caller hands over lines that nobody reads afterwards
+ * (the Parquet encoder's input: buffers the row source made for it).
+ *
+ * Each TextBytes buffer is a view with HEADROOM bytes in front of it that
+ * belong to it alone: the Parquet writer puts the value's 4-byte length there
+ * instead of copying the value into its page (parquet-library.ts).
+ */
+export const LONG_STRING = 64 * 1024;
+export const HEADROOM = 4;
+
+/** UTF-8 text of a long string member, with HEADROOM free bytes before `byteOffset`. */
+export type TextBytes = Buffer & { readonly __textBytes: true };
+
+const withHeadroom = new WeakSet<Buffer>();
+
+/** True when `value` is a long string read by readTypedLine (its headroom may be written). */
+export function isTextBytes(value: unknown): value is TextBytes {
+  return Buffer.isBuffer(value) && withHeadroom.has(value);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+
+const ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
+
+export function readTypedLine(line: Buffer, start: number, end: number): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  let at = skipSpace(line, start, end);
+  expect(line, at++, OPEN);
+  at = skipSpace(line, at, end);
+  if (line[at] === CLOSE) return row;
+  for (;;) {
+    const keyEnd = stringEnd(line, at, end);
+    const name = JSON.parse(line.toString('utf8', at, keyEnd)) as string;
+    at = skipSpace(line, keyEnd, end);
+    expect(line, at++, COLON);
+    at = skipSpace(line, at, end);
+    const valueEnd = line[at] === QUOTE ? stringEnd(line, at, end) : scalarEnd(line, at, end);
+    row[name] = valueOf(line, at, valueEnd);
+    at = skipSpace(line, valueEnd, end);
+    if (line[at] === CLOSE) break;
+    expect(line, at++, COMMA);
+    at = skipSpace(line, at, end);
+  }
+  if (skipSpace(line, at + 1, end) !== end) throw new Error('a typed line has bytes after its object');
+  return row;
+}
+
+function valueOf(line: Buffer, start: number, end: number): unknown {
+  if (line[start] === QUOTE && end - start > LONG_STRING) return unescape(line, start + 1, end - 1);
+  // Numbers, booleans, null and short strings: JSON.parse, exactly as for the whole line.
+  return JSON.parse(line.toString('utf8', start, end));
+}
+
+/** The index after the closing quote of the string starting at `start`. */
+function stringEnd(line: Buffer, start: number, end: number): number {
+  expect(line, start, QUOTE);
+  for (let i = start + 1; i < end; i++) {
+    const byte = line[i];
+    if (byte === BACKSLASH) i++;
+    else if (byte === QUOTE) return i + 1;
+  }
+  throw new Error('a typed line ends inside a string');
+}
+
+function scalarEnd(line: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end && line[i] !== COMMA && line[i] !== CLOSE) {
+    if (line[i] === OPEN || line[i] === 0x5b) throw new Error('a typed line holds a nested value');
+    i++;
+  }
+  return i;
+}
+
+/**
+ * The UTF-8 bytes of the JSON string body line[start, end), unescaped in place
+ * (an escape is never shorter than what it stands for, so the output never
+ * overtakes the input, and the members after it stay as they were): a view of
+ * the line, whose HEADROOM bytes before it (the member's name and quotes,
+ * read already) become its own.
+ */
+function unescape(line: Buffer, start: number, end: number): TextBytes {
+  let out = start;
+  for (let i = start; i < end; i++) {
+    const byte = line[i];
+    if (byte !== BACKSLASH) {
+      line[out++] = byte;
+      continue;
+    }
+    const code = line[i + 1];
+    if (code === 0x75) {
+      let point = hex4(line, i + 2);
+      i += 5;
+      if (point >= 0xd800 && point <= 0xdbff && line[i + 1] === BACKSLASH && line[i + 2] === 0x75) {
+        const low = hex4(line, i + 3);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          point = 0x10000 + ((point - 0xd800) << 10) + (low - 0xdc00);
+          i += 6;
+        }
+      }
+      // A lone surrogate becomes U+FFFD, as Buffer.from(string) writes it.
+      out += line.write(String.fromCodePoint(point >= 0xd800 && point <= 0xdfff ? 0xfffd : point), out, 'utf8');
+    } else {
+      const unescaped = ESCAPES[code];
+      if (unescaped === undefined) throw new Error(`a typed line has a bad escape \\${String.fromCharCode(code)}`);
+      line[out++] = unescaped;
+      i += 1;
+    }
+  }
+  const text = line.subarray(start, out);
+  withHeadroom.add(text);
+  return text as TextBytes;
+}
+
+function hex4(line: Buffer, at: number): number {
+  const digits = line.toString('latin1', at, at + 4);
+  if (!/^[0-9a-fA-F]{4}$/.test(digits)) throw new Error('a typed line has a bad \\u escape');
+  return Number.parseInt(digits, 16);
+}
+
+function skipSpace(line: Buffer, at: number, end: number): number {
+  while (at < end && (line[at] === 0x20 || line[at] === 0x09 || line[at] === 0x0a || line[at] === 0x0d)) at++;
+  return at;
+}
+
+function expect(line: Buffer, at: number, byte: number): void {
+  if (line[at] !== byte) throw new Error(`a typed line has "${String.fromCharCode(line[at] ?? 0)}" where "${String.fromCharCode(byte)}" belongs`);
+}
