@@ -114,6 +114,7 @@ describe("the host's health: liveness and readiness", () => {
     });
     afterAll(async () => {
       await app?.close();
+      client?.destroy();
       inspect?.destroy();
       await server?.close();
       await db?.drop();

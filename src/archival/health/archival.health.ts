@@ -15,7 +15,7 @@ import { ArchivalService } from '../archival.service';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { CachedProbe, ProbeTiming } from './cached-probe';
 
-export const STORAGE_PROBE_DEFAULTS: ProbeTiming = { ttlMs: 30_000, timeoutMs: 5_000 };
+export const STORAGE_PROBE_DEFAULTS: Readonly<ProbeTiming> = Object.freeze({ ttlMs: 30_000, timeoutMs: 5_000 });
 
 export interface LastRunsOptions {
   /** Down (503 from terminus) while any enabled job's last run failed; default false: up, the failures in the details. */
@@ -37,7 +37,10 @@ export class ArchivalHealthIndicator {
   /** Down when the store did not answer a read-only probe; one probe per `ttlMs` (default 30 s) whatever the number of checks. */
   async storageReachable(key = 'archival_storage', timing: Partial<ProbeTiming> = {}) {
     const session = this.health.check(key);
-    const outcome = await this.probe.outcome({ ...STORAGE_PROBE_DEFAULTS, ...timing });
+    const outcome = await this.probe.outcome({
+      ttlMs: timing.ttlMs ?? STORAGE_PROBE_DEFAULTS.ttlMs,
+      timeoutMs: timing.timeoutMs ?? STORAGE_PROBE_DEFAULTS.timeoutMs,
+    });
     const details = { type: this.storage.type, location: this.storage.location, checkedAt: outcome.at.toISOString() };
     return outcome.ok ? session.up(details) : session.down({ ...details, message: outcome.error.message });
   }
