@@ -22,9 +22,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     // LOG_FORMAT=json: one JSON object per line, the archival events' fields included.
     { abortOnError: false, logger: new ConsoleLogger({ json: env.LOG_FORMAT === 'json' }) },
   );
-  setUpArchivalOpenApi(app);
+  const docs = setUpArchivalOpenApi(app);
   await app.listen(port, env.HOST ?? '127.0.0.1');
-  logger.log(`API listening on http://localhost:${port} (GET /health, /metrics; admin API docs at /admin/archival/docs)`);
+  logger.log(`API listening on http://localhost:${port} (GET /health, /health/ready, /metrics${docs ? `; admin API docs at ${docs}` : ''})`);
   logger.log(database.embedded ? `embedded PostgreSQL, data in ${database.dataDir}` : 'PostgreSQL from DATABASE_URL');
   // Signals are handled here, not by enableShutdownHooks: the database must stop after the app.
   const stop = async () => {

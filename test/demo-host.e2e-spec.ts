@@ -23,10 +23,13 @@ describe('the demo host API (npm start)', () => {
     const port = await freePort();
     const { stop } = await bootstrap({ DATABASE_URL: db.url, PORT: String(port), ARCHIVAL_PATH: archiveDir });
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({
-        status: 'ok', details: { database: { status: 'up' }, storage: { status: 'up', type: 'local' }, archival_jobs: { status: 'up' } },
+      const live = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        status: 'ok', details: { database: { status: 'up' }, storage: { status: 'up', type: 'local' }, archival_jobs: { status: 'up', failed: [] } },
       });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('# TYPE archival_rows_archived_total counter');

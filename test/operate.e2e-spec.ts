@@ -1,8 +1,9 @@
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
+import { ArchivalHealthIndicator } from '../src/archival/health/archival.health';
 import { TableStatsCollector } from '../src/archival/metrics/table-stats.collector';
 import { HealthController } from '../src/demo/health.controller';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
@@ -13,7 +14,7 @@ import { count, seedLogs } from './harness/seed';
 
 const TOKEN = 'operator-token-0123456789abcdefghijkl';
 
-describe('operating it over HTTP: trigger, restore, verify, metrics, health', () => {
+describe('operating it over HTTP: trigger, restore, verify, metrics, readiness', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
   const api = () => request(app.server as never);
@@ -115,21 +116,24 @@ describe('operating it over HTTP: trigger, restore, verify, metrics, health', ()
     expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
   });
 
-  it('/health is up, and turns 503 when storage is unreachable', async () => {
-    const up = await api().get('/health');
-    expect(up.status).toBe(200);
-    expect(up.body.details.storage).toMatchObject({ status: 'up', type: 'local' });
+  it('readiness turns 503 naming the store when it cannot take archives; liveness stays 200', async () => {
     // The archive root becomes a file: nothing can be written under it.
     const entries = await readdir(app.archiveDir);
     await rm(app.archiveDir, { recursive: true, force: true });
     await writeFile(app.archiveDir, 'not a directory');
     try {
-      const down = await api().get('/health');
+      const down = await api().get('/health/ready');
       expect(down.status).toBe(503);
-      expect(down.body.details.storage.status).toBe('down');
+      expect(down.body.details.storage).toMatchObject({ status: 'down', message: expect.stringMatching(/cannot take archives: it is not a directory/) });
+      expect(down.body.details.database.status).toBe('up');
+      expect((await api().get('/health')).status).toBe(200);
     } finally {
       await rm(app.archiveDir, { force: true });
       expect(entries.length).toBeGreaterThan(0);
     }
+    // Readiness keeps an outcome for 30 s; a check that asks for a fresh one sees the store back.
+    await mkdir(app.archiveDir);
+    const fresh = await app.context.get(ArchivalHealthIndicator).storageReachable('storage', { ttlMs: 0 });
+    expect(fresh.storage).toMatchObject({ status: 'up', type: 'local' });
   });
 });

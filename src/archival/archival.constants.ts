@@ -5,3 +5,5 @@ export const ARCHIVAL_HOOKS = Symbol('ARCHIVAL_HOOKS');
 /** The clock runs read their `now` from; tests provide a fixed one. */
 export const ARCHIVAL_CLOCK = Symbol('ARCHIVAL_CLOCK');
 export type ArchivalClock = () => Date;
+/** Where the admin routes are mounted and behind what (AdminMount), fixed at import time. */
+export const ARCHIVAL_ADMIN = Symbol('ARCHIVAL_ADMIN');

@@ -3,6 +3,7 @@
  * Needs the host's TypeORM DataSource (PostgreSQL); list ARCHIVAL_ENTITIES in
  * it or set autoLoadEntities, and run ARCHIVAL_MIGRATIONS. With schedules on,
  * the host imports ScheduleModule.forRoot() itself (the module never does).
+ * `admin: { path, guard, enabled }` beside the options mounts the admin API.
  */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -11,7 +12,6 @@ import { archivalClock } from './archival-clock';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.constants';
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
-import { ArchivalAdminController } from './admin/archival-admin.controller';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { Archiver, ARCHIVERS } from './archiver';
 import { DeclaredTableArchiver } from './archivers/declared-table.archiver';
@@ -48,7 +48,7 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
 @Module({
   // ScheduleModule.forRoot() belongs to the host (imported twice, every @Cron and @Interval of the host fires twice).
   imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), TerminusModule],
-  controllers: [ArchivalAdminController],
+  // The admin controller is added per module by archival.module-definition.ts, at the host's path (or not at all).
   providers: [
     {
       provide: ARCHIVAL_OPTIONS,

@@ -1,5 +1,9 @@
 /** Public API of the archival module. */
 export * from './archival.module';
+export type { ArchivalModuleExtras } from './archival.module-definition';
+export type { ArchivalAdminOptions } from './admin/admin-options';
+export { AdminTokenGuard } from './admin/admin-token.guard';
+export { archivalOpenApiDocument, setUpArchivalOpenApi } from './admin/openapi';
 export * from './archival.service';
 export * from './archival-options';
 export * from './archival.errors';
@@ -21,6 +25,7 @@ export * from './engine/table-spec';
 export * from './engine/archival-hooks';
 export * from './storage/storage-provider.interface';
 export * from './health/archival.health';
+export type { ProbeTiming } from './health/cached-probe';
 export * from './metrics/archival.metrics';
 export * from './restore/restore.service';
 export * from './restore/verify.service';

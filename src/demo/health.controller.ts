@@ -1,7 +1,11 @@
 /**
- * The demo host's GET /health with @nestjs/terminus: the database answers,
- * archive storage is reachable and writable, and no archival job's last run
- * failed. 503 with the details when any is down.
+ * The demo host's health with @nestjs/terminus, split the way Kubernetes uses it:
+ * - GET /health (liveness): the process answers and so does its database. A
+ *   failed archival run or an unreachable archive store never fails it: a
+ *   restart would mend neither.
+ * - GET /health/ready (readiness): the database, the archive store (a cached,
+ *   read-only probe) and the archival jobs, whose failed last runs are listed
+ *   in the body without taking the pod out of service.
  */
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
@@ -17,10 +21,16 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  check() {
+  live() {
+    return this.health.check([() => this.database.pingCheck('database')]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
     return this.health.check([
       () => this.database.pingCheck('database'),
-      () => this.archival.storageWritable('storage'),
+      () => this.archival.storageReachable('storage'),
       () => this.archival.lastRuns('archival_jobs'),
     ]);
   }

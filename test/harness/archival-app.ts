@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ArchivalOptionsInput } from '../../src/archival/archival-options';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS } from '../../src/archival/archival.constants';
 import { ArchivalModule } from '../../src/archival/archival.module';
+import { ArchivalModuleExtras } from '../../src/archival/archival.module-definition';
 import { ArchivalService } from '../../src/archival/archival.service';
 import { CatalogService } from '../../src/archival/catalog/catalog.service';
 import { ArchivalHooks } from '../../src/archival/engine/archival-hooks';
@@ -30,15 +31,22 @@ export interface ArchivalTestApp {
 
 export async function createArchivalApp(
   databaseUrl: string,
-  options: ArchivalOptionsInput = {},
+  /** The module's options, and its static extras (admin: path, guard, enabled). */
+  options: ArchivalOptionsInput & ArchivalModuleExtras = {},
   hooks?: ArchivalHooks,
   /** Runs see this instant as "now", so cutoffs do not drift between runs. */
   now: Date = FIXED_NOW,
   http = false,
   /** Extra overrides, e.g. a storage provider that fails on purpose. */
   configure?: (builder: TestingModuleBuilder) => void,
-  /** Host parts mounted beside the module, e.g. PrometheusModule and the demo's HealthController. */
-  host: { imports?: ModuleMetadata['imports']; controllers?: ModuleMetadata['controllers']; providers?: ModuleMetadata['providers'] } = {},
+  /**
+   * Host parts mounted beside the module, e.g. PrometheusModule and the demo's HealthController;
+   * `setUp` runs on the HTTP app before init (as a host's main does, e.g. setUpArchivalOpenApi).
+   */
+  host: {
+    imports?: ModuleMetadata['imports']; controllers?: ModuleMetadata['controllers']; providers?: ModuleMetadata['providers'];
+    setUp?: (app: INestApplication) => void;
+  } = {},
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({
@@ -54,7 +62,7 @@ export async function createArchivalApp(
   builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);
   configure?.(builder);
   const moduleRef = await builder.compile();
-  const context = http ? await moduleRef.createNestApplication().init() : await moduleRef.init();
+  const context = http ? await httpApp(moduleRef.createNestApplication(), host.setUp) : await moduleRef.init();
   return {
     context,
     server: http ? (context as INestApplication).getHttpServer() : undefined,
@@ -66,4 +74,9 @@ export async function createArchivalApp(
       if (typeof options.storage !== 'string') await rm(archiveDir, { recursive: true, force: true });
     },
   };
+}
+
+async function httpApp(app: INestApplication, setUp?: (app: INestApplication) => void): Promise<INestApplication> {
+  setUp?.(app);
+  return app.init();
 }

@@ -1,6 +1,11 @@
-/** The operator's REST API under /admin/archival: jobs, runs and archives. */
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Query, Headers, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
+/**
+ * The operator's REST API: jobs, runs, archives, restore, verify and export.
+ * The routes without their mount: admin-controller.factory.ts subclasses this
+ * per module with the host's path and guard (default /admin/archival, bearer
+ * ARCHIVAL_ADMIN_TOKEN).
+ */
+import { BadRequestException, Body, Get, Header, HttpCode, NotFoundException, Param, Post, Query, Headers, UseFilters } from '@nestjs/common';
+import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ExportService } from '../restore/export.service';
 import { NotFoundError, UnknownJobError } from '../archival.errors';
 import { ArchivalService } from '../archival.service';
@@ -9,15 +14,11 @@ import { ARCHIVE_STATUSES, RUN_STATUSES } from '../catalog/statuses';
 import { CONFLICT_STRATEGIES, RestoreService } from '../restore/restore.service';
 import { VerifyService } from '../restore/verify.service';
 import { dateRange, objectBody, optionalBoolean, optionalOneOf, paging } from './admin-query';
-import { AdminTokenGuard } from './admin-token.guard';
 import { ArchivalExceptionFilter } from './archival-exception.filter';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ApiTags('archival')
-@ApiBearerAuth()
-@Controller('admin/archival')
-@UseGuards(AdminTokenGuard)
 @UseFilters(ArchivalExceptionFilter)
 export class ArchivalAdminController {
   constructor(

@@ -1,39 +1,58 @@
 /**
- * Terminus health indicators a host adds to its own /health (the demo host
- * does): archive storage reachable and writable, and no job whose last run
- * failed.
+ * Terminus health indicators a host adds to its own readiness check (the
+ * demo host's GET /health/ready does). Neither belongs in a liveness check:
+ * archival never makes a process one that a restart would mend.
+ *
+ * - storageReachable: the archive store answers, read-only and cached, so
+ *   probes neither write objects nor call the store on every check. The full
+ *   write check runs once at start-up (storage/storage-startup.check.ts).
+ * - lastRuns: enabled jobs whose last run failed, in the details; down only
+ *   for hosts that ask (a failed run is for alerting, not for load balancers).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ArchivalService } from '../archival.service';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { CachedProbe, ProbeTiming } from './cached-probe';
+
+export const STORAGE_PROBE_DEFAULTS: Readonly<ProbeTiming> = Object.freeze({ ttlMs: 30_000, timeoutMs: 5_000 });
+
+export interface LastRunsOptions {
+  /** Down (503 from terminus) while any enabled job's last run failed; default false: up, the failures in the details. */
+  downOnFailure?: boolean;
+}
 
 @Injectable()
 export class ArchivalHealthIndicator {
+  private readonly probe: CachedProbe;
+
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly archival: ArchivalService,
-  ) {}
-
-  /** Writes and removes a probe object. */
-  async storageWritable(key = 'archival_storage') {
-    const session = this.health.check(key);
-    try {
-      await this.storage.check();
-      return session.up({ type: this.storage.type, location: this.storage.location });
-    } catch (error) {
-      return session.down({ type: this.storage.type, location: this.storage.location, message: (error as Error).message });
-    }
+  ) {
+    this.probe = new CachedProbe(() => this.storage.probe());
   }
 
-  /** Down when the last (non-dry) run of any enabled job failed, naming the jobs and errors. */
-  async lastRuns(key = 'archival_jobs') {
+  /** Down when the store did not answer a read-only probe; one probe per `ttlMs` (default 30 s) whatever the number of checks. */
+  async storageReachable(key = 'archival_storage', timing: Partial<ProbeTiming> = {}) {
+    const session = this.health.check(key);
+    const outcome = await this.probe.outcome({
+      ttlMs: timing.ttlMs ?? STORAGE_PROBE_DEFAULTS.ttlMs,
+      timeoutMs: timing.timeoutMs ?? STORAGE_PROBE_DEFAULTS.timeoutMs,
+    });
+    const details = { type: this.storage.type, location: this.storage.location, checkedAt: outcome.at.toISOString() };
+    return outcome.ok ? session.up(details) : session.down({ ...details, message: outcome.error.message });
+  }
+
+  /** Enabled jobs whose last run failed, with run ids and errors; up unless `downOnFailure`. */
+  async lastRuns(key = 'archival_jobs', options: LastRunsOptions = {}) {
     const session = this.health.check(key);
     const jobs = await this.archival.getStatus();
     const failed = jobs
       .filter((j) => j.enabled && j.lastRun?.status === 'failed')
-      .map((j) => ({ job: j.name, runId: j.lastRun!.runId, error: j.lastRun!.error }));
-    return failed.length === 0 ? session.up({ jobs: jobs.length }) : session.down({ failed });
+      .map((j) => ({ job: j.name, runId: j.lastRun!.runId, finishedAt: j.lastRun!.finishedAt, error: j.lastRun!.error }));
+    const details = { jobs: jobs.length, failed };
+    return failed.length > 0 && options.downOnFailure ? session.down(details) : session.up(details);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -56,5 +56,21 @@ describe('LocalStorageProvider', () => {
     );
     expect(await readFile(join(root, 'k.jsonl'), 'utf8')).toBe('one');
     expect(await readdir(root)).toEqual(['k.jsonl']);
+  });
+
+  it('probes without writing: the root is untouched, a root not yet created stays uncreated, a file is refused', async () => {
+    await storage.write('logs/a.jsonl', Readable.from([Buffer.from('x')]));
+    const before = await stat(root);
+    await storage.probe();
+    expect(await readdir(root)).toEqual(['logs']);
+    expect((await stat(root)).mtimeMs).toBe(before.mtimeMs);
+
+    const later = new LocalStorageProvider(join(root, 'not', 'yet'));
+    await later.probe();
+    expect(await readdir(root)).toEqual(['logs']);
+
+    await writeFile(join(root, 'file'), 'x');
+    await expect(new LocalStorageProvider(join(root, 'file')).probe()).rejects.toThrow(/file cannot take archives: it is not a directory/);
+    await expect(new LocalStorageProvider(join(root, 'file', 'sub')).probe()).rejects.toThrow(/it does not exist and cannot be created: .*file is not a directory/);
   });
 });

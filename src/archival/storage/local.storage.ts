@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, opendir, rm, stat } from 'node:fs/promises';
+import { access, copyFile, link, mkdir, open, opendir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -83,6 +83,12 @@ export class LocalStorageProvider implements StorageProvider {
     await this.remove(probe);
   }
 
+  /** Writes nothing: stat and access(2) only (access also sees a read-only mount). */
+  async probe(): Promise<void> {
+    const problem = await directoryProblem(this.root);
+    if (problem) throw new StorageError(`${this.location} cannot take archives: ${problem}`);
+  }
+
   private async *walk(directory: string, prefix: string): AsyncIterable<StoredObject> {
     let entries;
     try {
@@ -115,6 +121,32 @@ export class LocalStorageProvider implements StorageProvider {
       throw new StorageError(`refusing storage key ${JSON.stringify(key)}: it resolves outside ${this.location}`, key);
     }
     return path;
+  }
+}
+
+/**
+ * Why archives could not be written under `root`, undefined when they could:
+ * it is a directory this process may read and write, or, before the first
+ * archive creates it, its nearest existing ancestor is a writable directory.
+ */
+async function directoryProblem(root: string): Promise<string | undefined> {
+  for (let current = root; ; current = dirname(current)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(current)).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(current) !== current) continue;
+      return (error as Error).message;
+    }
+    const missing = current === root ? '' : 'it does not exist and cannot be created: ';
+    if (!isDirectory) return `${missing}${current === root ? 'it' : current} is not a directory`;
+    try {
+      await access(current, constants.W_OK | constants.X_OK | (current === root ? constants.R_OK : 0));
+    } catch (error) {
+      return `${missing}${current === root ? 'it' : current} is not writable by this process (${(error as NodeJS.ErrnoException).code})`;
+    }
+    return undefined;
   }
 }
 

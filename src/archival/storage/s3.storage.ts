@@ -23,6 +23,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   paginateListObjectsV2,
   S3Client,
   S3ServiceException,
@@ -172,6 +173,19 @@ export class S3StorageProvider implements StorageProvider {
     const probe = `${PROBE_PREFIX}${Date.now()}`;
     await this.write(probe, Readable.from([Buffer.from('ok')]));
     await this.remove(probe);
+  }
+
+  /**
+   * Lists at most one key under the prefix: read-only, and allowed by an
+   * s3:ListBucket permission conditioned on the prefix (a HeadBucket carries
+   * no prefix, so such a policy may refuse it).
+   */
+  async probe(): Promise<void> {
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.prefix ? `${this.prefix}/` : undefined, MaxKeys: 1 }));
+    } catch (error) {
+      throw new StorageError(`listing ${this.location} failed: ${this.explain(error)}`);
+    }
   }
 
   onApplicationShutdown(): void {

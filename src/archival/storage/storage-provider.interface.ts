@@ -20,8 +20,14 @@ export interface StorageProvider {
   stat(key: string): Promise<StoredObject | undefined>;
   list(prefix: string): AsyncIterable<StoredObject>;
   remove(key: string): Promise<void>;
-  /** Proves the store is reachable and writable (writes and removes a probe); throws a StorageError saying why not. */
+  /** Proves the store is reachable and writable (writes and removes a probe); throws a StorageError saying why not. Start-up only. */
   check(): Promise<void>;
+  /**
+   * Proves the store answers and its root is usable, writing nothing (one
+   * read-only request): what readiness probes call. Throws a StorageError
+   * saying why not.
+   */
+  probe(): Promise<void>;
 }
 
 export const STORAGE_PROVIDER = Symbol('STORAGE_PROVIDER');

@@ -2,7 +2,8 @@
  * At start-up, proves the archive store is reachable and writable and says
  * clearly why not (missing bucket, bad credentials, unreachable endpoint).
  * It does not stop the host API: archival is not its critical path, runs fail
- * with the same reason until the store is fixed, and /health reports it.
+ * with the same reason until the store is fixed. Readiness probes do not
+ * repeat this write: they probe read-only (health/archival.health.ts).
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ARCHIVAL_OPTIONS } from '../archival.constants';
