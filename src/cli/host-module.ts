@@ -48,7 +48,8 @@ export function loadHostModule(spec: ModuleSpec, cwd = process.cwd()): HostModul
   try {
     exports = require(resolved) as Record<string, unknown>;
   } catch (error) {
-    throw new InvalidInputError(`${spec.source}: ${resolved} failed to load: ${(error as Error).message.split('\n')[0]}`);
+    const { name, message } = error as Error;
+    throw new InvalidInputError(`${spec.source}: ${resolved} failed to load (is it the compiled JavaScript?): ${name}: ${message.split('\n')[0]}`);
   }
   if (!(spec.exportName in exports)) {
     const names = Object.keys(exports).filter((name) => name !== '__esModule');
