@@ -97,11 +97,18 @@ describe('the archival CLI', () => {
     [['restore', '--table', 'flow_execution_logs', '--from', '2025-03-01', '--to', '2025-01-01'], /is after/],
     [['run', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
     // A typo must never start a real run (it once archived and deleted 400,000 rows).
-    [['run', 'log-archival', '--dryrun'], /run has no flag --dryrun/],
-    [['run', '--dryrun', 'log-archival'], /run has no flag --dryrun/],
-    [['archives', '--table', '--json'], /--table needs a value/],
-    [['run', 'log-archival', '--dry-run=false'], /--dry-run takes no value/],
+    [['run', 'log-archival', '--dryrun'], /unknown option '--dryrun'\n\(Did you mean --dry-run\?\)/],
+    [['run', '--dryrun', 'log-archival'], /unknown option '--dryrun'/],
+    [['--dry-run', 'run', 'log-archival'], /unknown option '--dry-run'/],
+    [['archives', '--table', '--json'], /option '--table <table>' argument missing/],
+    [['archives', '--table', '--from', '2025-01-01'], /--table needs a value \(got the flag --from\)/],
+    [['archives', '--status', 'done'], /--status done: expected one of written, verified, purged, failed/],
+    [['run', 'log-archival', '--dry-run=false'], /unknown option '--dry-run=false'/],
     [['jobs', 'extra'], /jobs takes no argument\(s\), got "extra"/],
+    [['run'], /missing required argument 'job'/],
+    [['export', 'session-archival'], /missing required argument 'id'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['job'], /unknown command 'job'\n\(Did you mean jobs\?\)/],
   ])('bad usage %j exits 2, names the value, and starts no run', async (argv, named) => {
     const runsBefore = await count(db.sql, 'archival_runs');
     const rowsBefore = await count(db.sql, 'flow_execution_logs');
@@ -110,6 +117,21 @@ describe('the archival CLI', () => {
     expect(result.err).toMatch(named);
     expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(rowsBefore);
+  });
+
+  it.each(['jobs', 'run', 'archives', 'runs', 'verify', 'restore', 'export', 'migrate'])('%s --help says how to use it, and runs nothing', async (command) => {
+    const runsBefore = await count(db.sql, 'archival_runs');
+    const result = await cli([command, '--help'], env);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(new RegExp(`^Usage: archival ${command} `));
+    expect(result.out).toContain('Global Options:\n  --json');
+    expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
+  });
+
+  it('takes --json before the command as well as after it', async () => {
+    const result = await cli(['--json', 'runs', '--limit', '1'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toHaveLength(1);
   });
 
   it('takes ISO-8601 timestamps where it takes dates', async () => {

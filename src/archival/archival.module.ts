@@ -9,7 +9,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ArchivalOptions, ArchivalOptionsInput } from './archival-options';
 import { archivalClock } from './archival-clock';
-import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS } from './archival.constants';
+import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS, ARCHIVAL_SCHEDULES_OFF } from './archival.constants';
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
 import { AdminTokenGuard } from './admin/admin-token.guard';
@@ -52,8 +52,10 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
   providers: [
     {
       provide: ARCHIVAL_OPTIONS,
-      useFactory: (input: ArchivalOptionsInput) => resolveArchivalOptions(input),
-      inject: [ARCHIVAL_MODULE_OPTIONS],
+      // A one-shot process over the host's module (the `archival` CLI) imports ArchivalSchedulesOffModule.
+      useFactory: (input: ArchivalOptionsInput, schedulesOff?: boolean) =>
+        resolveArchivalOptions(schedulesOff ? { ...input, schedule: false } : input),
+      inject: [ARCHIVAL_MODULE_OPTIONS, { token: ARCHIVAL_SCHEDULES_OFF, optional: true }],
     },
     {
       provide: STORAGE_PROVIDER,

@@ -8,6 +8,7 @@ export * from './archival.service';
 export * from './archival-options';
 export * from './archival.errors';
 export * from './archival.constants';
+export * from './scheduler/schedules-off.module';
 export * from './archiver';
 export * from './archivers/table.archiver';
 export * from './archivers/log.archiver';

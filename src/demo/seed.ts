@@ -5,8 +5,8 @@
  */
 import 'reflect-metadata';
 import { config as loadDotEnv } from 'dotenv';
+import { Command } from 'commander';
 import { DataSource } from 'typeorm';
-import { parseArgs } from '../cli/cli-args';
 import { dataSourceOptions } from './data-source-options';
 import { openDemoDatabase } from './demo-database';
 
@@ -43,9 +43,9 @@ const SEED_STATEMENTS = (logs: number) => [
 
 async function main() {
   loadDotEnv({ quiet: true } as never);
-  const args = parseArgs(process.argv.slice(2));
-  const logs = Number(args.flags.logs ?? 200_000);
-  if (!Number.isInteger(logs) || logs < 40) throw new Error(`--logs must be a whole number of at least 40, got ${args.flags.logs}`);
+  const flags = new Command('seed').option('--logs <n>', 'log rows to generate (sessions, calls and chunks in proportion)', '200000').parse().opts<{ logs: string }>();
+  const logs = Number(flags.logs);
+  if (!Number.isInteger(logs) || logs < 40) throw new Error(`--logs must be a whole number of at least 40, got ${flags.logs}`);
   const database = await openDemoDatabase(process.env);
   const dataSource = new DataSource(dataSourceOptions(database.url, true));
   try {

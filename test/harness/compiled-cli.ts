@@ -17,13 +17,17 @@ import { ROOT } from './cli-process';
 const { compilerOptions } = require('./transpile-options') as { compilerOptions: ts.CompilerOptions };
 
 export interface CompiledCli {
-  run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** The temp directory: src/, migrations/, the extra folders, node_modules. */
+  dir: string;
+  /** In the project's directory unless `cwd` says otherwise. */
+  run(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
   remove(): Promise<void>;
 }
 
-export async function compileCli(): Promise<CompiledCli> {
+/** `extra`: more folders of the project to transpile beside src/, e.g. a host's module under test/fixtures/. */
+export async function compileCli(extra: string[] = []): Promise<CompiledCli> {
   const out = await mkdtemp(join(tmpdir(), 'archival-compiled-cli-'));
-  for (const folder of ['src', 'migrations']) {
+  for (const folder of ['src', 'migrations', ...extra]) {
     for (const file of await sources(join(ROOT, folder))) {
       const { outputText } = ts.transpileModule(await readFile(file, 'utf8'), { compilerOptions, fileName: file });
       const target = join(out, relative(ROOT, file)).replace(/\.ts$/, '.js');
@@ -34,7 +38,8 @@ export async function compileCli(): Promise<CompiledCli> {
   await symlink(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
   const script = join(out, 'src', 'cli.js');
   return {
-    run: (args, env) => runScript(script, args, env),
+    dir: out,
+    run: (args, env, cwd = ROOT) => runScript(script, args, env, cwd),
     remove: () => rm(out, { recursive: true, force: true }),
   };
 }
@@ -50,9 +55,9 @@ async function sources(directory: string): Promise<string[]> {
 }
 
 /** Like spawnCli: PATH, NODE_ENV=test and the suite's clock unless `env` says otherwise. */
-function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): ReturnType<CompiledCli['run']> {
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ReturnType<CompiledCli['run']> {
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: ROOT, env: { PATH: process.env.PATH, NODE_ENV: 'test', ARCHIVAL_TEST_NOW: process.env.ARCHIVAL_TEST_NOW, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd, env: { PATH: process.env.PATH, NODE_ENV: 'test', ARCHIVAL_TEST_NOW: process.env.ARCHIVAL_TEST_NOW, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

@@ -1,4 +1,4 @@
-/** One fresh database per test file, migrated, dropped at the end. */
+/** One fresh database per test file, migrated (unless asked not to), dropped at the end. */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -12,7 +12,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `migrate: false`: an empty database, as a host's is before `archival migrate` (no catalog, no demo tables). */
+export async function createTestDatabase({ migrate = true }: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = process.env.ARCHIVAL_TEST_ADMIN_URL;
   if (!adminUrl) throw new Error('ARCHIVAL_TEST_ADMIN_URL is not set: run the tests through jest (test/harness/global-setup.ts)');
   const name = `archival_test_${randomBytes(5).toString('hex')}`;
@@ -22,9 +23,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = withDatabase(adminUrl, name);
 
-  const dataSource = new DataSource(dataSourceOptions(url));
-  await dataSource.initialize();
-  await dataSource.destroy();
+  if (migrate) {
+    const dataSource = new DataSource(dataSourceOptions(url));
+    await dataSource.initialize();
+    await dataSource.destroy();
+  }
 
   const sql = new Client({ connectionString: url, options: '-c TimeZone=UTC' });
   await sql.connect();
