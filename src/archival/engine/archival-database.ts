@@ -2,7 +2,8 @@
  * The engine's own small connection pool to the host's database. Its sessions
  * have fixed settings (UTC, hex bytea, shortest-exact floats, ISO dates) so
  * archives are byte-for-byte reproducible, and the host's pool never inherits
- * them. Connection details come from the host's TypeORM DataSource.
+ * them. Connection details come from the host's TypeORM DataSource, as its
+ * driver reads them (pool-config.ts).
  *
  * The settings are applied with SET right after connecting (PgBouncer in
  * session mode refuses startup options; a transaction-mode pooler cannot hold
@@ -17,6 +18,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { APPLICATION_NAME, modulePoolConfig, PostgresOptionsLike } from './pool-config';
 
 const SESSION_SETTINGS: Record<string, string> = {
   TimeZone: 'UTC',
@@ -24,7 +26,7 @@ const SESSION_SETTINGS: Record<string, string> = {
   IntervalStyle: 'postgres',
   bytea_output: 'hex',
   extra_float_digits: '1',
-  application_name: 'nest-archival',
+  application_name: APPLICATION_NAME,
   // No statement limit: a COPY streams for as long as storage takes to accept its part; lock waits are bounded instead.
   statement_timeout: '0',
   lock_timeout: '1min',
@@ -40,33 +42,13 @@ const SET_SESSION = [
     .join(', ')}) AS v(setting, value) ON name = v.setting`,
 ].join('; ');
 
-interface PostgresOptionsLike {
-  url?: string;
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string | (() => string | Promise<string>);
-  database?: string;
-  ssl?: unknown;
-}
-
 @Injectable()
 export class ArchivalDatabase implements OnApplicationShutdown {
   readonly pool: Pool;
   private readonly configured = new WeakSet<PoolClient>();
 
   constructor(dataSource: DataSource) {
-    const o = dataSource.options as PostgresOptionsLike;
-    this.pool = new Pool({
-      ...(o.url ? { connectionString: o.url } : {}),
-      host: o.host,
-      port: o.port,
-      user: o.username,
-      password: o.password as string | undefined,
-      database: o.database,
-      ssl: o.ssl as boolean | undefined,
-      max: 4,
-    });
+    this.pool = new Pool(modulePoolConfig({ host: dataSource.options as PostgresOptionsLike, max: 4 }));
 
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
     this.pool.on('error', () => undefined);
