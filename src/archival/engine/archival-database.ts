@@ -3,7 +3,8 @@
  * have fixed settings (UTC, hex bytea, shortest-exact floats, ISO dates) so
  * archives are byte-for-byte reproducible, and the host's pool never inherits
  * them. Connection details come from the host's TypeORM DataSource, as its
- * driver reads them (pool-config.ts).
+ * driver reads them, or from the module's own ARCHIVAL_DATABASE_URL
+ * (pool-config.ts).
  *
  * The settings are applied with SET right after connecting (PgBouncer in
  * session mode refuses startup options; a transaction-mode pooler cannot hold
@@ -15,9 +16,11 @@
  * for a lock (the purge: 10 s); a transaction may idle for at most 10 minutes
  * (a paced purge rests inside its transaction between batches).
  */
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { ArchivalOptions } from '../archival-options';
+import { ARCHIVAL_OPTIONS } from '../archival.constants';
 import { APPLICATION_NAME, modulePoolConfig, PostgresOptionsLike } from './pool-config';
 
 const SESSION_SETTINGS: Record<string, string> = {
@@ -47,8 +50,10 @@ export class ArchivalDatabase implements OnApplicationShutdown {
   readonly pool: Pool;
   private readonly configured = new WeakSet<PoolClient>();
 
-  constructor(dataSource: DataSource) {
-    this.pool = new Pool(modulePoolConfig({ host: dataSource.options as PostgresOptionsLike, max: 4 }));
+  constructor(dataSource: DataSource, @Inject(ARCHIVAL_OPTIONS) options: ArchivalOptions) {
+    this.pool = new Pool(
+      modulePoolConfig({ host: dataSource.options as PostgresOptionsLike, databaseUrl: options.databaseUrl, max: options.databasePoolSize }),
+    );
 
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
     this.pool.on('error', () => undefined);
