@@ -17,7 +17,7 @@
  * (a paced purge rests inside its transaction between batches).
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool, PoolClient } from 'pg';
+import { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_OPTIONS } from '../archival.constants';
@@ -48,19 +48,45 @@ const SET_SESSION = [
 @Injectable()
 export class ArchivalDatabase implements OnApplicationShutdown {
   readonly pool: Pool;
+  private readonly config: PoolConfig;
   private readonly configured = new WeakSet<PoolClient>();
+  private readonly sessions = new Set<Client>();
 
   constructor(dataSource: DataSource, @Inject(ARCHIVAL_OPTIONS) options: ArchivalOptions) {
-    this.pool = new Pool(
-      modulePoolConfig({ host: dataSource.options as PostgresOptionsLike, databaseUrl: options.databaseUrl, max: options.databasePoolSize }),
-    );
+    this.config = modulePoolConfig({
+      host: dataSource.options as PostgresOptionsLike, databaseUrl: options.databaseUrl, max: options.databasePoolSize,
+    });
+    this.pool = new Pool(this.config);
 
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
     this.pool.on('error', () => undefined);
   }
 
+  /**
+   * A connection of its own, outside the pool, with the module's session
+   * settings: a job's lock session, held for the whole run. Taken from the
+   * pool, lock sessions would starve the work they guard: as many jobs at once
+   * as the pool has connections (all four built-in jobs fire at 02:00 on the
+   * 1st) would each hold one and wait forever for another. The caller ends it.
+   */
+  async openSession(): Promise<Client> {
+    const client = new Client(this.config);
+    // A session that dies while idle must not crash the host; its holder listens too (the lock is lost).
+    client.on('error', () => undefined);
+    client.once('end', () => this.sessions.delete(client));
+    this.sessions.add(client);
+    try {
+      await client.connect();
+      await client.query(SET_SESSION);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
   /** A pooled client with the module's session settings (applied once per connection; a failure releases it broken). */
-  async connect(): Promise<PoolClient> {
+  private async connect(): Promise<PoolClient> {
     const client = await this.pool.connect();
     if (this.configured.has(client)) return client;
     try {
@@ -108,6 +134,7 @@ export class ArchivalDatabase implements OnApplicationShutdown {
 
   /** Last shutdown phase: running jobs have stopped by now (ArchivalService.onModuleDestroy). */
   async onApplicationShutdown() {
+    await Promise.all([...this.sessions].map((session) => session.end().catch(() => undefined)));
     await this.pool.end();
   }
 }
