@@ -22,6 +22,7 @@ import { DataSource } from 'typeorm';
 import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_OPTIONS } from '../archival.constants';
 import { APPLICATION_NAME, modulePoolConfig, PostgresOptionsLike } from './pool-config';
+import { assertSameDatabase } from './same-database';
 
 const SESSION_SETTINGS: Record<string, string> = {
   TimeZone: 'UTC',
@@ -51,8 +52,10 @@ export class ArchivalDatabase implements OnApplicationShutdown {
   private readonly config: PoolConfig;
   private readonly configured = new WeakSet<PoolClient>();
   private readonly sessions = new Set<Client>();
+  /** With the module's own URL: proven once that it reaches the host's database (same-database.ts). */
+  private sameDatabase?: Promise<void>;
 
-  constructor(dataSource: DataSource, @Inject(ARCHIVAL_OPTIONS) options: ArchivalOptions) {
+  constructor(private readonly dataSource: DataSource, @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions) {
     this.config = modulePoolConfig({
       host: dataSource.options as PostgresOptionsLike, databaseUrl: options.databaseUrl, max: options.databasePoolSize,
     });
@@ -91,12 +94,26 @@ export class ArchivalDatabase implements OnApplicationShutdown {
     if (this.configured.has(client)) return client;
     try {
       await client.query(SET_SESSION);
+      await this.assertHostDatabase(client);
     } catch (error) {
       client.release(error as Error);
       throw error;
     }
     this.configured.add(client);
     return client;
+  }
+
+  /** Checked on the first connection; a failed check is retried on the next one. */
+  private assertHostDatabase(client: PoolClient): Promise<void> {
+    if (this.options.databaseUrl === undefined) return Promise.resolve();
+    this.sameDatabase ??= assertSameDatabase(
+      async (sql) => (await client.query(sql)).rows,
+      (sql) => this.dataSource.query(sql),
+    ).catch((error: Error) => {
+      this.sameDatabase = undefined;
+      throw error;
+    });
+    return this.sameDatabase;
   }
 
   async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
