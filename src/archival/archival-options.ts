@@ -88,6 +88,14 @@ export interface ArchivalOptionsInput {
    * so a label only names the key in messages.
    */
   encryptionKeys?: string | Record<string, string | Buffer>;
+  /**
+   * The module's own connection, e.g. `postgres://archival:pw@db:5432/app`, instead of the host
+   * DataSource's: the same database, reached with a real session (advisory locks, temp tables,
+   * session settings), for hosts behind a transaction-mode pooler. Never echoed: it may hold a password.
+   */
+  databaseUrl?: string;
+  /** Connections of the module's pool (1–100, default 4); the host's pool size is never taken. */
+  databasePoolSize?: number;
   /** Register cron jobs (true in an API, false in the CLI). */
   schedule?: boolean;
   jobs?: Record<string, JobSettingsInput>;
@@ -119,6 +127,8 @@ export interface ArchivalOptions {
   encryptionKey?: Buffer;
   /** Keys kept for reading archives written before a rotation, by label. */
   encryptionKeys: Record<string, Buffer>;
+  databaseUrl?: string;
+  databasePoolSize: number;
   schedule: boolean;
   jobs: Record<string, JobSettingsInput>;
   tables: DeclaredTable[];
@@ -142,5 +152,6 @@ export const DEFAULTS = {
   activeSessionStatuses: ['running', 'pending', 'waiting'],
   minRetentionDays: 1,
   maxRetentionDays: 36_500,
+  databasePoolSize: 4,
   s3Region: 'us-east-1',
 };

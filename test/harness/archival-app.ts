@@ -2,6 +2,7 @@
 import { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSourceOptions } from 'typeorm';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ import { FIXED_NOW } from './clock';
 
 /** The instant tests seed relative to, and the clock their runs read (see clock.ts). */
 export { FIXED_NOW };
+
+type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
 export interface ArchivalTestApp {
   context: INestApplicationContext;
@@ -41,17 +44,21 @@ export async function createArchivalApp(
   configure?: (builder: TestingModuleBuilder) => void,
   /**
    * Host parts mounted beside the module, e.g. PrometheusModule and the demo's HealthController;
-   * `setUp` runs on the HTTP app before init (as a host's main does, e.g. setUpArchivalOpenApi).
+   * `setUp` runs on the HTTP app before init (as a host's main does, e.g. setUpArchivalOpenApi);
+   * `dataSource`: options of the host's DataSource over the demo's (e.g. replication, extra).
    */
   host: {
-    imports?: ModuleMetadata['imports']; controllers?: ModuleMetadata['controllers']; providers?: ModuleMetadata['providers'];
+    imports?: ModuleMetadata['imports'];
+    controllers?: ModuleMetadata['controllers'];
+    providers?: ModuleMetadata['providers'];
     setUp?: (app: INestApplication) => void;
+    dataSource?: Partial<PostgresConnectionOptions>;
   } = {},
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({
     imports: [
-      TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, false)),
+      TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, false), ...host.dataSource } as PostgresConnectionOptions),
       ArchivalModule.forRoot({ storage: archiveDir, schedule: false, ...options }),
       ...(host.imports ?? []),
     ],

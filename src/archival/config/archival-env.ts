@@ -54,6 +54,8 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     adminToken: read.str('ARCHIVAL_ADMIN_TOKEN'),
     encryptionKey: read.str('ARCHIVAL_ENCRYPTION_KEY'),
     encryptionKeys: read.str('ARCHIVAL_ENCRYPTION_KEYS'),
+    databaseUrl: read.str('ARCHIVAL_DATABASE_URL'),
+    databasePoolSize: read.int('ARCHIVAL_DATABASE_POOL_SIZE'),
     jobs: jobsFromEnv(read, env),
     sourceNames: SOURCE_NAMES,
   };
@@ -79,6 +81,8 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   adminToken: 'ARCHIVAL_ADMIN_TOKEN',
   encryptionKey: 'ARCHIVAL_ENCRYPTION_KEY',
   encryptionKeys: 'ARCHIVAL_ENCRYPTION_KEYS',
+  databaseUrl: 'ARCHIVAL_DATABASE_URL',
+  databasePoolSize: 'ARCHIVAL_DATABASE_POOL_SIZE',
   'storage.region': 'ARCHIVAL_S3_REGION',
   'storage.endpoint': 'ARCHIVAL_S3_ENDPOINT',
 };

@@ -7,6 +7,7 @@ import { CronTime, validateCronExpression } from 'cron';
 import { ArchivalOptions, ArchivalOptionsInput, DeclaredTable, DEFAULTS, JobSettingsInput } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
 import { assertIdentifier, parseTableName } from '../engine/sql-identifier';
+import { resolveDatabaseUrl } from './database-url';
 import { resolveEncryptionKey, resolveEncryptionKeys } from './encryption-keys';
 import { resolveStorage } from './storage-location';
 
@@ -57,6 +58,8 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
     adminToken: resolveAdminToken(input.adminToken, name('adminToken'), problems),
     encryptionKey: resolveEncryptionKey(input.encryptionKey, name('encryptionKey'), problems),
     encryptionKeys: resolveEncryptionKeys(input.encryptionKeys, name('encryptionKeys'), problems),
+    databaseUrl: resolveDatabaseUrl(input.databaseUrl, name('databaseUrl'), problems),
+    databasePoolSize: check('databasePoolSize', input.databasePoolSize ?? DEFAULTS.databasePoolSize, wholeNumber(1, 100)),
     schedule: input.schedule ?? true,
     jobs: {},
     tables: (input.tables ?? []).map((table) => ({ ...table })),

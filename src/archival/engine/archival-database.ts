@@ -2,7 +2,9 @@
  * The engine's own small connection pool to the host's database. Its sessions
  * have fixed settings (UTC, hex bytea, shortest-exact floats, ISO dates) so
  * archives are byte-for-byte reproducible, and the host's pool never inherits
- * them. Connection details come from the host's TypeORM DataSource.
+ * them. Connection details come from the host's TypeORM DataSource, as its
+ * driver reads them, or from the module's own ARCHIVAL_DATABASE_URL
+ * (pool-config.ts).
  *
  * The settings are applied with SET right after connecting (PgBouncer in
  * session mode refuses startup options; a transaction-mode pooler cannot hold
@@ -14,9 +16,13 @@
  * for a lock (the purge: 10 s); a transaction may idle for at most 10 minutes
  * (a paced purge rests inside its transaction between batches).
  */
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool, PoolClient } from 'pg';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import { ArchivalOptions } from '../archival-options';
+import { ARCHIVAL_OPTIONS } from '../archival.constants';
+import { APPLICATION_NAME, modulePoolConfig, PostgresOptionsLike } from './pool-config';
+import { assertSameDatabase } from './same-database';
 
 const SESSION_SETTINGS: Record<string, string> = {
   TimeZone: 'UTC',
@@ -24,7 +30,7 @@ const SESSION_SETTINGS: Record<string, string> = {
   IntervalStyle: 'postgres',
   bytea_output: 'hex',
   extra_float_digits: '1',
-  application_name: 'nest-archival',
+  application_name: APPLICATION_NAME,
   // No statement limit: a COPY streams for as long as storage takes to accept its part; lock waits are bounded instead.
   statement_timeout: '0',
   lock_timeout: '1min',
@@ -40,50 +46,74 @@ const SET_SESSION = [
     .join(', ')}) AS v(setting, value) ON name = v.setting`,
 ].join('; ');
 
-interface PostgresOptionsLike {
-  url?: string;
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string | (() => string | Promise<string>);
-  database?: string;
-  ssl?: unknown;
-}
-
 @Injectable()
 export class ArchivalDatabase implements OnApplicationShutdown {
   readonly pool: Pool;
+  private readonly config: PoolConfig;
   private readonly configured = new WeakSet<PoolClient>();
+  private readonly sessions = new Set<Client>();
+  /** With the module's own URL: proven once that it reaches the host's database (same-database.ts). */
+  private sameDatabase?: Promise<void>;
 
-  constructor(dataSource: DataSource) {
-    const o = dataSource.options as PostgresOptionsLike;
-    this.pool = new Pool({
-      ...(o.url ? { connectionString: o.url } : {}),
-      host: o.host,
-      port: o.port,
-      user: o.username,
-      password: o.password as string | undefined,
-      database: o.database,
-      ssl: o.ssl as boolean | undefined,
-      max: 4,
+  constructor(private readonly dataSource: DataSource, @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions) {
+    this.config = modulePoolConfig({
+      host: dataSource.options as PostgresOptionsLike, databaseUrl: options.databaseUrl, max: options.databasePoolSize,
     });
+    this.pool = new Pool(this.config);
 
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
     this.pool.on('error', () => undefined);
   }
 
+  /**
+   * A connection of its own, outside the pool, with the module's session
+   * settings: a job's lock session, held for the whole run. Taken from the
+   * pool, lock sessions would starve the work they guard: as many jobs at once
+   * as the pool has connections (all four built-in jobs fire at 02:00 on the
+   * 1st) would each hold one and wait forever for another. The caller ends it.
+   */
+  async openSession(): Promise<Client> {
+    const client = new Client(this.config);
+    // A session that dies while idle must not crash the host; its holder listens too (the lock is lost).
+    client.on('error', () => undefined);
+    client.once('end', () => this.sessions.delete(client));
+    this.sessions.add(client);
+    try {
+      await client.connect();
+      await client.query(SET_SESSION);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
   /** A pooled client with the module's session settings (applied once per connection; a failure releases it broken). */
-  async connect(): Promise<PoolClient> {
+  private async connect(): Promise<PoolClient> {
     const client = await this.pool.connect();
     if (this.configured.has(client)) return client;
     try {
       await client.query(SET_SESSION);
+      await this.assertHostDatabase(client);
     } catch (error) {
       client.release(error as Error);
       throw error;
     }
     this.configured.add(client);
     return client;
+  }
+
+  /** Checked on the first connection; a failed check is retried on the next one. */
+  private assertHostDatabase(client: PoolClient): Promise<void> {
+    if (this.options.databaseUrl === undefined) return Promise.resolve();
+    this.sameDatabase ??= assertSameDatabase(
+      async (sql) => (await client.query(sql)).rows,
+      (sql) => this.dataSource.query(sql),
+    ).catch((error: Error) => {
+      this.sameDatabase = undefined;
+      throw error;
+    });
+    return this.sameDatabase;
   }
 
   async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -121,6 +151,7 @@ export class ArchivalDatabase implements OnApplicationShutdown {
 
   /** Last shutdown phase: running jobs have stopped by now (ArchivalService.onModuleDestroy). */
   async onApplicationShutdown() {
+    await Promise.all([...this.sessions].map((session) => session.end().catch(() => undefined)));
     await this.pool.end();
   }
 }

@@ -1,30 +1,32 @@
 /**
  * One job at a time across every replica: a session-level PostgreSQL advisory
- * lock, held on a dedicated connection for the whole run. If the process dies,
- * its connection closes and PostgreSQL releases the lock, so there is no TTL
- * to tune (ttlMs is accepted for the interface and ignored).
+ * lock, held on a dedicated connection for the whole run, outside the work
+ * pool (ArchivalDatabase.openSession). If the process dies, its connection
+ * closes and PostgreSQL releases the lock, so there is no TTL to tune (ttlMs
+ * is accepted for the interface and ignored). The lock is unlocked before the
+ * session ends: behind a pooler, the server connection outlives the session.
  */
 import { Injectable } from '@nestjs/common';
-import { PoolClient } from 'pg';
+import { Client } from 'pg';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { CronLocker } from './cron-locker.interface';
 
 @Injectable()
 export class AdvisoryCronLocker implements CronLocker {
-  private readonly held = new Map<string, { client: PoolClient; lost: AbortController }>();
+  private readonly held = new Map<string, { client: Client; lost: AbortController }>();
 
   constructor(private readonly db: ArchivalDatabase) {}
 
   async tryAcquire(key: string, _ttlMs = 0): Promise<boolean> {
     if (this.held.has(key)) return false;
-    const client = await this.db.connect();
+    const client = await this.db.openSession();
     try {
       const { rows } = await client.query<{ locked: boolean }>(
         `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
         [`nest-archival:${key}`],
       );
       if (!rows[0].locked) {
-        client.release();
+        await client.end();
         return false;
       }
       const lost = new AbortController();
@@ -33,7 +35,7 @@ export class AdvisoryCronLocker implements CronLocker {
       this.held.set(key, { client, lost });
       return true;
     } catch (error) {
-      client.release(error as Error);
+      await client.end().catch(() => undefined);
       throw error;
     }
   }
@@ -50,16 +52,12 @@ export class AdvisoryCronLocker implements CronLocker {
     if (!entry) return;
     this.held.delete(key);
     const { client, lost } = entry;
-    if (lost.signal.aborted) {
-      client.release(lost.signal.reason as Error);
-      return;
-    }
     try {
-      await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`nest-archival:${key}`]);
-      client.release();
-    } catch (error) {
+      if (!lost.signal.aborted) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`nest-archival:${key}`]);
+    } catch {
       // Closing the connection releases the lock too.
-      client.release(error as Error);
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 }
