@@ -4,16 +4,12 @@
  * the real CLI in its own process, transpiled ahead so that its peak RSS is
  * the product's (see compiled-cli.ts), and comes back byte for byte.
  *
- * The issue's goal was 300 MB; it is met on Node 20 only. `archival jobs`
- * alone peaks at 105 MB on Node 20, 115 on 22, 120 on 24. Archive peaks,
- * measured (before these changes: 1,160 MB with a 361 MB file, then
- * 430–490 MB): Node 20 265–280 MB, Node 22 288–325, Node 24 297–346; restore
- * 360–410 MB. What is left: the line as it arrives (about 50 MB, gathered
- * into one buffer, see line-scanner.ts), the value itself (in place in that
- * buffer), zstd's output for its page and parquetjs-lite's copies of the
- * compressed page into its column chunk and row group, and V8 collecting the
- * garbage of each later than it could; see docs/architecture.md. The bounds
- * below guard the improvement, with room for GC timing.
+ * The issue's goal: under 300 MB to archive. `archival jobs` alone peaks at
+ * 105 MB on Node 20, 115 on 22, 120 on 24. Archive peaks measured: before
+ * issue 12's work 1,160 MB (and a 361 MB file), then 430–490 MB, now Node 20
+ * 233–258 MB, Node 22 241–244, Node 24 267–284 (a 25 MB file); restore
+ * 880, then 475–520, now 315–331 MB. How: see "Bounded by bytes" in
+ * docs/architecture.md.
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
@@ -25,10 +21,10 @@ import { createTestDatabase, TestDatabase } from './harness/database';
 import { count } from './harness/seed';
 
 const MB = 1024 * 1024;
-/** Measured 265–346 MB across Node 20, 22 and 24 (before: 1,160 MB, then 430–490 MB). */
-const ARCHIVE_PEAK_RSS = 400 * MB;
-/** Measured 360–410 MB (before: 880 MB, then 475–520 MB). */
-const RESTORE_PEAK_RSS = 480 * MB;
+/** The issue's bound. Measured 233–284 MB across Node 20, 22 and 24 (before: 1,160 MB, then 430–490 MB). */
+const ARCHIVE_PEAK_RSS = 300 * MB;
+/** Measured 315–331 MB (before: 880 MB, then 475–520 MB). */
+const RESTORE_PEAK_RSS = 400 * MB;
 /** 1.4 million md5 strings: about 50 MB of jsonb text that compresses to half. */
 const BIG_JSONB = `jsonb_build_object('blob', (SELECT jsonb_agg(md5(i::text)) FROM generate_series(1, 1400000) i))`;
 

@@ -133,17 +133,18 @@ export class ZstdCompression implements Compression {
   }
 
   /** One whole buffer at once (Parquet pages), through the streaming binding so size is not limited. */
-  compressSync(input: Buffer): Buffer {
+  /** `allocate`: where the output goes (a buffer of the given size; the default is a plain one). */
+  compressSync(input: Buffer, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
     const binding = new this.binding.ZstdCompressStreamBinding();
     binding.begin(this.level);
     // zstd's compress bound: the input, 1/256 of it, and a little.
-    return runSync(binding, input, 'compression', input.length + (input.length >> 8) + 64 * 1024);
+    return runSync(binding, input, 'compression', allocate(input.length + (input.length >> 8) + 64 * 1024));
   }
 
   decompressSync(input: Buffer): Buffer {
     const binding = new this.binding.ZstdDecompressStreamBinding();
     binding.begin();
-    return runSync(binding, input, 'decompression', input.length * 8 + 64 * 1024);
+    return runSync(binding, input, 'decompression', Buffer.allocUnsafe(input.length * 8 + 64 * 1024));
   }
 
   decompressor(): Transform {
@@ -164,13 +165,13 @@ const SLICE = 1024 * 1024;
 
 /**
  * One-shot (de)compression through a streaming binding, for Parquet pages.
- * The output is written into one buffer of `capacity` bytes, grown by
+ * The output is written into one buffer (`initial`), grown by
  * doubling if it must be: untouched pages of a large buffer cost no memory,
  * so a generous capacity costs only what is written, and the output is not
  * first held as pieces and then copied whole once more.
  */
-function runSync(binding: StreamBinding, input: Buffer, what: string, capacity: number): Buffer {
-  let out = Buffer.allocUnsafe(capacity);
+function runSync(binding: StreamBinding, input: Buffer, what: string, initial: Buffer): Buffer {
+  let out = initial;
   let used = 0;
   const push = (chunk: Uint8Array) => {
     if (used + chunk.length > out.length) {

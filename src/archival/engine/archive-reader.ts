@@ -28,8 +28,12 @@ export interface ReadBack {
   keysSha256: string;
 }
 
-/** Receives the lines of each decoded chunk; the read waits for it (backpressure). */
-export type LinesHandler = (lines: string[]) => Promise<void>;
+/**
+ * Receives the lines of each decoded chunk, as views of the decoded bytes
+ * (valid while the handler runs; a wide line is never turned into a string
+ * here); the read waits for it (backpressure).
+ */
+export type LinesHandler = (lines: Buffer[]) => Promise<void>;
 
 export async function readArchive(
   storage: StorageProvider,
@@ -54,12 +58,12 @@ export async function readArchive(
   const sink = new Writable({
     highWaterMark: 1024 * 1024,
     write(chunk: Buffer, _encoding, callback) {
-      const lines: string[] = [];
+      const lines: Buffer[] = [];
       try {
         scanner.push(chunk, (line, start, end) => {
           rows++;
           keyHash.update(keyReader.read(line, start, end)).update('\n');
-          if (onLines) lines.push(line.toString('utf8', start, end));
+          if (onLines) lines.push(line.subarray(start, end));
         });
       } catch (error) {
         callback(new Error(`line ${rows} of ${key} is not a valid archive line: ${(error as Error).message}`));

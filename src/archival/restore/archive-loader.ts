@@ -35,8 +35,21 @@ export async function loadArchive(db: Queryable, storage: StorageProvider, codec
   const insert = jsonLinesInsertSql(target, request.insertColumns ?? columns, request.onConflict ?? '');
   let inserted = 0;
   const readBack = await readArchive(storage, archivePath, codec, columns, keyColumn, async (lines) => {
-    const result = await db.query(insert, [`[${lines.join(',')}]`]);
+    // One JSON array of the lines, as bytes: a Buffer parameter goes as json's binary form, which is its text.
+    const result = await db.query(insert, [jsonArray(lines)]);
     inserted += result.rowCount ?? 0;
   });
   return { ...readBack, inserted };
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/** `[line,line,...]` in one buffer (no JS string of a wide line is made). */
+function jsonArray(lines: Buffer[]): Buffer {
+  const pieces: Buffer[] = [OPEN];
+  lines.forEach((line, index) => pieces.push(...(index > 0 ? [COMMA, line] : [line])));
+  pieces.push(CLOSE);
+  return Buffer.concat(pieces);
 }

@@ -109,7 +109,8 @@ export class ExportService {
     for (const archive of archives) {
       const manifest = await readTrustedManifest(this.storage, archive);
       const problems = await readRecordedArchive(this.storage, this.codecs, archive, manifest, async (lines) => {
-        for (const line of lines) {
+        for (const bytes of lines) {
+          const line = bytes.toString('utf8');
           const row = JSON.parse(line) as Record<string, unknown>;
           if (String(row[column]) === id) {
             found.push({ table: archive.tableName, source: 'archive', archive: archive.archivePath, key: String(row[manifest.keyColumn]), line });

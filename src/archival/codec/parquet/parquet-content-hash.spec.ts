@@ -27,7 +27,9 @@ describe('ParquetContentHash', () => {
   it('hashes a long value given as UTF-8 bytes exactly like the same value as a string', () => {
     const piece = 1024 * 1024;
     // Multi-byte characters on every side of the slice boundaries.
-    const long = `${'x'.repeat(piece - 2)}é😀${'ünï "q" \\ 😀\n'.repeat(200_000)}`;
+    // Every control character, quotes, backslashes, and what JSON.stringify leaves as it is (U+007F, U+2028).
+    const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('');
+    const long = `${'x'.repeat(piece - 2)}é😀${`ünï "q" \\ 😀\n\u2028\u007f${controls}`.repeat(30_000)}`;
     const small = 'ü "small" bytes';
     const rows = [['1', long, small], ['2', '{}', 'x'.repeat(piece + 3)]];
     const asBytes = rows.map((row) => row.map((value, i) => (i === 0 ? value : Buffer.from(value))));

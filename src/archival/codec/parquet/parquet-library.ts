@@ -20,6 +20,10 @@
 import { ZstdCompression } from '../zstd.compression';
 import { ParquetBytes } from './parquet-bytes';
 import { HEADROOM, isTextBytes } from './typed-line';
+import { claim, roomyBuffer } from './roomy-concat';
+
+/** Pages at least this large are compressed into a roomy buffer. */
+const WIDE_PAGE_BYTES = 1024 * 1024;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Convert = (value: unknown) => unknown;
@@ -83,7 +87,8 @@ export function setUpParquet(zstd: ZstdCompression): void {
   if (!zstdRegistered) {
     zstdRegistered = zstd;
     codecs.PARQUET_COMPRESSION_METHODS.ZSTD = {
-      deflate: (value) => zstd.compressSync(value),
+      // A wide page goes into a roomy buffer, so parquetjs-lite's concatenations need not copy it (roomy-concat.ts).
+      deflate: (value) => (value.length >= WIDE_PAGE_BYTES ? claim(zstd.compressSync(value, roomyBuffer)) : zstd.compressSync(value)),
       inflate: (value) => zstd.decompressSync(value),
     };
   }

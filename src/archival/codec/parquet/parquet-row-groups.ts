@@ -11,6 +11,7 @@
  * reader holds it alone.
  */
 import { ParquetWriterInstance } from './parquet-library';
+import { withRoomyConcat } from './roomy-concat';
 
 export const ROW_GROUP_ROWS = 10_000;
 /** Typed-line bytes (about the values' size; bytea counts twice, as hex) after which a row group is cut. */
@@ -53,7 +54,8 @@ export class ParquetRowGroups {
     const closes = cut || size >= WIDE_ROW_BYTES || this.rows + 1 >= ROW_GROUP_ROWS || this.bytes + size >= ROW_GROUP_BYTES;
     // The writer flushes once its buffer holds rowGroupSize rows, checked right after appending.
     this.writer.setRowGroupSize(closes ? this.rows + 1 : ROW_GROUP_ROWS);
-    await this.writer.appendRow(row);
+    // A wide row's row group is encoded inside appendRow's synchronous part: its concatenations need not copy.
+    await (size >= WIDE_ROW_BYTES ? withRoomyConcat(() => this.writer.appendRow(row)) : this.writer.appendRow(row));
     this.rows = closes ? 0 : this.rows + 1;
     this.bytes = closes ? 0 : this.bytes + size;
   }
