@@ -89,7 +89,7 @@ export class ArchivalEngine {
     // Rows under an active legal hold are not eligible, whatever their age.
     const holds = await this.db.withClient((client) => legalHoldExclusion(client, shape.table, shape.key));
     if (holds) spec = { ...spec, filter: spec.filter ? `(${spec.filter}) AND ${holds}` : holds };
-    const plan = await this.db.withClient((client) => planWindows(client, shape, spec, cutoff));
+    const plan = await this.db.withClient((client) => planWindows(client, shape, spec, cutoff, { microsecondTimestamps: this.codecs.forWriting().format.dialect === 'typed' }));
     const result: TableRunResult = {
       table: shape.table.name, cutoff: cutoff.toISOString(), rows: 0, bytes: 0, archives: [],
       children: children.map((c) => ({ table: c.shape.table.name, rows: 0, bytes: 0, archives: 0 })),
