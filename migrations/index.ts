@@ -1,6 +1,9 @@
-/** Every migration, in order. Hosts that run their own migrations add ARCHIVAL_MIGRATIONS to theirs. */
+/**
+ * The catalog's migrations, in order: what a host runs (ARCHIVAL_MIGRATIONS
+ * in its own list, or `archival migrate`). Nothing here imports the demo
+ * host's tables; those are in demo-migrations.ts.
+ */
 import { ArchivalCatalog1732000000000 } from './1732000000000-ArchivalCatalog';
-import { DemoHostTables1732000000001 } from './1732000000001-DemoHostTables';
 import { LegalHolds1732000000002 } from './1732000000002-LegalHolds';
 import { FailedUploads1732000000003 } from './1732000000003-FailedUploads';
 import { RestoreWatermark1732000000004 } from './1732000000004-RestoreWatermark';
@@ -11,9 +14,4 @@ import { RunLockedAt1732000000007 } from './1732000000007-RunLockedAt';
 export const ARCHIVAL_MIGRATIONS = [
   ArchivalCatalog1732000000000, LegalHolds1732000000002, FailedUploads1732000000003, RestoreWatermark1732000000004,
   ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006, RunLockedAt1732000000007,
-];
-export const DEMO_MIGRATIONS = [DemoHostTables1732000000001];
-export const ALL_MIGRATIONS = [
-  ArchivalCatalog1732000000000, DemoHostTables1732000000001, LegalHolds1732000000002, FailedUploads1732000000003,
-  RestoreWatermark1732000000004, ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006, RunLockedAt1732000000007,
 ];

@@ -7,6 +7,7 @@ import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
 import { ArchivalModule } from './archival/archival.module';
+import { PRESET_NAMES } from './archival/archivers/preset-names';
 import { archivalOptionsFromEnv } from './archival/config/archival-env';
 import { dataSourceOptions } from './demo/data-source-options';
 import { DemoDatabase } from './demo/demo-database';
@@ -50,9 +51,11 @@ export class AppModule {
         ArchivalModule.forRootAsync({
           // A bad ARCHIVAL_* value stops start-up with a message naming the variable.
           // ARCHIVAL_PATH (local or s3:// with its ARCHIVAL_S3_* settings) wins; the demo default only fills in.
+          // The demo's tables are the presets' tables: all four are on unless ARCHIVAL_PRESETS says otherwise.
           useFactory: () =>
             archivalOptionsFromEnv(app.env, {
               ...(app.env.ARCHIVAL_PATH ? {} : { storage: app.defaultArchivePath }),
+              ...(app.env.ARCHIVAL_PRESETS?.trim() ? {} : { presets: PRESET_NAMES }),
               schedule: app.schedule,
             }),
         }),

@@ -50,6 +50,22 @@ describe('the demo host API (npm start)', () => {
     }
   });
 
+  it.each([
+    [{}, ['log-archival', 'session-archival', 'call-archival', 'memory-cleanup']],
+    [{ ARCHIVAL_PRESETS: 'memory-cleanup' }, ['memory-cleanup']],
+  ])('runs the presets over its own tables: all four, unless ARCHIVAL_PRESETS (%j) narrows them', async (presets, jobs) => {
+    const port = await freePort();
+    const token = 'demo-host-admin-token-0123456789abcdef';
+    const { stop } = await bootstrap({ DATABASE_URL: db.url, PORT: String(port), ARCHIVAL_PATH: archiveDir, ARCHIVAL_ADMIN_TOKEN: token, ...presets });
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/admin/archival/jobs`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { name: string }[]).map((job) => job.name)).toEqual(jobs);
+    } finally {
+      await stop();
+    }
+  });
+
   it('refuses to start on invalid configuration, naming each bad variable', async () => {
     const start = bootstrap({
       DATABASE_URL: db.url,

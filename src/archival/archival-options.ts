@@ -1,3 +1,4 @@
+import { PresetName } from './archivers/preset-names';
 import { TableSpec } from './engine/table-spec';
 /**
  * The module's options: what a host passes to ArchivalModule.forRoot (input),
@@ -101,6 +102,8 @@ export interface ArchivalOptionsInput {
   jobs?: Record<string, JobSettingsInput>;
   /** Host tables to archive, each as its own job. */
   tables?: DeclaredTable[];
+  /** Built-in jobs to switch on, by job name (see archivers/preset-names.ts); none unless named. */
+  presets?: readonly PresetName[];
   /** Where each option came from, for error messages (env variable names). */
   sourceNames?: Partial<Record<keyof ArchivalOptionsInput | 'storage.region' | 'storage.endpoint', string>>;
 }
@@ -132,6 +135,7 @@ export interface ArchivalOptions {
   schedule: boolean;
   jobs: Record<string, JobSettingsInput>;
   tables: DeclaredTable[];
+  presets: PresetName[];
 }
 
 export const DEFAULTS = {

@@ -4,6 +4,8 @@
  * it or set autoLoadEntities, and run ARCHIVAL_MIGRATIONS. With schedules on,
  * the host imports ScheduleModule.forRoot() itself (the module never does).
  * `admin: { path, guard, enabled }` beside the options mounts the admin API.
+ * Jobs: the tables the host declares (`tables`) and the presets it names
+ * (`presets`); a host that names no preset has none.
  */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -16,10 +18,7 @@ import { AdminTokenGuard } from './admin/admin-token.guard';
 import { Archiver, ARCHIVERS } from './archiver';
 import { DeclaredTableArchiver } from './archivers/declared-table.archiver';
 import { ConfigurationError } from './archival.errors';
-import { CallArchiver } from './archivers/call.archiver';
-import { LogArchiver } from './archivers/log.archiver';
-import { MemoryChunkArchiver } from './archivers/memory-chunk.archiver';
-import { SessionArchiver } from './archivers/session.archiver';
+import { presetArchivers } from './archivers/presets';
 import { ArchivalRun } from './catalog/archival-run.entity';
 import { ArchivedPartition } from './catalog/archived-partition.entity';
 import { CatalogService } from './catalog/catalog.service';
@@ -43,7 +42,6 @@ import { VerifyService } from './restore/verify.service';
 import { ExportService } from './restore/export.service';
 
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
-const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryChunkArchiver];
 
 @Module({
   // ScheduleModule.forRoot() belongs to the host (imported twice, every @Cron and @Interval of the host fires twice).
@@ -71,12 +69,13 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
     { provide: ARCHIVAL_HOOKS, useFactory: () => killSwitchHooks(process.env) },
     // The system clock in production; ARCHIVAL_TEST_NOW fixes it when NODE_ENV=test.
     { provide: ARCHIVAL_CLOCK, useFactory: () => archivalClock(process.env) },
-    ...BUILT_IN_ARCHIVERS,
     {
-      // Built-in jobs, then one job per table the host declared in options.
+      // The presets the host named (none unless it names them), then one job per table it declared.
       provide: ARCHIVERS,
-      useFactory: (options: ArchivalOptions, engine: ArchivalEngine, ...builtIn: Archiver[]) => {
-        const archivers = [...builtIn, ...options.tables.map((table) => new DeclaredTableArchiver(table, engine))];
+      useFactory: (options: ArchivalOptions, engine: ArchivalEngine) => {
+        const archivers: Archiver[] = [
+          ...presetArchivers(options, engine), ...options.tables.map((table) => new DeclaredTableArchiver(table, engine)),
+        ];
         const seen = new Set<string>();
         for (const { job } of archivers) {
           if (seen.has(job)) throw new ConfigurationError([`two jobs are named "${job}"; job names must be unique`]);
@@ -84,7 +83,7 @@ const BUILT_IN_ARCHIVERS = [LogArchiver, SessionArchiver, CallArchiver, MemoryCh
         }
         return archivers;
       },
-      inject: [ARCHIVAL_OPTIONS, ArchivalEngine, ...BUILT_IN_ARCHIVERS],
+      inject: [ARCHIVAL_OPTIONS, ArchivalEngine],
     },
     ArchivalDatabase,
     CatalogService,

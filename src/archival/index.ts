@@ -16,6 +16,7 @@ export * from './archivers/session.archiver';
 export * from './archivers/call.archiver';
 export * from './archivers/memory-chunk.archiver';
 export * from './archivers/declared-table.archiver';
+export * from './archivers/preset-names';
 export * from './catalog/catalog.service';
 export * from './catalog/archived-partition.entity';
 export * from './catalog/archival-run.entity';

@@ -5,7 +5,7 @@
  * failed, 2 on bad usage; `--json` prints machine-readable output.
  */
 import { CommanderError } from 'commander';
-import { ArchivalError } from '../archival/archival.errors';
+import { ArchivalError, InvalidInputError } from '../archival/archival.errors';
 import { CliIo, COMMANDS } from './cli-commands';
 import { CliHost, CliHostOptions, openHostModule } from './cli-host';
 import { CliRequest, parseCommandLine } from './cli-program';
@@ -54,8 +54,21 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
 async function openHost(request: CliRequest, env: NodeJS.ProcessEnv, options: CliHostOptions): Promise<CliHost> {
   const spec = request.module ?? (env.ARCHIVAL_CLI_MODULE ? parseModuleSpec(env.ARCHIVAL_CLI_MODULE, 'ARCHIVAL_CLI_MODULE=') : undefined);
   if (spec) return openHostModule(spec, options);
-  const { openDemoHost } = await import('./demo-host');
+  const { openDemoHost } = await loadDemoHost();
   return openDemoHost(env, options);
+}
+
+/** Installed as a package, the demo's own packages (devDependencies) are not there: say what to do instead. */
+async function loadDemoHost(): Promise<typeof import('./demo-host')> {
+  try {
+    return await import('./demo-host');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new InvalidInputError(
+      `no --module given (nor ARCHIVAL_CLI_MODULE), and the demo host that runs then cannot load (${(error as Error).message.split('\n')[0]}); ` +
+        'in your API: archival --module dist/app.module.js#AppModule <command>',
+    );
+  }
 }
 
 function message(error: unknown): string {

@@ -10,6 +10,7 @@ import { ArchivalOptionsInput } from '../../src/archival/archival-options';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS } from '../../src/archival/archival.constants';
 import { ArchivalModule } from '../../src/archival/archival.module';
 import { ArchivalModuleExtras } from '../../src/archival/archival.module-definition';
+import { PRESET_NAMES } from '../../src/archival/archivers/preset-names';
 import { ArchivalService } from '../../src/archival/archival.service';
 import { CatalogService } from '../../src/archival/catalog/catalog.service';
 import { ArchivalHooks } from '../../src/archival/engine/archival-hooks';
@@ -34,7 +35,7 @@ export interface ArchivalTestApp {
 
 export async function createArchivalApp(
   databaseUrl: string,
-  /** The module's options, and its static extras (admin: path, guard, enabled). */
+  /** The module's options, and its static extras (admin: path, guard, enabled); every preset unless `presets` says. */
   options: ArchivalOptionsInput & ArchivalModuleExtras = {},
   hooks?: ArchivalHooks,
   /** Runs see this instant as "now", so cutoffs do not drift between runs. */
@@ -59,7 +60,7 @@ export async function createArchivalApp(
   const builder = Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, false), ...host.dataSource } as PostgresConnectionOptions),
-      ArchivalModule.forRoot({ storage: archiveDir, schedule: false, ...options }),
+      ArchivalModule.forRoot({ storage: archiveDir, schedule: false, presets: PRESET_NAMES, ...options }),
       ...(host.imports ?? []),
     ],
     controllers: host.controllers ?? [],

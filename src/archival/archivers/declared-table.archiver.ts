@@ -13,7 +13,7 @@ export class DeclaredTableArchiver extends TableArchiver {
     const { job, retentionDays: _r, cron: _c, enabled: _e, ...spec } = declaration;
     this.job = job;
     this.spec = spec;
-    this.engine = engine;
+    this.useEngine(engine);
   }
 
   defaults(options: ArchivalOptions): JobSettings {

@@ -17,6 +17,12 @@ export abstract class TableArchiver implements Archiver {
 
   @Inject(ArchivalEngine) protected engine: ArchivalEngine;
 
+  /** Archivers the module builds itself (presets, declared tables), not Nest, get the engine here. */
+  useEngine(engine: ArchivalEngine): this {
+    this.engine = engine;
+    return this;
+  }
+
   tables(): string[] {
     return [this.spec.table, ...(this.spec.children ?? []).map((c) => c.table)];
   }

@@ -6,7 +6,8 @@
  */
 import { ArchivalOptions, ArchivalOptionsInput, CompressionName, ArchiveFormatName, JobSettingsInput, StorageOptions } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
-import { NO_ACTIVE_STATUS, resolveArchivalOptions } from './resolve-options';
+import { PresetName } from '../archivers/preset-names';
+import { NO_ACTIVE_STATUS, presetList, resolveArchivalOptions } from './resolve-options';
 import { parseS3Location } from './storage-location';
 
 type Env = Record<string, string | undefined>;
@@ -56,6 +57,7 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     encryptionKeys: read.str('ARCHIVAL_ENCRYPTION_KEYS'),
     databaseUrl: read.str('ARCHIVAL_DATABASE_URL'),
     databasePoolSize: read.int('ARCHIVAL_DATABASE_POOL_SIZE'),
+    presets: presetsFromEnv(read),
     jobs: jobsFromEnv(read, env),
     sourceNames: SOURCE_NAMES,
   };
@@ -83,6 +85,7 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   encryptionKeys: 'ARCHIVAL_ENCRYPTION_KEYS',
   databaseUrl: 'ARCHIVAL_DATABASE_URL',
   databasePoolSize: 'ARCHIVAL_DATABASE_POOL_SIZE',
+  presets: 'ARCHIVAL_PRESETS',
   'storage.region': 'ARCHIVAL_S3_REGION',
   'storage.endpoint': 'ARCHIVAL_S3_ENDPOINT',
 };
@@ -121,6 +124,18 @@ function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {
     kmsKeyId: read.str('ARCHIVAL_S3_KMS_KEY_ID'),
     storageClass: read.str('ARCHIVAL_S3_STORAGE_CLASS'),
   };
+}
+
+/** `log-archival,call-archival`, or `none`; unset is none too. Checked here so the message shows the value as written. */
+function presetsFromEnv(read: EnvReader): PresetName[] | undefined {
+  const value = read.str('ARCHIVAL_PRESETS');
+  if (value === undefined || value.toLowerCase() === 'none') return value === undefined ? undefined : [];
+  const entries = value.split(',').map((v) => v.trim()) as PresetName[];
+  const why = entries.includes('' as PresetName)
+    ? 'has an empty entry; list job names separated by single commas, or none'
+    : presetList(entries);
+  if (why) read.problem('ARCHIVAL_PRESETS', value, why);
+  return why ? undefined : entries;
 }
 
 function jobsFromEnv(read: EnvReader, env: Env): Record<string, JobSettingsInput> {

@@ -6,6 +6,7 @@
 import { CronTime, validateCronExpression } from 'cron';
 import { ArchivalOptions, ArchivalOptionsInput, DeclaredTable, DEFAULTS, JobSettingsInput } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
+import { PRESET_NAMES, PresetName } from '../archivers/preset-names';
 import { assertIdentifier, parseTableName } from '../engine/sql-identifier';
 import { resolveDatabaseUrl } from './database-url';
 import { resolveEncryptionKey, resolveEncryptionKeys } from './encryption-keys';
@@ -63,6 +64,7 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
     schedule: input.schedule ?? true,
     jobs: {},
     tables: (input.tables ?? []).map((table) => ({ ...table })),
+    presets: check('presets', [...(input.presets ?? [])], presetList),
   };
   options.tables.forEach((table) => problems.push(...declaredTableProblems(table, cron)));
   for (const [job, settings] of Object.entries(input.jobs ?? {})) {
@@ -122,6 +124,15 @@ function resolveAdminToken(value: string | undefined, name: string, problems: st
     problems.push(`${name}: must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters; generate one with: openssl rand -hex 32`);
   }
   return value;
+}
+
+/** Each preset once, each a known one: a typo would silently leave a table unarchived. */
+export function presetList(value: PresetName[]): string | undefined {
+  if (!Array.isArray(value)) return `expected a list of ${PRESET_NAMES.join(', ')}`;
+  const unknown = value.filter((name) => !(PRESET_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) return `unknown preset ${unknown.map((n) => JSON.stringify(n)).join(', ')}; expected any of ${PRESET_NAMES.join(', ')}`;
+  const twice = value.filter((name, i) => value.indexOf(name) !== i);
+  return twice.length > 0 ? `names ${twice.map((n) => JSON.stringify(n)).join(', ')} more than once` : undefined;
 }
 
 function statusList(value: string[]): string | undefined {
