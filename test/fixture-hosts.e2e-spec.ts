@@ -122,11 +122,32 @@ describe('the packed package in a host API', () => {
       expect(rows.map((r) => r.table_name)).toEqual(['archival_runs', 'archived_partitions', 'orders']);
     });
 
-    it('runs the archival CLI of the installed package against its module, and refuses without --module', async () => {
+    it('runs the installed CLI in its module (jobs, archives, run, verify on its data), and refuses without --module', async () => {
       const env = hostEnv();
       const jobs = await exec('npx', ['--no-install', 'archival', '--module', 'dist/host.module.js#HostModule', 'jobs', '--json'], dir, env);
       expect(jobs.code).toBe(0);
       expect((JSON.parse(jobs.stdout) as { name: string }[]).map((job) => job.name)).toEqual([JOB]);
+      const cli = (...args: string[]) => exec('npx', ['--no-install', 'archival', '--module', 'dist/host.module.js#HostModule', ...args], dir, env);
+
+      // archives: what the API's run wrote, from the host's catalog.
+      const listed = await cli('archives', '--json');
+      expect(listed.code).toBe(0);
+      const archives = JSON.parse(listed.stdout) as { status: string; rowCount: number }[];
+      expect(archives.length).toBeGreaterThan(0);
+      expect(archives.every((a) => a.status === 'purged')).toBe(true);
+      expect(archives.reduce((sum, a) => sum + a.rowCount, 0)).toBe(300);
+
+      // run: 40 more old orders, archived by the CLI in the host's context.
+      await db.sql.query(`INSERT INTO orders (customer, placed_at) SELECT 'late ' || i, ${NOW_SQL} - interval '45 days' FROM generate_series(1, 40) i`);
+      const ran = await cli('run', JOB, '--json');
+      expect({ code: ran.code, stderr: ran.stderr }).toMatchObject({ code: 0 });
+      expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'succeeded', rows: 40 });
+      expect((await db.sql.query(`SELECT count(*)::int AS n FROM orders WHERE customer LIKE 'late %'`)).rows[0].n).toBe(0);
+
+      // verify: every archive of the host re-read and matched.
+      const verified = await cli('verify');
+      expect({ code: verified.code, stderr: verified.stderr }).toMatchObject({ code: 0 });
+
       const bare = await exec('npx', ['--no-install', 'archival', 'jobs'], dir, env);
       expect(bare.code).toBe(2);
       expect(bare.stderr).toContain('archival --module dist/app.module.js#AppModule <command>');
