@@ -66,6 +66,13 @@ describe("the host's health: liveness and readiness", () => {
       });
     });
 
+    it('a dry run (or a replica skipped by the job lock) after the failure does not hide it', async () => {
+      const [failed] = await app.catalog.listRuns({ job: 'log-archival', limit: 1 });
+      expect(await app.archival.run('log-archival', { dryRun: true })).toMatchObject({ status: 'succeeded', dryRun: true });
+      const ready = await api().get('/health/ready');
+      expect(ready.body.details.archival_jobs).toMatchObject({ failed: [{ job: 'log-archival', runId: failed.id }] });
+    });
+
     it('a host that wants a failed run to page someone opts into down', async () => {
       const health = app.context.get(ArchivalHealthIndicator);
       const result = await health.lastRuns('archival_jobs', { downOnFailure: true });

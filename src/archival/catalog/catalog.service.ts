@@ -117,6 +117,11 @@ export class CatalogService {
     return this.runs.findOne({ where: { job }, order: { startedAt: 'DESC' } });
   }
 
+  /** The job's last real run that ended (succeeded or failed): dry runs and runs skipped by the job lock say nothing of its health. */
+  lastFinishedRun(job: string): Promise<ArchivalRun | null> {
+    return this.runs.findOne({ where: { job, dryRun: false, status: In(['succeeded', 'failed']) }, order: { startedAt: 'DESC' } });
+  }
+
   /**
    * Takes the next part number of a table's window in one atomic statement,
    * before any byte is written: concurrent writers (two jobs on one table)

@@ -1,5 +1,7 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ArchivalService, JobStatus } from '../archival.service';
+import { ArchivalService } from '../archival.service';
+import { ArchivalRun } from '../catalog/archival-run.entity';
+import { CatalogService } from '../catalog/catalog.service';
 import { StorageProvider } from '../storage/storage-provider.interface';
 import { ArchivalHealthIndicator } from './archival.health';
 
@@ -18,12 +20,20 @@ function countingStore(probe: () => Promise<void> = async () => undefined) {
   return { store, calls };
 }
 
-const job = (name: string, lastRun?: Partial<NonNullable<JobStatus['lastRun']>>, enabled = true) =>
-  ({ name, enabled, lastRun: lastRun && { runId: `${name}-run`, finishedAt: null, error: null, ...lastRun } }) as JobStatus;
+interface FakeJob {
+  name: string;
+  enabled: boolean;
+  /** The job's last finished real run, as the catalog gives it. */
+  run?: Partial<ArchivalRun>;
+}
 
-function indicator(store: StorageProvider, jobs: JobStatus[] = []) {
-  const archival = { getStatus: async () => jobs } as unknown as ArchivalService;
-  return new ArchivalHealthIndicator(new HealthIndicatorService(), store, archival);
+const job = (name: string, run?: Partial<ArchivalRun>, enabled = true): FakeJob =>
+  ({ name, enabled, run: run && { id: `${name}-run`, finishedAt: null, error: null, ...run } });
+
+function indicator(store: StorageProvider, jobs: FakeJob[] = []) {
+  const archival = { jobs: () => jobs.map(({ name, enabled }) => ({ name, enabled })) } as unknown as ArchivalService;
+  const catalog = { lastFinishedRun: async (name: string) => jobs.find((j) => j.name === name)?.run ?? null } as unknown as CatalogService;
+  return new ArchivalHealthIndicator(new HealthIndicatorService(), store, archival, catalog);
 }
 
 describe('ArchivalHealthIndicator', () => {

@@ -6,12 +6,14 @@
  * - storageReachable: the archive store answers, read-only and cached, so
  *   probes neither write objects nor call the store on every check. The full
  *   write check runs once at start-up (storage/storage-startup.check.ts).
- * - lastRuns: enabled jobs whose last run failed, in the details; down only
+ * - lastRuns: enabled jobs whose last real run (not a dry run, not one skipped
+ *   by the job lock) failed, in the details; down only
  *   for hosts that ask (a failed run is for alerting, not for load balancers).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ArchivalService } from '../archival.service';
+import { CatalogService } from '../catalog/catalog.service';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { CachedProbe, ProbeTiming } from './cached-probe';
 
@@ -30,6 +32,7 @@ export class ArchivalHealthIndicator {
     private readonly health: HealthIndicatorService,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly archival: ArchivalService,
+    private readonly catalog: CatalogService,
   ) {
     this.probe = new CachedProbe(() => this.storage.probe());
   }
@@ -48,10 +51,12 @@ export class ArchivalHealthIndicator {
   /** Enabled jobs whose last run failed, with run ids and errors; up unless `downOnFailure`. */
   async lastRuns(key = 'archival_jobs', options: LastRunsOptions = {}) {
     const session = this.health.check(key);
-    const jobs = await this.archival.getStatus();
-    const failed = jobs
-      .filter((j) => j.enabled && j.lastRun?.status === 'failed')
-      .map((j) => ({ job: j.name, runId: j.lastRun!.runId, finishedAt: j.lastRun!.finishedAt, error: j.lastRun!.error }));
+    const jobs = this.archival.jobs();
+    // The last real run that ended: a later dry run, or a replica's tick skipped by the job lock, does not hide a failure.
+    const last = await Promise.all(jobs.map(async (job) => ({ job, run: job.enabled ? await this.catalog.lastFinishedRun(job.name) : null })));
+    const failed = last
+      .filter(({ run }) => run?.status === 'failed')
+      .map(({ job, run }) => ({ job: job.name, runId: run!.id, finishedAt: run!.finishedAt, error: run!.error }));
     const details = { jobs: jobs.length, failed };
     return failed.length > 0 && options.downOnFailure ? session.down(details) : session.up(details);
   }
