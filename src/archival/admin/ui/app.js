@@ -20,9 +20,14 @@
       else if (name === 'class') node.className = value;
       else if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? '' : String(value));
     }
-    for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+    node.append(...nodes(children));
     return node;
   }
+
+  /** Strings as text nodes; null and undefined (an absent part) are skipped. */
+  const nodes = (children) => children.flat(2).filter((c) => c !== null && c !== undefined).map((c) => (c instanceof Node ? c : String(c)));
+  /** Replaces a node's children. */
+  const put = (node, ...children) => node.replaceChildren(...nodes(children));
 
   const when = (iso) => (iso ? el('span', { title: iso }, `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')}Z`) : '—');
   const count = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
@@ -87,16 +92,16 @@
   }
 
   function fill(table, rows) {
-    $(`${table} tbody`).replaceChildren(...rows);
+    put($(`${table} tbody`), rows);
   }
 
   function jobRow(job) {
     const last = job.lastRun;
-    const actions = el('td', { class: 'actions' });
-    const offer = () => actions.replaceChildren(
+    const actions = el('div', { class: 'actions' });
+    const offer = () => put(actions,
       el('button', { type: 'button', class: 'primary', 'data-action': 'dry-run', onclick: () => start(job.name, true) }, 'Dry run'),
       el('button', { type: 'button', class: 'danger', 'data-action': 'real-run', onclick: () => confirmRun(job.name) }, 'Run for real'),
-      el('button', { type: 'button', onclick: () => actions.replaceChildren(runButton) }, 'Cancel'),
+      el('button', { type: 'button', onclick: () => put(actions, runButton) }, 'Cancel'),
     );
     const runButton = el('button', { type: 'button', 'data-action': 'run', disabled: job.running, onclick: offer }, job.running ? 'Running…' : 'Run…');
     actions.append(runButton);
@@ -108,7 +113,7 @@
       el('td', { class: 'num' }, last ? count(last.rows) : ''),
       el('td', { class: 'num' }, last ? duration(last.durationMs) : ''),
       el('td', { class: 'error' }, last && last.error ? last.error : ''),
-      actions,
+      el('td', {}, actions),
     );
   }
 
@@ -121,15 +126,15 @@
   }
 
   function archiveRow(archive) {
-    const result = el('td', { class: 'actions' });
+    const result = el('div', { class: 'actions' });
     const verify = async () => {
-      result.replaceChildren(el('span', { class: 'muted' }, 'verifying…'));
+      put(result, el('span', { class: 'muted' }, 'verifying…'));
       try {
         const report = await call(`archives/${archive.id}/verify`, { method: 'POST' });
         const problems = [...report.problems.map((p) => p.problem), ...report.missing.map((m) => `missing: ${m.path}`)];
-        result.replaceChildren(report.intact ? badge('intact') : badge('damaged'), problems.length ? el('span', { class: 'error' }, ` ${problems.join('; ')}`) : null);
+        put(result, report.intact ? badge('intact') : badge('damaged'), problems.length ? el('span', { class: 'error' }, ` ${problems.join('; ')}`) : null);
       } catch (error) {
-        if (!(error instanceof Refused)) result.replaceChildren(el('span', { class: 'error' }, error.message));
+        if (!(error instanceof Refused)) put(result, el('span', { class: 'error' }, error.message));
       }
     };
     result.append(el('button', { type: 'button', 'data-action': 'verify', onclick: verify }, 'Verify'));
@@ -137,7 +142,7 @@
       el('td', { class: 'num' }, archive.id), el('td', {}, archive.schemaName ? `${archive.schemaName}.${archive.tableName}` : archive.tableName),
       el('td', {}, `${archive.startDate} … ${archive.endDate}`), el('td', { class: 'num' }, archive.part), el('td', {}, badge(archive.status)),
       el('td', { class: 'num' }, count(archive.rowCount)), el('td', { class: 'num' }, size(archive.compressedSize)), el('td', {}, when(archive.archivedAt)),
-      result,
+      el('td', {}, result),
     );
   }
 
@@ -168,20 +173,20 @@
   async function start(job, dryRun) {
     const panel = $('#run-result');
     panel.hidden = false;
-    panel.replaceChildren(el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' starting…');
+    put(panel, el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' starting…');
     try {
       const { runId } = await call(`jobs/${encodeURIComponent(job)}/run`, { method: 'POST', body: { dryRun } });
       await refresh();
       let run = await call(`runs/${runId}`);
       while (run.status === 'running') {
-        panel.replaceChildren(el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' ', badge('running'), ` ${count(run.rows)} rows so far`);
+        put(panel, el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' ', badge('running'), ` ${count(run.rows)} rows so far`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
         run = await call(`runs/${runId}`);
       }
-      panel.replaceChildren(...runReport(run));
+      put(panel, ...runReport(run));
       await refresh();
     } catch (error) {
-      if (!(error instanceof Refused)) panel.replaceChildren(el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' ', el('span', { class: 'error' }, error.message));
+      if (!(error instanceof Refused)) put(panel, el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' ', el('span', { class: 'error' }, error.message));
     }
   }
 
