@@ -72,6 +72,9 @@ describe('the dashboard in Chromium', () => {
     expect(await page.evaluate('location.hash')).toBe('');
     expect(await page.$$eval('#jobs tbody tr', (rows) => rows.map((row) => row.getAttribute('data-job'))))
       .toEqual(['log-archival', 'session-archival', 'call-archival', 'memory-cleanup']);
+    expect(await page.$$eval('#tables tbody tr', (rows) => rows.map((row) => row.getAttribute('data-table')))).toEqual([
+      'flow_execution_logs', 'flow_execution_sessions', 'flow_execution_deltas', 'call_sessions', 'call_events', 'memory_chunks',
+    ]);
     expect(await text('#jobs tbody tr[data-job="log-archival"]')).toContain('0 2 1 * *');
     expect(await page.content()).not.toContain(TOKEN);
   });
@@ -108,6 +111,10 @@ describe('the dashboard in Chromium', () => {
     expect(dialogs).toEqual([expect.stringContaining('Run log-archival for real?')]);
     expect(await count(db.sql, 'flow_execution_logs', OLD_LOGS)).toBe(0);
     expect(await text('#run-result')).toMatch(/Run of log-archival succeeded archived [\d,]+ rows \([\d.]+ KB, \d+ archives\)/);
+    const archived = await page.$eval('#tables tr[data-table="flow_execution_logs"]', (row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
+    const { rows } = await db.sql.query(`SELECT sum(row_count)::int AS n, count(DISTINCT date_trunc('month', start_date))::int AS months FROM archived_partitions WHERE status = 'purged'`);
+    expect(archived[4]).toBe(rows[0].n.toLocaleString('en-US'));
+    expect(await page.$$eval('#tables tr[data-table="flow_execution_logs"] .chart .bar', (bars) => bars.length)).toBe(rows[0].months);
     await page.waitForSelector('#archives tbody tr');
     await page.click('#archives tbody tr button[data-action="verify"]');
     await waitForText('#archives tbody tr', /intact/);
