@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { archivalOpenApiDocument } from '../src/archival/admin/openapi';
@@ -43,22 +43,30 @@ describe("the operator's page (GET <admin path>/ui)", () => {
 
   it('serves its script and style with their content types', async () => {
     const { api } = await mount({ adminToken: TOKEN });
-    const script = await api().get('/admin/archival/ui/app.js');
-    expect(script.status).toBe(200);
-    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(script.text).toContain('Authorization');
+    for (const module of ['app.js', 'api.js', 'dom.js', 'rows.js']) {
+      const script = await api().get(`/admin/archival/ui/${module}`);
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    }
+    expect((await api().get('/admin/archival/ui/api.js')).text).toContain('Authorization');
     const style = await api().get('/admin/archival/ui/app.css');
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect((await api().get('/admin/archival/ui/favicon.svg')).headers['content-type']).toBe('image/svg+xml; charset=utf-8');
     expect((await api().get('/admin/archival/ui/other.js')).status).toBe(404);
+    expect((await api().get('/admin/archival/ui/index.html')).status).toBe(404);
+    expect((await api().get('/admin/archival/ui/..%2F..%2Fadmin-ui.controller.ts')).status).toBe(404);
   });
 
   it('has no inline script or style, which the CSP would block, and puts no API string into HTML', () => {
     const dir = join(__dirname, '..', 'src', 'archival', 'admin', 'ui');
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
-    expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script src="ui/app.js" defer>']);
+    expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="module" src="ui/app.js">']);
     expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
-    const script = readFileSync(join(dir, 'app.js'), 'utf8');
-    expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    const scripts = readdirSync(dir).filter((file) => file.endsWith('.js'));
+    expect(scripts.sort()).toEqual(['api.js', 'app.js', 'dom.js', 'rows.js']);
+    for (const file of scripts) {
+      expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function|setAttribute\('style'/);
+    }
   });
 
   it('redirects ui/ to ui, so its relative links resolve', async () => {

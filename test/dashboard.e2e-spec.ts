@@ -30,6 +30,8 @@ describe('the dashboard in Chromium', () => {
   let page: Page;
   let base: string;
   const dialogs: string[] = [];
+  const browserErrors: string[] = [];
+  const failedRequests: string[] = [];
   const logs = captureLogs();
   const text = (selector: string) => page.$eval(selector, (node) => node.textContent ?? '');
   // In-page code as strings: the tests compile without the DOM's types.
@@ -52,6 +54,14 @@ describe('the dashboard in Chromium', () => {
     chromium = await launchChromium();
     page = await chromium.browser.newPage();
     await page.setViewport({ width: 1360, height: 900 });
+    // A CSP violation, a failed request or an exception in the page shows up here.
+    page.on('pageerror', (error) => browserErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) failedRequests.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.accept();
@@ -132,6 +142,21 @@ describe('the dashboard in Chromium', () => {
     expect(JSON.stringify(logs.lines)).not.toContain(TOKEN);
   });
 
+  it('previews a restore by a dry run, then restores after a confirmation', async () => {
+    const [{ id, row_count: rows }] = (await db.sql.query(`SELECT id, row_count::int FROM archived_partitions WHERE status = 'purged' ORDER BY id DESC LIMIT 1`)).rows;
+    const before = await count(db.sql, 'flow_execution_logs');
+    await page.click(`tr[data-archive="${id}"] button[data-action="restore-preview"]`);
+    await waitForText('#restore-result', /succeeded/);
+    expect(await text('#restore-result')).toContain(`Restore preview of archive ${id} succeeded would restore ${rows.toLocaleString('en-US')} rows`);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
+    await page.select('#restore-result select[data-field="conflict"]', 'fail');
+    await page.click('#restore-result button[data-action="restore"]');
+    await waitForText('#restore-result', /Restore of archive \d+ succeeded/);
+    expect(dialogs.at(-1)).toBe(`Restore archive ${id} into flow_execution_logs (fail)?`);
+    expect(await text('#restore-result')).toContain(`restored ${rows.toLocaleString('en-US')} rows, ${rows.toLocaleString('en-US')} written (conflict fail)`);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(before + rows);
+  });
+
   it('forgets the token on request and asks for it; a wrong token is refused', async () => {
     await page.click('#forget');
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
@@ -141,5 +166,8 @@ describe('the dashboard in Chromium', () => {
     await page.type('#token', TOKEN);
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction("!document.querySelector('#dashboard').hidden");
+    expect(browserErrors).toEqual([]);
+    // Only the calls made with the wrong token failed.
+    expect(failedRequests.sort()).toEqual(['jobs', 'runs', 'tables', 'archives'].map((path) => `401 /admin/archival/${path}`).sort());
   });
 });

@@ -5,7 +5,7 @@
  * browser sends no Authorization header on navigation); the page asks for the
  * token and calls the guarded admin API with it.
  */
-import { Controller, Get, Header, Logger, NotFoundException, Req, Res, Type } from '@nestjs/common';
+import { Controller, Get, Header, Logger, NotFoundException, Param, Req, Res, Type } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ export const ADMIN_UI_CSP = [
 ].join('; ');
 
 const UI_DIR = join(__dirname, 'ui');
+const JS = 'text/javascript; charset=utf-8';
+const ASSETS = new Map([['app.js', JS], ['api.js', JS], ['dom.js', JS], ['rows.js', JS], ['app.css', 'text/css; charset=utf-8'], ['favicon.svg', 'image/svg+xml; charset=utf-8']]);
 const cache = new Map<string, string>();
 
 /**
@@ -39,7 +41,7 @@ function asset(name: string): string {
 }
 
 interface UiRequest { url: string }
-interface UiResponse { redirect(status: number, url: string): void; send(body: string): void }
+interface UiResponse { redirect(status: number, url: string): void; send(body: string): void; setHeader(name: string, value: string): void }
 
 export function createAdminUiController(mount: AdminMount): Type<unknown> {
   @ApiExcludeController()
@@ -58,20 +60,16 @@ export function createAdminUiController(mount: AdminMount): Type<unknown> {
       response.send(asset('index.html'));
     }
 
-    @Get('ui/app.js')
-    @Header('Content-Type', 'text/javascript; charset=utf-8')
+    /** The page's modules and style: only the files listed, never a path. */
+    @Get('ui/:file')
     @Header('Cache-Control', 'no-cache')
     @Header('X-Content-Type-Options', 'nosniff')
-    script() {
-      return asset('app.js');
-    }
-
-    @Get('ui/app.css')
-    @Header('Content-Type', 'text/css; charset=utf-8')
-    @Header('Cache-Control', 'no-cache')
-    @Header('X-Content-Type-Options', 'nosniff')
-    style() {
-      return asset('app.css');
+    file(@Param('file') name: string, @Res({ passthrough: true }) response: UiResponse) {
+      const type = ASSETS.get(name);
+      if (!type) throw new NotFoundException();
+      const text = asset(name);
+      response.setHeader('Content-Type', type);
+      return text;
     }
   }
   return ArchivalAdminUiController;

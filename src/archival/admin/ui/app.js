@@ -1,242 +1,144 @@
 /*
- * The operator's page. Plain browser JavaScript, no build step and no outside
- * requests. It holds no data of its own: everything comes from the admin API
- * beside it (the page's URL minus "ui"), with the token the operator gives
- * once (kept in sessionStorage, or taken from #token= and removed from the
- * address bar). API strings only ever reach the page as text (textContent),
- * never as HTML, and the token is never written into the page.
+ * The operator's page: jobs, tables, runs and archives from the admin API,
+ * and the actions on them (runs and restores, each previewed by a dry run
+ * first; verify). Plain browser modules, no build step, no outside requests.
  */
-'use strict';
-(() => {
-  const TOKEN_KEY = 'nest-archival.admin-token';
-  const API = new URL('./', location.href);
-  const $ = (selector) => document.querySelector(selector);
+import { call, follow, onRefused, Refused, token } from './api.js';
+import { badge, count, duration, el, put, runMs, size } from './dom.js';
+import { archiveRow, jobRow, runRow, tableRow } from './rows.js';
 
-  /** An element with attributes, listeners (on*) and children; strings become text nodes. */
-  function el(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-      else if (name === 'class') node.className = value;
-      else if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? '' : String(value));
-    }
-    node.append(...nodes(children));
-    return node;
+const $ = (selector) => document.querySelector(selector);
+const ARCHIVES_SHOWN = 100;
+
+function showLogin(message) {
+  $('#dashboard').hidden = true;
+  $('#session').hidden = true;
+  $('#login').hidden = false;
+  $('#login-error').textContent = message || '';
+  $('#token').focus();
+}
+
+function setStatus(text, isError) {
+  $('#status').textContent = text;
+  $('#status').className = isError ? 'error' : '';
+}
+
+const fill = (table, rows) => put($(`${table} tbody`), rows);
+const failed = (panel, title) => (error) => {
+  if (!(error instanceof Refused)) put(panel, el('strong', {}, title), ' ', el('span', { class: 'error' }, error.message));
+};
+
+async function refresh() {
+  setStatus('loading…');
+  try {
+    const [jobs, tables, runs, archives] = await Promise.all([call('jobs'), call('tables'), call('runs?limit=20'), call('archives?limit=10000')]);
+    fill('#jobs', jobs.map((job) => jobRow(job, { start, confirmRun })));
+    fill('#tables', tables.map(tableRow));
+    fill('#runs', runs.map(runRow));
+    fill('#archives', archives.slice(-ARCHIVES_SHOWN).reverse().map((archive) => archiveRow(archive, { verify, previewRestore })));
+    $('#archives-note').textContent = archives.length > ARCHIVES_SHOWN ? `newest ${ARCHIVES_SHOWN} of ${count(archives.length)}` : `${count(archives.length)}`;
+    $('#login').hidden = true;
+    $('#dashboard').hidden = false;
+    $('#session').hidden = false;
+    setStatus(`updated ${new Date().toISOString().slice(11, 19)}Z`);
+  } catch (error) {
+    if (!(error instanceof Refused)) setStatus(error.message, true);
   }
+}
 
-  /** Strings as text nodes; null and undefined (an absent part) are skipped. */
-  const nodes = (children) => children.flat(2).filter((c) => c !== null && c !== undefined).map((c) => (c instanceof Node ? c : String(c)));
-  /** Replaces a node's children. */
-  const put = (node, ...children) => node.replaceChildren(...nodes(children));
+function confirmRun(job) {
+  if (confirm(`Run ${job} for real? Rows past retention are archived, verified, then deleted from the table.`)) start(job, false);
+}
 
-  const when = (iso) => (iso ? el('span', { title: iso }, `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')}Z`) : '—');
-  const count = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
-  const badge = (text) => el('span', { class: `badge ${text}` }, text);
-  function duration(ms) {
-    if (typeof ms !== 'number') return '—';
-    if (ms < 1000) return `${ms} ms`;
-    if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-    return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+/** Starts a run, follows it until it ends and shows what it did. */
+async function start(job, dryRun) {
+  const panel = $('#run-result');
+  const title = `${dryRun ? 'Dry run' : 'Run'} of ${job}`;
+  panel.hidden = false;
+  put(panel, el('strong', {}, title), ' starting…');
+  try {
+    const { runId } = await call(`jobs/${encodeURIComponent(job)}/run`, { method: 'POST', body: { dryRun } });
+    await refresh();
+    const run = await follow(runId, (r) => put(panel, el('strong', {}, title), ' ', badge('running'), ` ${count(r.rows)} rows so far`));
+    put(panel, runReport(run));
+    await refresh();
+  } catch (error) {
+    failed(panel, title)(error);
   }
-  function size(bytes) {
-    if (typeof bytes !== 'number') return '—';
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
-    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function runReport(run) {
+  const tables = run.summary && Array.isArray(run.summary.tables) ? run.summary.tables : [];
+  return [
+    el('strong', {}, `${run.dryRun ? 'Dry run' : 'Run'} of ${run.job}`), ' ', badge(run.status),
+    ` ${run.dryRun ? 'would archive' : 'archived'} ${count(run.rows)} rows${run.dryRun ? '' : ` (${size(run.bytes)}, ${count(run.archives)} archives)`} in ${duration(runMs(run))}`,
+    run.error ? el('div', { class: 'error' }, run.error) : null,
+    el('ul', {}, tables.map((t) => el('li', {}, `${t.table}: ${count(t.rows)} rows before ${t.cutoff ? t.cutoff.slice(0, 10) : '—'}`,
+      Array.isArray(t.plan) && t.plan.length ? el('span', { class: 'muted' }, ` (${t.plan.map((p) => `${p.window}: ${count(p.rows)}`).join(', ')})`) : null))),
+  ];
+}
+
+async function verify(archive, cell) {
+  put(cell, el('span', { class: 'muted' }, 'verifying…'));
+  try {
+    const report = await call(`archives/${archive.id}/verify`, { method: 'POST' });
+    const problems = [...report.problems.map((p) => p.problem), ...report.missing.map((m) => `missing: ${m.path}`)];
+    put(cell, badge(report.intact ? 'intact' : 'damaged'), problems.length ? el('span', { class: 'error' }, ` ${problems.join('; ')}`) : null);
+  } catch (error) {
+    if (!(error instanceof Refused)) put(cell, el('span', { class: 'error' }, error.message));
   }
-  const runMs = (run) => (run.finishedAt ? new Date(run.finishedAt) - new Date(run.startedAt) : null);
+}
 
-  /** Takes a token passed as #token=... once, and removes it from the address bar and the history entry. */
-  function takeTokenFromAddress() {
-    const token = new URLSearchParams(location.hash.slice(1)).get('token');
-    if (token === null) return;
-    if (token) sessionStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-
-  class Refused extends Error {}
-
-  async function call(path, { method = 'GET', body } = {}) {
-    const response = await fetch(new URL(path, API), {
-      method,
-      cache: 'no-store',
-      headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const payload = await response.json().catch(() => null);
-    if (response.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showLogin('The token was refused: enter it again.');
-      throw new Refused();
-    }
-    if (!response.ok) {
-      const message = payload && payload.message;
-      throw new Error(`${response.status}: ${Array.isArray(message) ? message.join('; ') : message || response.statusText}`);
-    }
-    return payload;
-  }
-
-  function showLogin(message) {
-    $('#dashboard').hidden = true;
-    $('#session').hidden = true;
-    $('#login').hidden = false;
-    $('#login-error').textContent = message || '';
-    $('#token').focus();
-  }
-
-  function setStatus(text, isError) {
-    $('#status').textContent = text;
-    $('#status').className = isError ? 'error' : '';
-  }
-
-  function fill(table, rows) {
-    put($(`${table} tbody`), rows);
-  }
-
-  function jobRow(job) {
-    const last = job.lastRun;
-    const actions = el('div', { class: 'actions' });
-    const offer = () => put(actions,
-      el('button', { type: 'button', class: 'primary', 'data-action': 'dry-run', onclick: () => start(job.name, true) }, 'Dry run'),
-      el('button', { type: 'button', class: 'danger', 'data-action': 'real-run', onclick: () => confirmRun(job.name) }, 'Run for real'),
-      el('button', { type: 'button', onclick: () => put(actions, runButton) }, 'Cancel'),
-    );
-    const runButton = el('button', { type: 'button', 'data-action': 'run', disabled: job.running, onclick: offer }, job.running ? 'Running…' : 'Run…');
-    actions.append(runButton);
-    return el('tr', { 'data-job': job.name },
-      el('td', {}, el('strong', {}, job.name), job.enabled ? null : el('span', { class: 'muted' }, ' disabled')),
-      el('td', { class: 'mono' }, job.cron, el('span', { class: 'muted' }, ` ${job.timezone}`)),
-      el('td', {}, job.nextRun ? when(job.nextRun) : el('span', { class: 'muted' }, 'not scheduled')),
-      el('td', {}, last ? [badge(last.status), last.dryRun ? ' dry run ' : ' ', when(last.startedAt)] : el('span', { class: 'muted' }, 'never')),
-      el('td', { class: 'num' }, last ? count(last.rows) : ''),
-      el('td', { class: 'num' }, last ? duration(last.durationMs) : ''),
-      el('td', { class: 'error' }, last && last.error ? last.error : ''),
-      el('td', {}, actions),
-    );
-  }
-
-  /** Archived rows per month as bars (heights set through the CSSOM, which the CSP allows, unlike style attributes). */
-  function chart(months) {
-    const shown = months.slice(-24);
-    const highest = Math.max(1, ...shown.map((m) => m.rows));
-    return el('div', { class: 'chart', role: 'img', 'aria-label': `${shown.length} months archived` }, shown.map((m) => {
-      const bar = el('span', { class: 'bar', title: `${m.month}: ${count(m.rows)} rows, ${size(m.bytes)}`, 'data-month': m.month });
-      bar.style.height = `${Math.round((m.rows / highest) * 100)}%`;
-      return bar;
-    }));
-  }
-
-  function tableRow(table) {
-    return el('tr', { 'data-table': table.table, 'data-job': table.job },
-      el('td', {}, table.job), el('td', {}, table.table), el('td', { class: 'num' }, size(table.hotBytes)),
-      el('td', { class: 'num' }, table.eligibleRows === null ? el('span', { class: 'muted' }, 'with parents') : `~${count(table.eligibleRows)}`),
-      el('td', { class: 'num' }, count(table.archivedRows)), el('td', { class: 'num' }, size(table.archivedBytes)),
-      el('td', { class: 'num' }, count(table.archives)), el('td', {}, table.months.length ? chart(table.months) : el('span', { class: 'muted' }, 'none yet')),
-    );
-  }
-
-  function runRow(run) {
-    return el('tr', { 'data-run': run.id },
-      el('td', {}, when(run.startedAt)), el('td', {}, run.job), el('td', {}, run.trigger), el('td', {}, run.dryRun ? 'dry run' : 'run'),
-      el('td', {}, badge(run.status)), el('td', { class: 'num' }, count(run.rows)), el('td', { class: 'num' }, size(run.bytes)),
-      el('td', { class: 'num' }, duration(runMs(run))), el('td', { class: 'error' }, run.error || ''),
-    );
-  }
-
-  function archiveRow(archive) {
-    const result = el('div', { class: 'actions' });
-    const verify = async () => {
-      put(result, el('span', { class: 'muted' }, 'verifying…'));
-      try {
-        const report = await call(`archives/${archive.id}/verify`, { method: 'POST' });
-        const problems = [...report.problems.map((p) => p.problem), ...report.missing.map((m) => `missing: ${m.path}`)];
-        put(result, report.intact ? badge('intact') : badge('damaged'), problems.length ? el('span', { class: 'error' }, ` ${problems.join('; ')}`) : null);
-      } catch (error) {
-        if (!(error instanceof Refused)) put(result, el('span', { class: 'error' }, error.message));
-      }
-    };
-    result.append(el('button', { type: 'button', 'data-action': 'verify', onclick: verify }, 'Verify'));
-    return el('tr', { 'data-archive': archive.id },
-      el('td', { class: 'num' }, archive.id), el('td', {}, archive.schemaName ? `${archive.schemaName}.${archive.tableName}` : archive.tableName),
-      el('td', {}, `${archive.startDate} … ${archive.endDate}`), el('td', { class: 'num' }, archive.part), el('td', {}, badge(archive.status)),
-      el('td', { class: 'num' }, count(archive.rowCount)), el('td', { class: 'num' }, size(archive.compressedSize)), el('td', {}, when(archive.archivedAt)),
-      el('td', {}, result),
-    );
-  }
-
-  const ARCHIVES_SHOWN = 100;
-
-  async function refresh() {
-    setStatus('loading…');
-    try {
-      const [jobs, tables, runs, archives] = await Promise.all([call('jobs'), call('tables'), call('runs?limit=20'), call('archives?limit=10000')]);
-      fill('#jobs', jobs.map(jobRow));
-      fill('#tables', tables.map(tableRow));
-      fill('#runs', runs.map(runRow));
-      fill('#archives', archives.slice(-ARCHIVES_SHOWN).reverse().map(archiveRow));
-      $('#archives-note').textContent = archives.length > ARCHIVES_SHOWN ? `newest ${ARCHIVES_SHOWN} of ${count(archives.length)}` : `${count(archives.length)}`;
-      $('#login').hidden = true;
-      $('#dashboard').hidden = false;
-      $('#session').hidden = false;
-      setStatus(`updated ${new Date().toISOString().slice(11, 19)}Z`);
-    } catch (error) {
-      if (!(error instanceof Refused)) setStatus(error.message, true);
-    }
-  }
-
-  function confirmRun(job) {
-    if (confirm(`Run ${job} for real? Rows past retention are archived, verified, then deleted from the table.`)) start(job, false);
-  }
-
-  /** Starts a run, then polls it until it is no longer running and shows what it did. */
-  async function start(job, dryRun) {
-    const panel = $('#run-result');
-    panel.hidden = false;
-    put(panel, el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' starting…');
-    try {
-      const { runId } = await call(`jobs/${encodeURIComponent(job)}/run`, { method: 'POST', body: { dryRun } });
-      await refresh();
-      let run = await call(`runs/${runId}`);
-      while (run.status === 'running') {
-        put(panel, el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' ', badge('running'), ` ${count(run.rows)} rows so far`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        run = await call(`runs/${runId}`);
-      }
-      put(panel, ...runReport(run));
-      await refresh();
-    } catch (error) {
-      if (!(error instanceof Refused)) put(panel, el('strong', {}, `${dryRun ? 'Dry run' : 'Run'} of ${job}`), ' ', el('span', { class: 'error' }, error.message));
-    }
-  }
-
-  function runReport(run) {
-    const tables = (run.summary && Array.isArray(run.summary.tables) ? run.summary.tables : []);
-    const verb = run.dryRun ? 'would archive' : 'archived';
-    return [
-      el('strong', {}, `${run.dryRun ? 'Dry run' : 'Run'} of ${run.job}`), ' ', badge(run.status),
-      ` ${verb} ${count(run.rows)} rows${run.dryRun ? '' : ` (${size(run.bytes)}, ${count(run.archives)} archives)`} in ${duration(runMs(run))}`,
+/** A restore, dry run first: what would come back, then the real one with a conflict rule, after a confirmation. */
+async function restore(archive, { dryRun, conflict }) {
+  const panel = $('#restore-result');
+  const title = `${dryRun ? 'Restore preview' : 'Restore'} of archive ${archive.id}`;
+  panel.hidden = false;
+  put(panel, el('strong', {}, title), ' starting…');
+  try {
+    const { runId } = await call('restore', { method: 'POST', body: { archiveId: archive.id, dryRun, ...(conflict ? { conflict } : {}) } });
+    const run = await follow(runId, () => put(panel, el('strong', {}, title), ' ', badge('running')));
+    const report = (run.summary && run.summary.restore) || { archives: [], rows: 0, written: 0 };
+    put(panel,
+      el('strong', {}, title), ' ', badge(run.status),
+      dryRun ? ` would restore ${count(report.rows)} rows` : ` restored ${count(report.rows)} rows, ${count(report.written)} written (conflict ${report.conflict})`,
       run.error ? el('div', { class: 'error' }, run.error) : null,
-      el('ul', {}, tables.map((t) => el('li', {}, `${t.table}: ${count(t.rows)} rows before ${t.cutoff ? t.cutoff.slice(0, 10) : '—'}`,
-        Array.isArray(t.plan) && t.plan.length ? el('span', { class: 'muted' }, ` (${t.plan.map((p) => `${p.window}: ${count(p.rows)}`).join(', ')})`) : null))),
-    ];
+      el('ul', {}, report.archives.map((a) => el('li', {}, `${a.table}: ${count(a.rows)} rows from ${a.path}`, a.skipped ? el('span', { class: 'muted' }, ` (${a.skipped})`) : null))),
+      dryRun && run.status === 'succeeded' ? restoreChoice(archive) : null,
+    );
+    if (!dryRun) await refresh();
+  } catch (error) {
+    failed(panel, title)(error);
   }
+}
 
-  document.addEventListener('DOMContentLoaded', () => {
-    takeTokenFromAddress();
-    $('#login-form').addEventListener('submit', (event) => {
-      event.preventDefault();
-      sessionStorage.setItem(TOKEN_KEY, $('#token').value);
-      $('#token').value = '';
-      refresh();
-    });
-    $('#refresh').addEventListener('click', refresh);
-    $('#forget').addEventListener('click', () => {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showLogin('');
-    });
-    if (sessionStorage.getItem(TOKEN_KEY)) refresh();
-    else showLogin('');
+function restoreChoice(archive) {
+  const conflict = el('select', { 'aria-label': 'rows already in the table', 'data-field': 'conflict' },
+    el('option', { value: 'skip' }, 'keep rows already in the table (skip)'),
+    el('option', { value: 'overwrite' }, 'replace them (overwrite)'),
+    el('option', { value: 'fail' }, 'restore nothing if any exists (fail)'));
+  const go = () => {
+    if (confirm(`Restore archive ${archive.id} into ${archive.tableName} (${conflict.value})?`)) restore(archive, { dryRun: false, conflict: conflict.value });
+  };
+  return el('div', { class: 'actions' }, conflict, el('button', { type: 'button', class: 'danger', 'data-action': 'restore', onclick: go }, 'Restore for real'));
+}
+
+const previewRestore = (archive) => restore(archive, { dryRun: true });
+
+document.addEventListener('DOMContentLoaded', () => {
+  token.takeFromAddress();
+  onRefused(showLogin);
+  $('#login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token.set($('#token').value);
+    $('#token').value = '';
+    refresh();
   });
-})();
+  $('#refresh').addEventListener('click', refresh);
+  $('#forget').addEventListener('click', () => {
+    token.forget();
+    showLogin('');
+  });
+  if (token.present()) refresh();
+  else showLogin('');
+});
