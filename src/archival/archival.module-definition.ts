@@ -2,11 +2,12 @@
  * forRoot / forRootAsync, built by Nest's ConfigurableModuleBuilder. The
  * options (or forRootAsync's factory) configure the services; the extras are
  * static, known at import time, because they shape the module itself: where
- * the admin controller is mounted and behind which guard.
+ * the admin controller (and its page, ui) is mounted and behind which guard.
  */
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { createAdminController } from './admin/admin-controller.factory';
 import { ArchivalAdminOptions, resolveAdminOptions } from './admin/admin-options';
+import { createAdminUiController } from './admin/admin-ui.controller';
 import { ARCHIVAL_ADMIN } from './archival.constants';
 import { ArchivalOptionsInput } from './archival-options';
 
@@ -26,7 +27,7 @@ export const {
     const admin = resolveAdminOptions(extras.admin);
     return {
       ...definition,
-      controllers: [...(definition.controllers ?? []), ...(admin.enabled ? [createAdminController(admin)] : [])],
+      controllers: [...(definition.controllers ?? []), ...(admin.enabled ? [createAdminController(admin), createAdminUiController(admin)] : [])],
       providers: [...(definition.providers ?? []), { provide: ARCHIVAL_ADMIN, useValue: admin }],
     };
   })

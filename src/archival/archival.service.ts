@@ -49,6 +49,7 @@ export interface JobStatus extends JobInfo {
     runId: string;
     status: RunStatus;
     trigger: RunTrigger;
+    dryRun: boolean;
     startedAt: Date;
     finishedAt: Date | null;
     durationMs: number | null;
@@ -101,7 +102,7 @@ export class ArchivalService implements OnModuleDestroy {
           timezone: this.options.timezone,
           nextRun: scheduled && job.enabled ? new CronTime(job.cron, this.options.timezone).sendAt().toISO() : null,
           lastRun: last && {
-            runId: last.id, status: last.status, trigger: last.trigger, startedAt: last.startedAt, finishedAt: last.finishedAt,
+            runId: last.id, status: last.status, trigger: last.trigger, dryRun: last.dryRun, startedAt: last.startedAt, finishedAt: last.finishedAt,
             durationMs: last.finishedAt ? last.finishedAt.getTime() - last.startedAt.getTime() : null,
             rows: last.rows, bytes: last.bytes, error: last.error,
           },

@@ -1,5 +1,5 @@
 /**
- * The operator's REST API: jobs, runs, archives, restore, verify and export.
+ * The operator's REST API: jobs, tables, runs, archives, restore, verify and export.
  * The routes without their mount: admin-controller.factory.ts subclasses this
  * per module with the host's path and guard (default /admin/archival, bearer
  * ARCHIVAL_ADMIN_TOKEN).
@@ -15,6 +15,8 @@ import { CONFLICT_STRATEGIES, RestoreService } from '../restore/restore.service'
 import { VerifyService } from '../restore/verify.service';
 import { dateRange, objectBody, optionalBoolean, optionalOneOf, paging } from './admin-query';
 import { ArchivalExceptionFilter } from './archival-exception.filter';
+import { TableStatsCollector } from '../metrics/table-stats.collector';
+import { tableOverview } from './table-overview';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,6 +29,7 @@ export class ArchivalAdminController {
     private readonly verifier: VerifyService,
     private readonly restorer: RestoreService,
     private readonly exporter: ExportService,
+    private readonly tableStats: TableStatsCollector,
   ) {}
 
   @Get('jobs')
@@ -47,6 +50,13 @@ export class ArchivalAdminController {
     const dryRun = optionalBoolean('dryRun', body.dryRun) ?? false;
     const { runId } = await this.archival.trigger(name, { dryRun, trigger: 'api' });
     return { runId };
+  }
+
+  /** Each job's tables: hot size and rows past retention (measured now), archived rows and bytes, month by month. */
+  @Get('tables')
+  async tables() {
+    const [stats, archived] = await Promise.all([this.tableStats.refresh(), this.catalog.archivedByMonth()]);
+    return tableOverview(stats, archived);
   }
 
   @Get('runs')

@@ -25,6 +25,17 @@ export interface RunOutcome {
   summary?: Record<string, unknown>;
 }
 
+/** Purged archives of one job's table whose window starts in one month (YYYY-MM). */
+export interface ArchivedMonth {
+  job: string;
+  schema: string;
+  table: string;
+  month: string;
+  archives: number;
+  rows: number;
+  bytes: number;
+}
+
 export interface ArchiveFilter {
   table?: string;
   /** With `table`: only that schema's table (restore and export pick one table, never a same-named one elsewhere). */
@@ -195,6 +206,19 @@ export class CatalogService {
 
   findArchive(id: number): Promise<ArchivedPartition | null> {
     return this.archives.findOneBy({ id });
+  }
+
+  /** Rows and bytes archived (and purged) per job, table and month of the window: the history the dashboard charts. */
+  async archivedByMonth(): Promise<ArchivedMonth[]> {
+    const rows = await this.query(
+      `SELECT job, coalesce(schema_name, 'public') AS schema, table_name AS "table", to_char(start_date, 'YYYY-MM') AS month,
+              count(*)::int AS archives, sum(row_count)::int8 AS rows, sum(compressed_size)::int8 AS bytes
+         FROM archived_partitions WHERE status = 'purged'
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      [],
+    );
+    // int8 comes back as text.
+    return (rows as ArchivedMonth[]).map((row) => ({ ...row, rows: Number(row.rows), bytes: Number(row.bytes) }));
   }
 
   listArchives(filter: ArchiveFilter = {}): Promise<ArchivedPartition[]> {

@@ -15,6 +15,15 @@ import { ArchivalMetrics } from './archival.metrics';
 
 const REFRESH_MS = 60_000;
 
+/** One table of one job as last measured: its size on disk and, for a job's main table, its rows past retention. */
+export interface TableStats {
+  job: string;
+  table: string;
+  hotBytes: number;
+  /** Planner estimate; null for child tables (their rows travel with their parents). */
+  eligibleRows: number | null;
+}
+
 @Injectable()
 export class TableStatsCollector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TableStatsCollector.name);
@@ -38,7 +47,9 @@ export class TableStatsCollector implements OnApplicationBootstrap, OnApplicatio
     clearInterval(this.timer);
   }
 
-  async refresh(): Promise<void> {
+  /** Measures every table now, updates the gauges and returns what it measured. */
+  async refresh(): Promise<TableStats[]> {
+    const measured: TableStats[] = [];
     await this.db.withClient(async (client) => {
       for (const archiver of this.archivers) {
         const tables = archiver.tables();
@@ -52,9 +63,12 @@ export class TableStatsCollector implements OnApplicationBootstrap, OnApplicatio
         }
         for (const table of tables) {
           const { rows } = await client.query(`SELECT pg_total_relation_size(to_regclass($1))::int8 AS bytes`, [quoteTable(parseTableName(table))]);
-          this.metrics.tableStats(archiver.job, table, eligible.get(table), Number(rows[0].bytes ?? 0));
+          const stats = { job: archiver.job, table, hotBytes: Number(rows[0].bytes ?? 0), eligibleRows: eligible.get(table) ?? null };
+          this.metrics.tableStats(stats.job, table, stats.eligibleRows ?? undefined, stats.hotBytes);
+          measured.push(stats);
         }
       }
     });
+    return measured;
   }
 }

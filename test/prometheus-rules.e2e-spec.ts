@@ -1,0 +1,67 @@
+/**
+ * docs/monitoring/prometheus-rules.yml: valid for Prometheus (`promtool check
+ * rules`, Debian's prometheus package), its alerts fire as its unit tests say
+ * (`promtool test rules`), and it names only metrics the module exports.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { register } from 'prom-client';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
+import { createTestDatabase, TestDatabase } from './harness/database';
+
+const DIR = join(__dirname, '..', 'docs', 'monitoring');
+const RULES = join(DIR, 'prometheus-rules.yml');
+const HISTOGRAM_SERIES = ['_bucket', '_sum', '_count'];
+
+async function promtool(...args: string[]) {
+  try {
+    return await promisify(execFile)('promtool', args, { cwd: DIR });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (failure.code === 'ENOENT') throw new Error('promtool not found: `apt-get install prometheus` (as .ci/run does)');
+    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout}${failure.stderr}`);
+  }
+}
+
+/** The metric names in the rules' expressions (comments and annotations aside). */
+function metricsNamedByRules(): string[] {
+  const expressions = readFileSync(RULES, 'utf8').split('\n').filter((line) => !/^\s*#/.test(line) && !/^\s*(summary|description|alert):/.test(line));
+  return [...new Set(expressions.join('\n').match(/\barchival_[a-z0-9_]+/g) ?? [])].sort();
+}
+
+describe('the Prometheus alerting rules', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('pass promtool check rules', async () => {
+    const { stdout } = await promtool('check', 'rules', 'prometheus-rules.yml');
+    expect(stdout).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('raise their alerts on the series of their unit tests, and only those (promtool test rules)', async () => {
+    const { stdout } = await promtool('test', 'rules', 'prometheus-rules.test.yml');
+    expect(stdout).toContain('SUCCESS');
+  });
+
+  it('name only metrics the module exports, and cover runs, verification, last success and eligible rows', async () => {
+    const exported = (await register.getMetricsAsJSON())
+      .filter((metric) => metric.name.startsWith('archival_'))
+      .flatMap((metric) => (String(metric.type) === 'histogram' ? HISTOGRAM_SERIES.map((suffix) => metric.name + suffix) : [metric.name]));
+    const named = metricsNamedByRules();
+    expect(named.filter((name) => !exported.includes(name))).toEqual([]);
+    expect(named).toEqual(expect.arrayContaining([
+      'archival_eligible_rows', 'archival_last_success_timestamp_seconds', 'archival_runs_total', 'archival_verify_failures_total',
+    ]));
+  });
+});
