@@ -70,7 +70,12 @@ export async function createArchivalApp(
   builder.overrideProvider(ARCHIVAL_CLOCK).useValue(() => now);
   configure?.(builder);
   const moduleRef = await builder.compile();
-  const context = http ? await httpApp(moduleRef.createNestApplication(), host.setUp) : await moduleRef.init();
+  const app = http ? moduleRef.createNestApplication() : undefined;
+  // A start-up that fails (as some tests want) must not leave its pools behind: the database is dropped later.
+  const context = await (app ? httpApp(app, host.setUp) : moduleRef.init()).catch(async (error: Error) => {
+    await (app ?? moduleRef).close().catch(() => undefined);
+    throw error;
+  });
   return {
     context,
     server: http ? (context as INestApplication).getHttpServer() : undefined,

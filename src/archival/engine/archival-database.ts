@@ -92,12 +92,18 @@ export class ArchivalDatabase implements OnApplicationShutdown {
   private async connect(): Promise<PoolClient> {
     const client = await this.pool.connect();
     if (this.configured.has(client)) return client;
+    // Checked out, a client has no listener of the pool's: a connection terminated while its settings
+    // are applied must fail this query, not crash the host with an unheard 'error' event.
+    const onError = () => undefined;
+    client.on('error', onError);
     try {
       await client.query(SET_SESSION);
       await this.assertHostDatabase(client);
     } catch (error) {
       client.release(error as Error);
       throw error;
+    } finally {
+      client.off('error', onError);
     }
     this.configured.add(client);
     return client;
