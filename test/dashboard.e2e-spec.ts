@@ -121,9 +121,14 @@ describe('the dashboard in Chromium', () => {
     expect(dialogs).toEqual([expect.stringContaining('Run log-archival for real?')]);
     expect(await count(db.sql, 'flow_execution_logs', OLD_LOGS)).toBe(0);
     expect(await text('#run-result')).toMatch(/Run of log-archival succeeded archived [\d,]+ rows \([\d.]+ KB, \d+ archives\)/);
-    const archived = await page.$eval('#tables tr[data-table="flow_execution_logs"]', (row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
     const { rows } = await db.sql.query(`SELECT sum(row_count)::int AS n, count(DISTINCT date_trunc('month', start_date))::int AS months FROM archived_partitions WHERE status = 'purged'`);
-    expect(archived[4]).toBe(rows[0].n.toLocaleString('en-US'));
+    // The tables section reloads after the run's result is shown: wait for it, then read it.
+    const expected = rows[0].n.toLocaleString('en-US');
+    await page
+      .waitForFunction((n) => document.querySelectorAll('#tables tr[data-table="flow_execution_logs"] td')[4]?.textContent === n, { timeout: 10_000 }, expected)
+      .catch(() => undefined);
+    const archived = await page.$eval('#tables tr[data-table="flow_execution_logs"]', (row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
+    expect(archived[4]).toBe(expected);
     expect(await page.$$eval('#tables tr[data-table="flow_execution_logs"] .chart .bar', (bars) => bars.length)).toBe(rows[0].months);
     await page.waitForSelector('#archives tbody tr');
     await page.click('#archives tbody tr button[data-action="verify"]');
