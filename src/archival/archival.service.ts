@@ -16,6 +16,7 @@ import { CatalogService } from './catalog/catalog.service';
 import { ArchivalMetrics } from './metrics/archival.metrics';
 import { ArchivalEngine } from './engine/archival.engine';
 import { RunContext, runTotals, TableRunResult } from './engine/run-context';
+import { ProgressSnapshot, RunProgress } from './engine/run-progress';
 import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
 
 export interface RunOptions {
@@ -65,6 +66,8 @@ export class ArchivalService implements OnModuleDestroy {
   private readonly running = new Map<string, string>();
   /** Runs in progress, so shutdown can stop them at a safe point and wait. */
   private readonly inFlight = new Map<string, { stop: AbortController; done: Promise<unknown> }>();
+  /** Live progress of the real runs this process is running, by run id. */
+  private readonly live = new Map<string, RunProgress>();
 
   constructor(
     @Inject(ARCHIVERS) private readonly archivers: Archiver[],
@@ -149,6 +152,11 @@ export class ArchivalService implements OnModuleDestroy {
     return { runId: run.id, done };
   }
 
+  /** Progress of a run going on in this process; undefined for a finished run, a dry run, or one in another replica. */
+  progress(runId: string): ProgressSnapshot | undefined {
+    return this.live.get(runId)?.snapshot();
+  }
+
   /** Runs a job to the end and reports what it did. */
   async run(job: string, options: RunOptions = {}): Promise<RunReport> {
     return (await this.trigger(job, options)).done;
@@ -191,8 +199,10 @@ export class ArchivalService implements OnModuleDestroy {
       const context: RunContext = {
         job: run.job, runId: run.id, dryRun: run.dryRun, now: this.clock(), progress: { rows: 0, bytes: 0, archives: 0 },
         signal: AbortSignal.any([stop, this.locker.lostSignal(run.job)]),
+        live: run.dryRun ? undefined : new RunProgress(),
       };
       progress = context.progress;
+      if (context.live) this.live.set(run.id, context.live);
       if (!run.dryRun) await this.engine.discardUnfinished(run.job, run.id);
       report.tables = await archiver.run(context, this.settings(archiver));
       Object.assign(report, runTotals(report.tables));
@@ -210,6 +220,7 @@ export class ArchivalService implements OnModuleDestroy {
       this.metrics.runFinished(run.job, 'failed', (Date.now() - started) / 1000, new Date());
       throw error;
     } finally {
+      this.live.delete(run.id);
       this.running.delete(run.job);
       await this.locker.release(run.job);
     }

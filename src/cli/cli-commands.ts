@@ -12,10 +12,13 @@ import { VerifyService } from '../archival/restore/verify.service';
 import { ExportService } from '../archival/restore/export.service';
 import { MigrationResult } from './catalog-migrations';
 import { formatTable } from './format-table';
+import { showProgress } from './progress-bar';
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Present when stderr is a terminal: writes a progress frame as is (no newline). */
+  progress?(frame: string): void;
 }
 
 /** Every command's options, as cli-values.ts parsed them; each command has its own few. */
@@ -56,7 +59,10 @@ export const COMMANDS = {
   },
 
   async run({ context, args: [job], options, io, json }: CommandInput) {
-    const report = await context.get(ArchivalService).run(job, { dryRun: options.dryRun === true, trigger: 'cli' });
+    const archival = context.get(ArchivalService);
+    const { runId, done } = await archival.trigger(job, { dryRun: options.dryRun === true, trigger: 'cli' });
+    const stop = json ? () => undefined : showProgress(archival, job, runId, io);
+    const report = await done.finally(stop);
     if (json) io.out(JSON.stringify(report, null, 2));
     else {
       const verb = report.dryRun ? 'would archive' : 'archived';

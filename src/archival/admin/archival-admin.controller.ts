@@ -80,7 +80,8 @@ export class ArchivalAdminController {
     if (!UUID.test(id)) throw new BadRequestException(`run id ${JSON.stringify(id)} is not a uuid`);
     const run = await this.catalog.findRun(id);
     if (!run) throw new NotFoundException(`no run ${id}`);
-    return run;
+    // Known only to the process running it: null while it runs elsewhere (another replica, the CLI).
+    return run.status === 'running' ? { ...run, progress: this.archival.progress(id) ?? null } : run;
   }
 
   @Get('archives')

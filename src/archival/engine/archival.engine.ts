@@ -29,7 +29,7 @@ import { Pacer } from './pacer';
 import { VerificationChain } from './verification-chain';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource } from './row-source';
-import { ArchiveSummary, describePlan, RunContext, TableRunResult } from './run-context';
+import { ArchiveSummary, describePlan, RunContext, TableRunResult, windowLabel } from './run-context';
 import { assertIdentifier, parseTableName, QualifiedName } from './sql-identifier';
 import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
@@ -99,6 +99,7 @@ export class ArchivalEngine {
       result.rows = plan.reduce((sum, p) => sum + p.rows, 0);
       return result;
     }
+    context.live?.planned(shape.table.name, plan.reduce((sum, p) => sum + p.rows, 0));
     const done = (summaries: ArchiveSummary[]) => {
       for (const archive of summaries) {
         result.archives.push(archive);
@@ -121,6 +122,7 @@ export class ArchivalEngine {
     let pending: Promise<void> = Promise.resolve();
     try {
       for (const { window } of plan) {
+        context.live?.entered(shape.table.name, windowLabel(window));
         const partition = children.length === 0 && !spec.filter
           ? await this.db.withClient((client) => wholeMonthPartition(client, shape, spec.time, window, cutoff))
           : undefined;
@@ -339,6 +341,7 @@ export class ArchivalEngine {
     context.progress.rows += parts.reduce((sum, p) => sum + p.source.rows, 0);
     context.progress.bytes += parts.reduce((sum, p) => sum + p.record.compressedSize, 0);
     context.progress.archives += parts.length;
+    context.live?.advanced(parent.source.rows);
     return { id: parent.record.id, table: shape.table.name, path: parent.record.archivePath, rows: parent.source.rows, bytes: parent.record.compressedSize, children };
   }
 

@@ -1,5 +1,6 @@
 /** What one job run passes down to the engine, and what the engine reports back. */
-import { isoDate, lastDay } from './archive-naming';
+import { isoDate, lastDay, MonthWindow } from './archive-naming';
+import { RunProgress } from './run-progress';
 import { WindowPlan } from './window-planner';
 
 export interface RunContext {
@@ -12,6 +13,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** What has been purged so far; still true when a later step fails. */
   progress: { rows: number; bytes: number; archives: number };
+  /** The live view of a real run (current table and window, planned rows), for GET runs/:id and the CLI's bar. */
+  live?: RunProgress;
 }
 
 /** One purged part: its parent archive, and the child tables' archives that travelled with it. */
@@ -55,9 +58,14 @@ export function runTotals(tables: TableRunResult[]): { rows: number; bytes: numb
   };
 }
 
+/** A month window as operators read it: 2026-01-01..2026-01-31. */
+export function windowLabel(window: MonthWindow): string {
+  return `${isoDate(window.start)}..${isoDate(lastDay(window))}`;
+}
+
 export function describePlan(plan: WindowPlan[], maxRowsPerFile: number) {
   return plan.map((p) => ({
-    window: `${isoDate(p.window.start)}..${isoDate(lastDay(p.window))}`,
+    window: windowLabel(p.window),
     rows: p.rows,
     parts: Math.ceil(p.rows / maxRowsPerFile),
   }));

@@ -1,0 +1,16 @@
+/** The archival_* series the module registers in prom-client's default registry (histograms as their _bucket, _sum, _count). */
+import { register } from 'prom-client';
+
+const HISTOGRAM_SERIES = ['_bucket', '_sum', '_count'];
+
+/** Call once an app with the module is up (its metric providers register on start). */
+export async function exportedMetricNames(): Promise<string[]> {
+  return (await register.getMetricsAsJSON())
+    .filter((metric) => metric.name.startsWith('archival_'))
+    .flatMap((metric) => (String(metric.type) === 'histogram' ? HISTOGRAM_SERIES.map((suffix) => metric.name + suffix) : [metric.name]));
+}
+
+/** The archival_* names in PromQL text. */
+export function metricsNamedIn(promql: string): string[] {
+  return [...new Set(promql.match(/\barchival_[a-z0-9_]+/g) ?? [])].sort();
+}
