@@ -125,7 +125,7 @@ describe('the dashboard in Chromium', () => {
     // The tables section reloads after the run's result is shown: wait for it, then read it.
     const expected = rows[0].n.toLocaleString('en-US');
     await page
-      .waitForFunction((n) => document.querySelectorAll('#tables tr[data-table="flow_execution_logs"] td')[4]?.textContent === n, { timeout: 10_000 }, expected)
+      .waitForFunction(`document.querySelectorAll('#tables tr[data-table="flow_execution_logs"] td')[4]?.textContent === ${JSON.stringify(expected)}`, { timeout: 10_000 })
       .catch(() => undefined);
     const archived = await page.$eval('#tables tr[data-table="flow_execution_logs"]', (row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
     expect(archived[4]).toBe(expected);
