@@ -43,7 +43,9 @@ describe('the dashboard in Chromium', () => {
     await seedLogs(db.sql, { rows: 2_000, days: 240, now: FIXED_NOW });
     archiveDir = await mkdtemp(join(tmpdir(), 'archival-dashboard-'));
     const port = await freePort();
-    host = await bootstrap({ ...process.env, DATABASE_URL: db.url, PORT: String(port), ARCHIVAL_PATH: archiveDir, ARCHIVAL_ADMIN_TOKEN: TOKEN });
+    // Small, paced parts, so that a real run lasts a few of the page's 1 s polls and its progress shows.
+    const paced = { ARCHIVAL_MAX_ROWS_PER_FILE: '100', ARCHIVAL_BATCH_SIZE: '50', ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS: '150' };
+    host = await bootstrap({ ...process.env, ...paced, DATABASE_URL: db.url, PORT: String(port), ARCHIVAL_PATH: archiveDir, ARCHIVAL_ADMIN_TOKEN: TOKEN });
     logs.install();
     base = `http://127.0.0.1:${port}/admin/archival`;
     await db.sql.query(
@@ -117,6 +119,8 @@ describe('the dashboard in Chromium', () => {
   it('runs for real after a confirmation, then verifies an archive it wrote', async () => {
     await page.click('tr[data-job="log-archival"] button[data-action="run"]');
     await page.click('tr[data-job="log-archival"] button[data-action="real-run"]');
+    // While it goes on: rows of the planned rows, the rate, the table and window it is in, an ETA.
+    await waitForText('#run-result', /running [\d,]+ of [\d,]+ rows \(\d+%\), [\d,]+ rows\/s, flow_execution_logs \d{4}-\d\d-01\.\.\d{4}-\d\d-\d\d, ETA /);
     await waitForText('#run-result', /succeeded/);
     expect(dialogs).toEqual([expect.stringContaining('Run log-archival for real?')]);
     expect(await count(db.sql, 'flow_execution_logs', OLD_LOGS)).toBe(0);

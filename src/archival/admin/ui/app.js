@@ -50,6 +50,20 @@ function confirmRun(job) {
   if (confirm(`Run ${job} for real? Rows past retention are archived, verified, then deleted from the table.`)) start(job, false);
 }
 
+/**
+ * A running run's progress as the API reports it (rows of the planned rows, rate, where it is, ETA);
+ * a run of another replica, or of the CLI, has none here: its rows so far from the catalog.
+ */
+function progressText(run) {
+  const p = run.progress;
+  if (!p) return `${count(run.rows)} rows so far`;
+  const planned = p.plannedRows ? ` of ${count(p.plannedRows)}` : '';
+  const percent = p.percent === null || p.percent === undefined ? '' : ` (${p.percent}%)`;
+  const where = p.table ? `, ${p.table}${p.window ? ` ${p.window}` : ''}` : '';
+  const eta = p.etaSeconds === null || p.etaSeconds === undefined ? '' : `, ETA ${duration(p.etaSeconds * 1000)}`;
+  return `${count(p.rows)}${planned} rows${percent}, ${count(Math.round(p.rowsPerSecond))} rows/s${where}${eta}`;
+}
+
 /** Starts a run, follows it until it ends and shows what it did. */
 async function start(job, dryRun) {
   const panel = $('#run-result');
@@ -59,7 +73,7 @@ async function start(job, dryRun) {
   try {
     const { runId } = await call(`jobs/${encodeURIComponent(job)}/run`, { method: 'POST', body: { dryRun } });
     await refresh();
-    const run = await follow(runId, (r) => put(panel, el('strong', {}, title), ' ', badge('running'), ` ${count(r.rows)} rows so far`));
+    const run = await follow(runId, (r) => put(panel, el('strong', {}, title), ' ', badge('running'), ` ${progressText(r)}`));
     put(panel, runReport(run));
     await refresh();
   } catch (error) {
