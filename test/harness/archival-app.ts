@@ -2,7 +2,7 @@
 import { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { ArchivalModuleExtras } from '../../src/archival/archival.module-definit
 import { PRESET_NAMES } from '../../src/archival/archivers/preset-names';
 import { ArchivalService } from '../../src/archival/archival.service';
 import { CatalogService } from '../../src/archival/catalog/catalog.service';
+import { ArchivalDatabase } from '../../src/archival/engine/archival-database';
 import { ArchivalHooks } from '../../src/archival/engine/archival-hooks';
 import { dataSourceOptions } from '../../src/demo/data-source-options';
 
@@ -71,9 +72,11 @@ export async function createArchivalApp(
   configure?.(builder);
   const moduleRef = await builder.compile();
   const app = http ? moduleRef.createNestApplication() : undefined;
-  // A start-up that fails (as some tests want) must not leave its pools behind: the database is dropped later.
+  // A start-up that fails (as some tests want) must not leave its connections behind: the database is dropped
+  // later, which terminates them. Nest's close() awaits the failed start-up and rethrows, so they are closed here.
   const context = await (app ? httpApp(app, host.setUp) : moduleRef.init()).catch(async (error: Error) => {
-    await (app ?? moduleRef).close().catch(() => undefined);
+    await moduleRef.get(ArchivalDatabase, { strict: false }).onApplicationShutdown().catch(() => undefined);
+    await moduleRef.get(DataSource, { strict: false }).destroy().catch(() => undefined);
     throw error;
   });
   return {
