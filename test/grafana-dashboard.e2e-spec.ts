@@ -4,15 +4,14 @@
  * (promtool, once Grafana's variables are given values), and only metrics the
  * module exports.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { exportedMetricNames, metricsNamedIn } from './harness/exported-metrics';
+import { promtool } from './harness/promtool';
 
 const DASHBOARD = join(__dirname, '..', 'docs', 'monitoring', 'grafana-dashboard.json');
 const DATASOURCE = { type: 'prometheus', uid: '${DS_PROMETHEUS}' };
@@ -73,9 +72,7 @@ describe('the Grafana dashboard', () => {
     try {
       const rules = expressions.map((expr, i) => `      - record: dashboard:expr_${i}\n        expr: ${JSON.stringify(asPrometheusSees(expr))}`);
       await writeFile(join(dir, 'rules.yml'), `groups:\n  - name: dashboard\n    rules:\n${rules.join('\n')}\n`);
-      const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', 'rules.yml'], { cwd: dir }).catch((error) => {
-        throw new Error(`promtool check rules failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
-      });
+      const { stdout } = await promtool(dir, 'check', 'rules', 'rules.yml');
       expect(stdout).toContain(`SUCCESS: ${expressions.length} rules found`);
     } finally {
       await rm(dir, { recursive: true, force: true });

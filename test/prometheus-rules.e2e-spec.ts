@@ -3,26 +3,17 @@
  * rules`, Debian's prometheus package), its alerts fire as its unit tests say
  * (`promtool test rules`), and it names only metrics the module exports.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { exportedMetricNames, metricsNamedIn } from './harness/exported-metrics';
+import { promtool as runPromtool } from './harness/promtool';
 
 const DIR = join(__dirname, '..', 'docs', 'monitoring');
 const RULES = join(DIR, 'prometheus-rules.yml');
 
-async function promtool(...args: string[]) {
-  try {
-    return await promisify(execFile)('promtool', args, { cwd: DIR });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error('promtool not found: `apt-get install prometheus` (as .ci/run does)');
-    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout}${failure.stderr}`);
-  }
-}
+const promtool = (...args: string[]) => runPromtool(DIR, ...args);
 
 /** The metric names in the rules' expressions (comments and annotations aside). */
 function metricsNamedByRules(): string[] {

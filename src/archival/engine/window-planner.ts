@@ -30,16 +30,16 @@ const LAST_MICROSECOND = '294247-01-10 04:00:54.775806 UTC';
 
 export async function planWindows(client: PoolClient, shape: TableShape, spec: TableSpec, cutoff: Date, options: PlanOptions): Promise<WindowPlan[]> {
   const time = `t.${quoteIdent(spec.time)}`;
-  const timestamps = options.microsecondTimestamps ? shape.columns.filter((c) => parquetKind(c) === 'timestamp') : [];
-  const wide = timestamps.map((c) => c.name);
-  // Compared as the column's own type (extract(epoch) rounds near the top of the range).
-  const limit = (name: string) => (timestamps.find((c) => c.name === name)!.typname === 'timestamptz' ? `'${PAST_MICROS}+00'::timestamptz` : `'${PAST_MICROS}'::timestamp`);
-  const past = (name: string) => `isfinite(t.${quoteIdent(name)}) AND t.${quoteIdent(name)} >= ${limit(name)}`;
+  // Each timestamp column's test, compared in its own type (extract(epoch) rounds near the top of the range).
+  const timestamps = (options.microsecondTimestamps ? shape.columns.filter((c) => parquetKind(c) === 'timestamp') : []).map((c) => ({
+    name: c.name,
+    past: `isfinite(t.${quoteIdent(c.name)}) AND t.${quoteIdent(c.name)} >= '${PAST_MICROS}${c.typname === 'timestamptz' ? "+00'::timestamptz" : "'::timestamp"}`,
+  }));
   const { rows } = await client.query<{ month: string | null; rows: string; past: string; [column: `past_${number}`]: string }>(
     `SELECT CASE WHEN isfinite(${time}) AND ${time} >= '0001-01-01' THEN
               to_char(date_trunc('month', ${time}::timestamptz AT TIME ZONE 'UTC'), 'YYYY-MM-DD') END AS month, count(*) AS rows,
-            ${wide.length > 0 ? `count(*) FILTER (WHERE ${wide.map((name) => `(${past(name)})`).join(' OR ')})` : '0'} AS past
-            ${wide.map((name, i) => `, count(*) FILTER (WHERE ${past(name)}) AS past_${i}`).join('')}
+            ${timestamps.length > 0 ? `count(*) FILTER (WHERE ${timestamps.map((c) => `(${c.past})`).join(' OR ')})` : '0'} AS past
+            ${timestamps.map((c, i) => `, count(*) FILTER (WHERE ${c.past}) AS past_${i}`).join('')}
        FROM ${quoteTable(shape.table)} t
       WHERE ${cutoffPredicate(spec, cutoff)}
       GROUP BY 1 ORDER BY 1 NULLS FIRST`,
@@ -56,7 +56,7 @@ export async function planWindows(client: PoolClient, shape: TableShape, spec: T
   }
   const beyond = rows.reduce((sum, r) => sum + Number(r.past), 0);
   if (beyond > 0) {
-    const columns = wide.filter((_, i) => rows.some((r) => Number(r[`past_${i}`]) > 0));
+    const columns = timestamps.filter((_, i) => rows.some((r) => Number(r[`past_${i}`]) > 0)).map((c) => c.name);
     throw new UnarchivableRowsError(
       `${beyond} eligible rows of ${where} have a timestamp past ${LAST_MICROSECOND} in ${columns.join(', ')}, ` +
         `more than a Parquet timestamp (microseconds since 1970 in 64 bits) holds; nothing was archived. ` +

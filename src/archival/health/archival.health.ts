@@ -20,7 +20,7 @@ import { CachedProbe, ProbeTiming } from './cached-probe';
 export const STORAGE_PROBE_DEFAULTS: Readonly<ProbeTiming> = Object.freeze({ ttlMs: 30_000, timeoutMs: 5_000 });
 
 export interface LastRunsOptions {
-  /** Down (503 from terminus) while any enabled job's last run failed; default false: up, the failures in the details. */
+  /** Down (503 from terminus) while any enabled job's last real run failed; default false: up, the failures in the details. */
   downOnFailure?: boolean;
 }
 
@@ -48,7 +48,7 @@ export class ArchivalHealthIndicator {
     return outcome.ok ? session.up(details) : session.down({ ...details, message: outcome.error.message });
   }
 
-  /** Enabled jobs whose last run failed, with run ids and errors; up unless `downOnFailure`. */
+  /** Enabled jobs whose last real run that ended (not a dry run, not a tick skipped by the job lock) failed, with run ids and errors; up unless `downOnFailure`. */
   async lastRuns(key = 'archival_jobs', options: LastRunsOptions = {}) {
     const session = this.health.check(key);
     const jobs = this.archival.jobs();
