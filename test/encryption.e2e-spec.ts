@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveCodecs } from '../src/archival/codec/archive-codec';
 import { keyIdOf } from '../src/archival/codec/encryption';
-import { loadArchive } from '../src/archival/restore/archive-loader';
+import { loadArchive } from '../src/archival/readback/archive-loader';
 import { STORAGE_PROVIDER, StorageProvider } from '../src/archival/storage/storage-provider.interface';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { readManifest, restoreArchive, rowDifference } from './harness/archives';

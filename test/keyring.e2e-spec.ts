@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyIdOf } from '../src/archival/codec/encryption';
-import { VerifyReport } from '../src/archival/restore/verify.service';
+import { VerifyReport } from '../src/archival/readback/verify.service';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { readManifest, rowDifference } from './harness/archives';
 import { cli } from './harness/cli';

@@ -5,7 +5,7 @@
  * module its own URL straight to PostgreSQL.
  */
 import { APPLICATION_NAME } from '../src/archival/engine/pool-config';
-import { VerifyService } from '../src/archival/restore/verify.service';
+import { VerifyService } from '../src/archival/readback/verify.service';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';

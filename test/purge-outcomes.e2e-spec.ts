@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
 import { RestoreService } from '../src/archival/restore/restore.service';
-import { VerifyService } from '../src/archival/restore/verify.service';
+import { VerifyService } from '../src/archival/readback/verify.service';
 import { createArchivalApp } from './harness/archival-app';
 import { rowDifference } from './harness/archives';
 import { daysAgo, monthStart, FIXED_NOW } from './harness/clock';

@@ -1,5 +1,5 @@
 import { RestoreService } from '../src/archival/restore/restore.service';
-import { VerifyService } from '../src/archival/restore/verify.service';
+import { VerifyService } from '../src/archival/readback/verify.service';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { rowDifference } from './harness/archives';
 import { daysAgo } from './harness/clock';

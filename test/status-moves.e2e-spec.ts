@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { moveArchive, moveArchiveIfFree, moveRun, StatusMoveError } from '../src/archival/catalog/status-moves';
+import { StatusMoveError } from '../src/archival/archival.errors';
+import { moveArchive, moveArchiveIfFree, moveRun } from '../src/archival/catalog/status-moves';
 import { ARCHIVE_MOVES, ARCHIVE_STATUSES, ArchiveStatus, RUN_MOVES, RUN_STATUSES, RunStatus } from '../src/archival/catalog/statuses';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';

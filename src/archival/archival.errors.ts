@@ -1,4 +1,10 @@
-/** Typed errors: each carries what an operator needs to find the problem. */
+/**
+ * Every error class an operator meets, one per kind: invalid input, not found,
+ * conflict, a corrupt archive, a storage failure (by kind), a stopped run.
+ * The admin API maps them to HTTP once (admin/archival-exception.filter.ts),
+ * the CLI to exit codes once (cli/exit-codes.ts); nothing sorts errors by
+ * their message text.
+ */
 export class ArchivalError extends Error {
   constructor(message: string) {
     super(message);
@@ -19,6 +25,17 @@ export class InvalidInputError extends ArchivalError {}
 /** What was asked for does not exist (an archive id, a run, a table's archives). */
 export class NotFoundError extends ArchivalError {}
 
+/**
+ * The request conflicts with what is there now: an archive that is not in the
+ * state the request needs (only purged archives restore), a row already in the
+ * table (conflict=fail).
+ */
+export class ConflictError extends ArchivalError {}
+
+/** A restore the target table refused (a key already there, a constraint, a value); nothing was restored. */
+export class RestoreError extends ConflictError {}
+
+/** Storage did not do what was asked (unreachable, refused, failed midway); `key` is the object. */
 export class StorageError extends ArchivalError {
   constructor(message: string, readonly key?: string) {
     super(message);
@@ -39,16 +56,24 @@ export class VerificationError extends ArchivalError {
   }
 }
 
-/** The purge transaction would not delete exactly the archived rows; it was rolled back. */
+/**
+ * The purge transaction would not delete exactly the archived rows; it was rolled back.
+ * `archivePath` is the archive whose rows did not match; absent when the mismatch is a
+ * child row no archive holds (one added for an archived parent since it was read).
+ */
 export class PurgeMismatchError extends ArchivalError {
-  constructor(message: string, readonly table: string, readonly archivePath: string) {
+  constructor(message: string, readonly table: string, readonly archivePath?: string) {
     super(message);
   }
 }
 
-/** An archive or its manifest does not match the catalog: altered, truncated or missing. Nothing is restored from it. */
+/**
+ * An archive or its manifest does not match the catalog, or its bytes do not
+ * decode: altered, truncated or missing. Nothing is restored from it.
+ * `archivePath` is absent where a decoder meets bad bytes without knowing the file.
+ */
 export class CorruptArchiveError extends ArchivalError {
-  constructor(message: string, readonly archivePath: string) {
+  constructor(message: string, readonly archivePath?: string) {
     super(message);
   }
 }
@@ -60,7 +85,8 @@ export class UnarchivableRowsError extends ArchivalError {
   }
 }
 
-export class UnknownJobError extends ArchivalError {
+/** A job name that is not one of the module's jobs: not found over REST; bad usage (exit 2) on the command line. */
+export class UnknownJobError extends NotFoundError {
   constructor(readonly job: string, known: string[]) {
     super(`Unknown archival job "${job}". Known jobs: ${known.join(', ')}`);
   }
@@ -68,3 +94,13 @@ export class UnknownJobError extends ArchivalError {
 
 /** An encrypted archive cannot be decrypted: no key, the wrong key, or altered bytes. */
 export class EncryptionError extends ArchivalError {}
+
+/** A status move that did not happen: the row was not in a status it may come from (or is gone). */
+export class StatusMoveError extends ArchivalError {
+  constructor(readonly entity: 'archive' | 'run', readonly id: string | number, from: readonly string[], to: string) {
+    super(`${entity} ${id} was not ${from.join(' or ')}, so it was not moved to ${to}`);
+  }
+}
+
+/** A run told to stop before it finished: it lost its job's lock, or the application is shutting down. Nothing unverified was purged. */
+export class RunStoppedError extends ArchivalError {}

@@ -38,8 +38,8 @@ import { ArchivalHealthIndicator } from './health/archival.health';
 import { ARCHIVAL_METRIC_PROVIDERS, ArchivalMetrics } from './metrics/archival.metrics';
 import { TableStatsCollector } from './metrics/table-stats.collector';
 import { RestoreService } from './restore/restore.service';
-import { VerifyService } from './restore/verify.service';
-import { ExportService } from './restore/export.service';
+import { VerifyService } from './readback/verify.service';
+import { ExportService } from './readback/export.service';
 
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
 

@@ -9,7 +9,7 @@ import { jsonLinesInsertSql } from '../../src/archival/codec/jsonl.format';
 import { Manifest, manifestColumns } from '../../src/archival/engine/manifest';
 import { ArchivedPartition } from '../../src/archival/catalog/archived-partition.entity';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../../src/archival/codec/archive-codec';
-import { loadArchive } from '../../src/archival/restore/archive-loader';
+import { loadArchive } from '../../src/archival/readback/archive-loader';
 import { STORAGE_PROVIDER, StorageProvider } from '../../src/archival/storage/storage-provider.interface';
 import { ArchivalTestApp } from './archival-app';
 import { TestDatabase } from './database';

@@ -6,13 +6,13 @@
  */
 import { BadRequestException, Body, Get, Header, HttpCode, NotFoundException, Param, Post, Query, Headers, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ExportService } from '../restore/export.service';
+import { ExportService } from '../readback/export.service';
 import { NotFoundError, UnknownJobError } from '../archival.errors';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_STATUSES, RUN_STATUSES } from '../catalog/statuses';
 import { CONFLICT_STRATEGIES, RestoreService } from '../restore/restore.service';
-import { VerifyService } from '../restore/verify.service';
+import { VerifyService } from '../readback/verify.service';
 import { dateRange, objectBody, optionalBoolean, optionalOneOf, paging } from './admin-query';
 import { ArchivalExceptionFilter } from './archival-exception.filter';
 import { TableStatsCollector } from '../metrics/table-stats.collector';

@@ -3,7 +3,7 @@
  * size and rows past retention now (measured on request), and what the
  * catalog archived from them, in total and month by month of the windows.
  */
-import { parseTableName } from '../engine/sql-identifier';
+import { parseTableName } from '../sql/sql-identifier';
 import { ArchivedMonth } from '../catalog/catalog.service';
 import { TableStats } from '../metrics/table-stats.collector';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ArchivalOptions } from '../archival-options';
 import { ARCHIVAL_OPTIONS } from '../archival.constants';
-import { quoteLiteral } from '../engine/sql-identifier';
+import { quoteLiteral } from '../sql/sql-identifier';
 import { TableSpec } from '../engine/table-spec';
 import { TableArchiver } from './table.archiver';
 

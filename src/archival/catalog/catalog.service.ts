@@ -6,6 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, FindOptionsWhere, In, IsNull, LessThanOrEqual, MoreThanOrEqual, Not, Repository } from 'typeorm';
+import { QualifiedName } from '../sql/sql-identifier';
 import { ArchivalRun, RunTrigger } from './archival-run.entity';
 import { ArchivedPartition } from './archived-partition.entity';
 import { moveArchive, moveArchiveIfFree, moveRun, NOW, RowsQuery } from './status-moves';
@@ -206,6 +207,22 @@ export class CatalogService {
 
   findArchive(id: number): Promise<ArchivedPartition | null> {
     return this.archives.findOneBy({ id });
+  }
+
+  /**
+   * Live parent archives (verified or purged) of a table whose key range holds
+   * `key`, compared in the key column's own type (`keyType` is the type
+   * PostgreSQL named for the live table, never input), in id order.
+   */
+  async archivesHoldingKey(table: QualifiedName, keyType: string, key: string): Promise<ArchivedPartition[]> {
+    const rows = await this.query(
+      `SELECT id FROM archived_partitions
+        WHERE table_name = $1 AND coalesce(schema_name, 'public') = $3 AND parent_id IS NULL AND status IN ('purged', 'verified')
+          AND min_pk::${keyType} <= $2::${keyType} AND max_pk::${keyType} >= $2::${keyType}
+        ORDER BY id`,
+      [table.name, key, table.schema],
+    );
+    return this.findArchives((rows as { id: string }[]).map((r) => Number(r.id)));
   }
 
   /** Rows and bytes archived (and purged) per job, table and month of the window: the history the dashboard charts. */

@@ -4,18 +4,11 @@
  * They take any query function, so the purge can move an archive inside its
  * own delete transaction.
  */
-import { ArchivalError } from '../archival.errors';
+import { StatusMoveError } from '../archival.errors';
 import { ARCHIVE_MOVES, ArchiveStatus, RUN_MOVES, RunStatus } from './statuses';
 
 /** Runs one statement and returns its rows (a TypeORM DataSource or a pg client, adapted). */
 export type RowsQuery = (sql: string, params: unknown[]) => Promise<unknown[]>;
-
-/** A status move that did not happen: the row was not in a status it may come from (or is gone). */
-export class StatusMoveError extends ArchivalError {
-  constructor(readonly entity: 'archive' | 'run', readonly id: string | number, from: readonly string[], to: string) {
-    super(`${entity} ${id} was not ${from.join(' or ')}, so it was not moved to ${to}`);
-  }
-}
 
 export interface Move<S extends string> {
   from: readonly S[];

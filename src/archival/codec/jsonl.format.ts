@@ -11,7 +11,8 @@
  * Restore feeds each line to json_populate_recordset, which parses every value
  * with the column type's own input function: an exact round-trip.
  */
-import { quoteIdent, quoteLiteral } from '../engine/sql-identifier';
+import { CorruptArchiveError } from '../archival.errors';
+import { quoteIdent, quoteLiteral } from '../sql/sql-identifier';
 
 export interface ColumnInfo {
   name: string;
@@ -97,7 +98,7 @@ const JSON_NULLS: Record<string, string> = { json: `'null'::json`, jsonb: `'null
 
 function jsonNullOf(column: ColumnInfo): string {
   const literal = JSON_NULLS[column.typname];
-  if (!literal) throw new Error(`column ${column.name} is encoded as JSON but its type is ${column.typname}, not json or jsonb`);
+  if (!literal) throw new CorruptArchiveError(`column ${column.name} is encoded as JSON but its type is ${column.typname}, not json or jsonb`);
   return literal;
 }
 
@@ -134,7 +135,7 @@ export class KeyReader {
       }
     }
     const value = (JSON.parse(line.toString('utf8', start, end)) as Record<string, unknown>)[this.key];
-    if (value === undefined || value === null) throw new Error(`line has no value for key column "${this.key}"`);
+    if (value === undefined || value === null) throw new CorruptArchiveError(`line has no value for key column "${this.key}"`);
     return typeof value === 'string' ? value : String(value);
   }
 }

@@ -2,6 +2,8 @@
  * Zstandard frame boundaries (RFC 8878 §3.1), so a stream of frames can be
  * decompressed frame by frame with a one-shot decoder in bounded memory.
  */
+import { CorruptArchiveError } from '../archival.errors';
+
 export const ZSTD_MAGIC = 0xfd2fb528;
 const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
@@ -29,7 +31,7 @@ export function frameAt(buffer: Buffer): FrameInfo | undefined {
     const length = 8 + buffer.readUInt32LE(4);
     return { length: length <= buffer.length ? length : undefined, contentSize: 0, maxContentSize: 0, skippable: true };
   }
-  if (magic !== ZSTD_MAGIC) throw new Error(`not a zstd frame (magic ${magic.toString(16)})`);
+  if (magic !== ZSTD_MAGIC) throw new CorruptArchiveError(`not a zstd frame (magic ${magic.toString(16)})`);
   const descriptor = buffer[4];
   const fcsFlag = descriptor >> 6;
   const singleSegment = (descriptor >> 5) & 1;
@@ -52,7 +54,7 @@ export function frameAt(buffer: Buffer): FrameInfo | undefined {
     const header = buffer[position] | (buffer[position + 1] << 8) | (buffer[position + 2] << 16);
     const last = header & 1;
     const type = (header >> 1) & 3;
-    if (type === 3) throw new Error('corrupt zstd frame (reserved block type)');
+    if (type === 3) throw new CorruptArchiveError('corrupt zstd frame (reserved block type)');
     position += 3 + (type === 1 ? 1 : header >>> 3);
     if (last) break;
   }

@@ -7,7 +7,7 @@ import { CronTime, validateCronExpression } from 'cron';
 import { ArchivalOptions, ArchivalOptionsInput, DeclaredTable, DEFAULTS, JobSettingsInput } from '../archival-options';
 import { ConfigurationError } from '../archival.errors';
 import { PRESET_NAMES, PresetName } from '../archivers/preset-names';
-import { assertIdentifier, parseTableName } from '../engine/sql-identifier';
+import { assertIdentifier, parseTableName } from '../sql/sql-identifier';
 import { resolveDatabaseUrl } from './database-url';
 import { resolveEncryptionKey, resolveEncryptionKeys } from './encryption-keys';
 import { resolveStorage } from './storage-location';

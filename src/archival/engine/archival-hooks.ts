@@ -3,6 +3,7 @@
  * steps, kill the process). Production never provides them, except the
  * env-driven kill switch below, which only acts when NODE_ENV=test.
  */
+import { ConfigurationError } from '../archival.errors';
 import { StorageProvider } from '../storage/storage-provider.interface';
 
 export interface HookContext {
@@ -37,7 +38,7 @@ export function killSwitchHooks(env: NodeJS.ProcessEnv): ArchivalHooks {
   const point = env.ARCHIVAL_TEST_KILL_AT;
   if (env.NODE_ENV !== 'test' || !point) return {};
   if (!(FAULT_POINTS as readonly string[]).includes(point)) {
-    throw new Error(`ARCHIVAL_TEST_KILL_AT=${JSON.stringify(point)}: expected one of ${FAULT_POINTS.join(', ')}`);
+    throw new ConfigurationError([`ARCHIVAL_TEST_KILL_AT=${JSON.stringify(point)}: expected one of ${FAULT_POINTS.join(', ')}`]);
   }
   return {
     at(reached) {

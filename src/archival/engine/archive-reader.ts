@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CorruptArchiveError } from '../archival.errors';
 import { ArchiveCodec } from '../codec/archive-codec';
 import { runStages } from '../codec/archive-format';
 import { HashingStream } from '../codec/hashing.stream';
@@ -66,7 +67,7 @@ export async function readArchive(
           if (onLines) lines.push(line.subarray(start, end));
         });
       } catch (error) {
-        callback(new Error(`line ${rows} of ${key} is not a valid archive line: ${(error as Error).message}`));
+        callback(new CorruptArchiveError(`line ${rows} of ${key} is not a valid archive line: ${(error as Error).message}`, key));
         return;
       }
       const reached = midRead && rows > 0 ? midRead() : undefined;
@@ -80,7 +81,7 @@ export async function readArchive(
     },
     final(callback) {
       const rest = scanner.end();
-      callback(rest && rest.length > 0 ? new Error(`${key} ends inside a line (truncated archive?)`) : null);
+      callback(rest && rest.length > 0 ? new CorruptArchiveError(`${key} ends inside a line (truncated archive?)`, key) : null);
     },
   });
   const source = await storage.read(key);

@@ -1,6 +1,6 @@
 /** The SQL predicate that selects a window's eligible rows; literals only, as COPY takes no parameters. */
 import { TableSpec } from './table-spec';
-import { quoteIdent } from './sql-identifier';
+import { quoteIdent } from '../sql/sql-identifier';
 import { MonthWindow } from './archive-naming';
 
 export function timestampLiteral(instant: Date): string {

@@ -6,7 +6,7 @@
  * Children travel with their parent, so a hold on a session holds its deltas.
  */
 import { PoolClient } from 'pg';
-import { quoteIdent, quoteLiteral, QualifiedName } from './sql-identifier';
+import { quoteIdent, quoteLiteral, QualifiedName } from '../sql/sql-identifier';
 
 interface HoldRow {
   key_column: string | null;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { CorruptArchiveError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { EncryptionInfo } from '../codec/encryption';
 import { ColumnInfo } from '../codec/jsonl.format';
@@ -98,7 +99,7 @@ export async function readManifest(storage: StorageProvider, key: string): Promi
   try {
     manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
   } catch (error) {
-    throw new Error(`manifest ${key} is not valid JSON: ${(error as Error).message}`);
+    throw new CorruptArchiveError(`manifest ${key} is not valid JSON: ${(error as Error).message}`);
   }
   return { manifest, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -5,7 +5,7 @@
  */
 import { PoolClient } from 'pg';
 import { KeyLog, stageKeyLogs } from './key-log';
-import { quoteIdent } from './sql-identifier';
+import { quoteIdent } from '../sql/sql-identifier';
 
 const PARENT_KEYS = 'archival_parent_keys';
 export const PARENT_KEYS_TABLE = `pg_temp.${PARENT_KEYS}`;

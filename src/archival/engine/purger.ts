@@ -8,11 +8,11 @@
  */
 import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
-import { moveArchive, NOW, StatusMoveError } from '../catalog/status-moves';
+import { markPurged } from '../catalog/transaction-marks';
 import { KeyLog, stageKeyLogs } from './key-log';
 import { Pacer } from './pacer';
 import { PARENT_KEYS_TABLE, stageParentKeys } from './parent-keys';
-import { quoteIdent, quoteTable } from './sql-identifier';
+import { quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 
 export interface PurgeRequest {
@@ -69,21 +69,6 @@ export async function setPurgeLimits(client: PoolClient): Promise<void> {
 }
 
 /**
- * Flips a verified archive to purged inside the purge transaction; anything
- * else (another run abandoned it meanwhile) rolls the purge back. Because the
- * flip commits with the deletes, the catalog row tells afterwards whether a
- * purge whose COMMIT reply was lost did commit.
- */
-export async function markPurged(client: PoolClient, archiveId: number, archivePath: string, table: string): Promise<void> {
-  const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
-  await moveArchive(query, archiveId, { from: ['verified'], to: 'purged', set: { purged_at: NOW } }).catch((error: Error) => {
-    throw error instanceof StatusMoveError
-      ? new PurgeMismatchError(`archive ${archivePath} is no longer "verified"; purge rolled back`, table, archivePath)
-      : error;
-  });
-}
-
-/**
  * After the archived children are deleted, no child may still reference a
  * parent about to be purged (one inserted since the child archive was read):
  * with ON DELETE CASCADE it would vanish unarchived, so the purge rolls back.
@@ -104,7 +89,6 @@ export async function assertNoChildren(
     throw new PurgeMismatchError(
       `purge rolled back: ${remaining} rows of ${child.table.name} were added for archived parents since they were read; the next run archives them together`,
       child.table.name,
-      '',
     );
   }
 }

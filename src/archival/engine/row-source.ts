@@ -13,7 +13,7 @@ import { LineDialect } from '../codec/archive-format';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { typedSelectList } from '../codec/parquet/parquet-columns';
 import { LineScanner } from '../codec/line-scanner';
-import { quoteIdent, quoteLiteral, quoteTable } from './sql-identifier';
+import { quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
 import { KeyLog } from './key-log';
 import { Pacer } from './pacer';
 import { TableShape } from './table-introspector';

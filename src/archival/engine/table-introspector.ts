@@ -2,7 +2,7 @@
 import { PoolClient } from 'pg';
 import { ColumnInfo, encodingFor } from '../codec/jsonl.format';
 import { ConfigurationError } from '../archival.errors';
-import { QualifiedName, quoteTable } from './sql-identifier';
+import { QualifiedName, quoteTable } from '../sql/sql-identifier';
 
 export interface TableShape {
   table: QualifiedName;

@@ -10,7 +10,7 @@ import { UnarchivableRowsError } from '../archival.errors';
 import { parquetKind } from '../codec/parquet/parquet-columns';
 import { MonthWindow, monthWindow } from './archive-naming';
 import { cutoffPredicate } from './eligibility';
-import { quoteIdent, quoteTable } from './sql-identifier';
+import { quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 import { TableSpec } from './table-spec';
 

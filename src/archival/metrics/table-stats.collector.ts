@@ -10,7 +10,7 @@ import { Archiver, ARCHIVERS } from '../archiver';
 import { TableArchiver } from '../archivers/table.archiver';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { cutoffPredicate } from '../engine/eligibility';
-import { parseTableName, quoteTable } from '../engine/sql-identifier';
+import { parseTableName, quoteTable } from '../sql/sql-identifier';
 import { ArchivalMetrics } from './archival.metrics';
 
 const REFRESH_MS = 60_000;

@@ -10,19 +10,22 @@
  * (the watermark); a repeated restore skips them unless ignoreWatermark.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ArchivalError, InvalidInputError, NotFoundError } from '../archival.errors';
+import {
+  ArchivalError, ConflictError, CorruptArchiveError, EncryptionError, InvalidInputError, NotFoundError, RestoreError, StorageError,
+} from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { RunTrigger } from '../catalog/archival-run.entity';
 import { CatalogService } from '../catalog/catalog.service';
+import { markRestored } from '../catalog/transaction-marks';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { compareReadBack, expectedFromRecord, hashStored } from '../engine/archive-reader';
 import { Manifest } from '../engine/manifest';
-import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../engine/sql-identifier';
+import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
-import { loadArchive } from './archive-loader';
-import { readTrustedManifest, restoreTarget } from './trusted-manifest';
+import { loadArchive } from '../readback/archive-loader';
+import { readTrustedManifest, restoreTarget } from '../readback/trusted-manifest';
 
 export const CONFLICT_STRATEGIES = ['skip', 'overwrite', 'fail'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
@@ -62,8 +65,6 @@ export interface RestoreReport {
   error?: string;
 }
 
-export class RestoreError extends ArchivalError {}
-
 @Injectable()
 export class RestoreService {
   private readonly logger = new Logger(RestoreService.name);
@@ -94,6 +95,7 @@ export class RestoreService {
     const conflict = request.conflict ?? 'skip';
     const report: RestoreReport = { runId, status: 'succeeded', dryRun: request.dryRun ?? false, conflict, archives: [], rows: 0, written: 0 };
     const started = Date.now();
+    let failure: Error | undefined;
     try {
       for (const group of groups) {
         if (group[0].restoredAt && !request.ignoreWatermark) {
@@ -113,6 +115,7 @@ export class RestoreService {
     } catch (error) {
       report.status = 'failed';
       report.error = (error as Error).message;
+      failure = error as Error;
     }
     await this.catalog.finishRun(runId, {
       status: report.status, rows: report.written, bytes: 0, archives: report.archives.filter((a) => !a.skipped).length,
@@ -121,7 +124,7 @@ export class RestoreService {
     const event = { event: `restore.${report.status}`, runId, rows: report.rows, written: report.written, archives: report.archives.length, ms: Date.now() - started };
     if (report.status === 'failed') this.logger.error({ ...event, error: report.error });
     else this.logger.log(event);
-    if (report.status === 'failed') throw new RestoreError(report.error!);
+    if (failure) throw failure;
     return report;
   }
 
@@ -136,7 +139,7 @@ export class RestoreService {
       const archive = await this.catalog.findArchive(request.archiveId);
       if (!archive) throw new NotFoundError(`no archive ${request.archiveId}`);
       if (archive.status !== 'purged') {
-        throw new RestoreError(`archive ${archive.id} (${archive.archivePath}) is ${archive.status}: only purged archives hold rows that are not in the table${archive.error ? ` (${archive.error})` : ''}`);
+        throw new ConflictError(`archive ${archive.id} (${archive.archivePath}) is ${archive.status}: only purged archives hold rows that are not in the table${archive.error ? ` (${archive.error})` : ''}`);
       }
       parents = [archive];
     } else {
@@ -146,7 +149,7 @@ export class RestoreService {
       parents = await this.catalog.listArchives({
         table: table.name, schema: table.schema, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
       });
-      if (parents.length === 0) throw new RestoreError(`no purged archives of ${request.table} between ${request.from ?? 'the first'} and ${request.to ?? 'the last'}`);
+      if (parents.length === 0) throw new NotFoundError(`no purged archives of ${request.table} between ${request.from ?? 'the first'} and ${request.to ?? 'the last'}`);
     }
     const groups: ArchivedPartition[][] = [];
     for (const parent of parents) {
@@ -166,7 +169,8 @@ export class RestoreService {
       for (const archive of group) {
         const manifest = await this.trustedManifest(archive);
         const target = await restoreTarget(client, archive, manifest).catch((error: Error) => {
-          throw new RestoreError(`cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`);
+          const message = `cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`;
+          throw error instanceof CorruptArchiveError ? new CorruptArchiveError(message, archive.archivePath) : new RestoreError(message);
         });
         const key = quoteIdent(target.keyColumn);
         const updated = target.insert.filter((c) => c.name !== target.keyColumn && !c.generated);
@@ -184,26 +188,43 @@ export class RestoreService {
             target: quoteTable(target.table), onConflict,
           });
         } catch (error) {
-          let why = (error as { code?: string }).code === '23505' ? `a row with the same ${target.keyColumn} is already in ${target.table.name} (conflict=fail)` : (error as Error).message;
-          const stored = await hashStored(this.storage, archive.archivePath).catch(() => undefined);
-          if (stored && stored.sha256 !== archive.sha256) why += ` (the stored file is corrupt: SHA-256 ${stored.sha256}, catalog ${archive.sha256})`;
-          throw new RestoreError(`restore of ${archive.archivePath} failed: ${why}; nothing was restored`);
+          throw await this.loadFailure(archive, target.keyColumn, target.table.name, error as Error);
         }
         const problems = compareReadBack(expectedFromRecord(archive), result);
         if (problems.length > 0) {
-          throw new RestoreError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`);
+          throw new CorruptArchiveError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`, archive.archivePath);
         }
-        await client.query(`UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2 WHERE id = $1`, [archive.id, runId]);
+        await markRestored(client, archive.id, runId);
         restored.push(this.entry(archive, result.inserted));
       }
       return restored;
     });
   }
 
+  /**
+   * Why loading an archive failed, as the class of its kind: the stored file
+   * no longer matches the catalog, storage failed, the key did not decrypt,
+   * or the table refused the rows (a key already there with conflict=fail).
+   */
+  private async loadFailure(archive: ArchivedPartition, keyColumn: string, table: string, error: Error): Promise<ArchivalError> {
+    const path = archive.archivePath;
+    const stored = await hashStored(this.storage, path).catch(() => undefined);
+    if (stored && stored.sha256 !== archive.sha256) {
+      return new CorruptArchiveError(`restore of ${path} failed: ${error.message} (the stored file is corrupt: SHA-256 ${stored.sha256}, catalog ${archive.sha256}); nothing was restored`, path);
+    }
+    const duplicate = (error as { code?: string }).code === '23505';
+    const message = `restore of ${path} failed: ${duplicate ? `a row with the same ${keyColumn} is already in ${table} (conflict=fail)` : error.message}; nothing was restored`;
+    if (error instanceof StorageError) return new StorageError(message, path);
+    if (error instanceof EncryptionError) return new EncryptionError(message);
+    if (error instanceof CorruptArchiveError) return new CorruptArchiveError(message, path);
+    return new RestoreError(message);
+  }
+
   /** The archive's manifest once it matched the catalog; a restore stops at the first that does not. */
   private trustedManifest(archive: ArchivedPartition): Promise<Manifest> {
     return readTrustedManifest(this.storage, archive, this.liveColumns).catch((error: Error) => {
-      throw new RestoreError(`cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`);
+      if (!(error instanceof CorruptArchiveError)) throw error;
+      throw new CorruptArchiveError(`cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`, archive.archivePath);
     });
   }
 

@@ -8,6 +8,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { Client } from 'pg';
+import { RunStoppedError } from '../archival.errors';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { CronLocker } from './cron-locker.interface';
 
@@ -31,7 +32,7 @@ export class AdvisoryCronLocker implements CronLocker {
       }
       const lost = new AbortController();
       // The lock lives and dies with this connection: if it drops, the holder must stop before any purge.
-      client.on('error', (error: Error) => lost.abort(new Error(`lost the lock on job "${key}": ${error.message}`)));
+      client.on('error', (error: Error) => lost.abort(new RunStoppedError(`lost the lock on job "${key}": ${error.message}`)));
       this.held.set(key, { client, lost });
       return true;
     } catch (error) {

@@ -24,6 +24,7 @@
  * proves every value came back, not only the bytes.
  */
 import { Writable } from 'node:stream';
+import { CorruptArchiveError } from '../../archival.errors';
 import { ArchiveFormat, FormatStages } from '../archive-format';
 import { Compression } from '../compression.interface';
 import { ColumnInfo } from '../jsonl.format';
@@ -220,7 +221,7 @@ export class ParquetFormat implements ArchiveFormat {
       // Stream errors (a failed GCM tag, a storage error) pass as they are; only parsing errors are rephrased.
       const bytes = await ParquetBytes.collect(source);
       const reader = await openExactReader(bytes).catch((error: Error) => {
-        throw new Error(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
+        throw new CorruptArchiveError(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
       });
       try {
         const cursor = reader.getCursor();

@@ -20,7 +20,7 @@
  * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, arrays, intervals, ranges, enums... as PostgreSQL text |
  * Every column is OPTIONAL (NULL → absent).
  */
-import { quoteIdent } from '../../engine/sql-identifier';
+import { quoteIdent } from '../../sql/sql-identifier';
 import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
 
 export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'text';

@@ -17,6 +17,7 @@
  *   page, not one more copy as a string), and read from memory
  *   (ParquetBytes), never from a file.
  */
+import { CorruptArchiveError } from '../../archival.errors';
 import { ZstdCompression } from '../zstd.compression';
 import { ParquetBytes } from './parquet-bytes';
 import { HEADROOM, isTextBytes } from './typed-line';
@@ -144,7 +145,7 @@ function extend(def: TypeDef, accept: (value: unknown) => unknown): void {
 /** Opens a Parquet file held in memory for exact reading: timestamps as BigInt microseconds, dates as day numbers. */
 export async function openExactReader(bytes: ParquetBytes): Promise<ParquetReaderInstance> {
   const read: ReadRange = async (offset, length, externalFile) => {
-    if (externalFile) throw new Error(`column chunks in another file (${externalFile}) are not supported`);
+    if (externalFile) throw new CorruptArchiveError(`column chunks in another file (${externalFile}) are not supported`);
     return bytes.read(offset, length);
   };
   const envelope = new parquet.ParquetEnvelopeReader(read, () => undefined, bytes.size);

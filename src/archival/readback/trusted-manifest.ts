@@ -11,7 +11,7 @@ import { CorruptArchiveError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { ColumnInfo } from '../codec/jsonl.format';
 import { Manifest, manifestColumns, readManifest } from '../engine/manifest';
-import { QualifiedName } from '../engine/sql-identifier';
+import { QualifiedName } from '../sql/sql-identifier';
 import { describeTable } from '../engine/table-introspector';
 import { StorageProvider } from '../storage/storage-provider.interface';
 

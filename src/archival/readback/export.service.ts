@@ -16,7 +16,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { ArchivalDatabase } from '../engine/archival-database';
-import { parseTableName, quoteIdent, quoteTable } from '../engine/sql-identifier';
+import { parseTableName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { describeTable, TableShape } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { readTrustedManifest } from './trusted-manifest';
@@ -49,7 +49,7 @@ export class ExportService {
     const parent = await this.shape(spec.table, spec.key, spec.time);
     await this.assertKey(parent, id);
     const found: Found[][] = [];
-    const parentArchives = await this.archivesHolding(parent, id);
+    const parentArchives = await this.catalog.archivesHoldingKey(parent.table, parent.keyType, id);
     found.push([
       ...(await this.hot(parent, spec.key, id)),
       ...(await this.fromArchives(parentArchives, spec.key, id)),
@@ -88,20 +88,6 @@ export class ExportService {
       ),
     );
     return rows.map((r) => ({ table: shape.table.name, source: 'hot', archive: null, key: r.key, line: r.line }));
-  }
-
-  /** Parent archives of the table whose key range holds `id`, compared in the key's own type. */
-  private async archivesHolding(shape: TableShape, id: string): Promise<ArchivedPartition[]> {
-    const { rows } = await this.db.withClient((client) =>
-      client.query<{ id: string }>(
-        `SELECT id FROM archived_partitions
-          WHERE table_name = $1 AND coalesce(schema_name, 'public') = $3 AND parent_id IS NULL AND status IN ('purged', 'verified')
-            AND min_pk::${shape.keyType} <= $2::${shape.keyType} AND max_pk::${shape.keyType} >= $2::${shape.keyType}
-          ORDER BY id`,
-        [shape.table.name, id, shape.table.schema],
-      ),
-    );
-    return this.catalog.findArchives(rows.map((r) => Number(r.id)));
   }
 
   private async fromArchives(archives: ArchivedPartition[], column: string, id: string): Promise<Found[]> {

@@ -10,7 +10,7 @@ import { PurgeMismatchError } from '../archival.errors';
 import { MonthWindow } from './archive-naming';
 import { KeyLog, stageKeyLogs } from './key-log';
 import { setPurgeLimits } from './purger';
-import { QualifiedName, quoteIdent, quoteTable } from './sql-identifier';
+import { QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 
 /** The partition that covers exactly `window` (and nothing after the cutoff), or undefined. */
