@@ -76,7 +76,7 @@ describe('admin REST API', () => {
     expect(unknown.body.message).toContain('Unknown archival job "nope"');
     const badDate = await api().get('/admin/archival/archives').query({ from: '2024-13-45' }).set(auth);
     expect(badDate.status).toBe(400);
-    expect(badDate.body.message).toBe('from="2024-13-45" is not a date; expected YYYY-MM-DD or an ISO-8601 timestamp');
+    expect(badDate.body.message).toBe('from 2024-13-45: expected a date YYYY-MM-DD or an ISO-8601 timestamp');
     const badDryRun = await api().post('/admin/archival/jobs/log-archival/run').set(auth).send({ dryRun: 'yes' });
     expect(badDryRun.status).toBe(400);
     expect((await api().get('/admin/archival/runs').query({ status: 'done' }).set(auth)).status).toBe(400);
@@ -87,19 +87,32 @@ describe('admin REST API', () => {
     ['an array body', () => api().post('/admin/archival/jobs/log-archival/run').set(auth).send([1, 2]), 400, /must be a JSON object, got \[1,2\]/],
     ['a text/plain body', () => api().post('/admin/archival/jobs/log-archival/run').set(auth).set('Content-Type', 'text/plain').send('dryRun=true'), 400, /must be JSON .*text\/plain/],
     ['a JSON string body', () => api().post('/admin/archival/restore').set(auth).set('Content-Type', 'application/json').send('"x"'), 400, /must be a JSON object|Unexpected token|not valid JSON/],
-    ['from after to', () => api().get('/admin/archival/archives').query({ from: '2025-03-01', to: '2025-01-01' }).set(auth), 400, /from=2025-03-01 is after to=2025-01-01/],
+    ['from after to', () => api().get('/admin/archival/archives').query({ from: '2025-03-01', to: '2025-01-01' }).set(auth), 400, /from 2025-03-01 is after to 2025-01-01/],
     ['restore from after to', () => api().post('/admin/archival/restore').set(auth).send({ table: 'flow_execution_logs', from: '2025-03-01', to: '2025-01-01' }), 400, /is after/],
-    ['a malformed archive id', () => api().get('/admin/archival/archives/abc').set(auth), 400, /archive id "abc" is not a whole number/],
-    ['a malformed run id', () => api().get('/admin/archival/runs/not-a-uuid').set(auth), 400, /run id "not-a-uuid" is not a uuid/],
+    ['a malformed archive id', () => api().get('/admin/archival/archives/abc').set(auth), 400, /archive id abc: expected an archive id/],
+    ['a malformed run id', () => api().get('/admin/archival/runs/not-a-uuid').set(auth), 400, /run id not-a-uuid: expected a run id \(a uuid\)/],
+    ['a run body that is a number', () => api().post('/admin/archival/jobs/log-archival/run').set(auth).set('Content-Type', 'application/json').send('5'), 400, /must be a JSON object, got 5|not valid JSON|Unexpected/],
+    ['a string dryRun', () => api().post('/admin/archival/jobs/log-archival/run').set(auth).send({ dryRun: 'false' }), 400, /dryRun false: expected true or false/],
+    ['a restore body that is an array', () => api().post('/admin/archival/restore').set(auth).send([{ archiveId: 1 }]), 400, /must be a JSON object, got \[\{"archiveId":1\}\]/],
+    ['a restore archiveId that is a string', () => api().post('/admin/archival/restore').set(auth).send({ archiveId: '1' }), 400, /archiveId "1": expected an archive id \(a JSON number from 1\)/],
+    ['a restore with neither archive nor table', () => api().post('/admin/archival/restore').set(auth).send({ dryRun: true }), 400, /give an archive id, or a table/],
+    ['a restore with a malformed timestamp', () => api().post('/admin/archival/restore').set(auth).send({ table: 'flow_execution_logs', to: '2025-01-01T25:00:00Z' }), 400, /to 2025-01-01T25:00:00Z: expected a date/],
+    ['a restore conflict rule that is not one', () => api().post('/admin/archival/restore').set(auth).send({ table: 'flow_execution_logs', conflict: 'merge' }), 400, /conflict merge: expected one of skip, overwrite, fail/],
+    ['a limit of 0', () => api().get('/admin/archival/runs').query({ limit: '0' }).set(auth), 400, /limit 0: expected a whole number from 1 to 1000/],
+    ['an export without an id', () => api().get('/admin/archival/export').query({ job: 'log-archival' }).set(auth), 400, /id is required/],
+    ['an export of an unknown job', () => api().get('/admin/archival/export').query({ job: 'nope', id: '1' }).set(auth), 404, /Unknown archival job "nope"/],
+    ['an export of a key found nowhere', () => api().get('/admin/archival/export').query({ job: 'log-archival', id: '999999999' }).set(auth), 404, /no entity with key "999999999"/],
+    ['a run of an unknown job', () => api().post('/admin/archival/jobs/nope/run').set(auth).send({ dryRun: true }), 404, /Unknown archival job "nope"/],
     ['runs of an unknown job', () => api().get('/admin/archival/runs').query({ job: 'nope' }).set(auth), 404, /Unknown archival job "nope"/],
     ['an unknown archive', () => api().post('/admin/archival/archives/999999/verify').set(auth), 404, /no archive 999999/],
   ];
   it.each(badRequests)('refuses %s, naming it, and starts no run', async (_name, send, status, named) => {
-    const runsBefore = await count(db.sql, 'archival_runs');
+    const before = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
     const response = await send();
     expect(response.status).toBe(status);
     expect(response.body.message).toMatch(named);
-    expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
+    const after = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
+    expect(after).toEqual(before);
   });
 
   it('takes ISO-8601 timestamps where it takes dates', async () => {

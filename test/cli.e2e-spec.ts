@@ -96,6 +96,10 @@ describe('the archival CLI', () => {
     [['restore', '--table', 'flow_execution_logs', '--conflict', 'merge'], /--conflict merge: expected one of skip, overwrite, fail/],
     [['restore', '--table', 'flow_execution_logs', '--from', '2025-03-01', '--to', '2025-01-01'], /is after/],
     [['run', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
+    [['runs', '--job', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
+    [['restore', '--table', 'flow_execution_logs', '--to', '2025-01-01T25:00:00Z'], /--to 2025-01-01T25:00:00Z: expected a date/],
+    [['restore', '--archive', '0'], /--archive 0: expected an archive id/],
+    [['runs', '--limit', '1.5'], /--limit 1.5: expected a whole number from 1/],
     // A typo must never start a real run (it once archived and deleted 400,000 rows).
     [['run', 'log-archival', '--dryrun'], /unknown option '--dryrun'\n\(Did you mean --dry-run\?\)/],
     [['run', '--dryrun', 'log-archival'], /unknown option '--dryrun'/],
@@ -110,13 +114,12 @@ describe('the archival CLI', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['job'], /unknown command 'job'\n\(Did you mean jobs\?\)/],
   ])('bad usage %j exits 2, names the value, and starts no run', async (argv, named) => {
-    const runsBefore = await count(db.sql, 'archival_runs');
-    const rowsBefore = await count(db.sql, 'flow_execution_logs');
+    const before = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
     const result = await cli(argv, env);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(named);
-    expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
-    expect(await count(db.sql, 'flow_execution_logs')).toBe(rowsBefore);
+    const after = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
+    expect(after).toEqual(before);
   });
 
   it.each(['jobs', 'run', 'archives', 'runs', 'verify', 'restore', 'export', 'migrate'])('%s --help says how to use it, and runs nothing', async (command) => {

@@ -68,4 +68,15 @@ describe('export of one entity\'s full history', () => {
     expect(bad.body.message).toContain('"not-a-uuid" is not a valid uuid key of flow_execution_sessions');
     expect((await api().get('/admin/archival/export?job=nope&id=1').set(auth)).status).toBe(404);
   });
+
+  it('a key found nowhere is not found, over REST (404) and from the CLI (exit 1), naming it', async () => {
+    const nowhere = (await db.sql.query(`SELECT md5('no such session')::uuid::text AS id`)).rows[0].id;
+    const response = await api().get(`/admin/archival/export?job=session-archival&id=${nowhere}`).set('Authorization', `Bearer ${TOKEN}`);
+    expect(response.status).toBe(404);
+    expect(response.body.message).toContain(`session-archival has no entity with key "${nowhere}"`);
+    const result = await cli(['export', 'session-archival', nowhere], { DATABASE_URL: db.url, ARCHIVAL_PATH: app.archiveDir });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`session-archival has no entity with key "${nowhere}"`);
+    expect(result.out).toBe('');
+  });
 });

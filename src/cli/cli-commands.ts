@@ -7,6 +7,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { ArchivalService } from '../archival/archival.service';
 import { ArchiveStatus, RunStatus } from '../archival/catalog/statuses';
 import { CatalogService } from '../archival/catalog/catalog.service';
+import { knownJob } from '../archival/input/operator-input';
 import { ConflictStrategy, RestoreService } from '../archival/restore/restore.service';
 import { VerifyService } from '../archival/readback/verify.service';
 import { ExportService } from '../archival/readback/export.service';
@@ -89,7 +90,8 @@ export const COMMANDS = {
   },
 
   async runs({ context, options, io, json }: CommandInput) {
-    const runs = await context.get(CatalogService).listRuns({ job: options.job, status: options.status as RunStatus | undefined, limit: options.limit ?? 50 });
+    const job = options.job && knownJob(options.job, [...context.get(ArchivalService).jobs().map((j) => j.name), 'restore']);
+    const runs = await context.get(CatalogService).listRuns({ job, status: options.status as RunStatus | undefined, limit: options.limit ?? 50 });
     if (json) io.out(JSON.stringify(runs, null, 2));
     else io.out(formatTable(runs.map((r) => ({
       id: r.id, job: r.job, trigger: r.trigger, dryRun: r.dryRun, status: r.status, started: r.startedAt.toISOString(),

@@ -4,21 +4,31 @@
  * per module with the host's path and guard (default /admin/archival, bearer
  * ARCHIVAL_ADMIN_TOKEN).
  */
-import { BadRequestException, Body, Get, Header, HttpCode, NotFoundException, Param, Post, Query, Headers, UseFilters } from '@nestjs/common';
+import { Body, Get, Header, HttpCode, Param, Post, Query, Headers, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ExportService } from '../readback/export.service';
-import { NotFoundError, UnknownJobError } from '../archival.errors';
+import { NotFoundError } from '../archival.errors';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { ARCHIVE_STATUSES, RUN_STATUSES } from '../catalog/statuses';
 import { CONFLICT_STRATEGIES, RestoreService } from '../restore/restore.service';
 import { VerifyService } from '../readback/verify.service';
-import { dateRange, objectBody, optionalBoolean, optionalOneOf, paging } from './admin-query';
+import {
+  archiveId, archiveIdNumber, assertDateRange, knownJob, optionalBoolean, optionalDay, optionalOneOf, optionalText, optionalWholeNumber, runId, text,
+} from '../input/operator-input';
+import { objectBody } from '../input/request-body';
 import { ArchivalExceptionFilter } from './archival-exception.filter';
 import { TableStatsCollector } from '../metrics/table-stats.collector';
 import { tableOverview } from './table-overview';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `from` and `to` of a query or body: dates or ISO-8601 timestamps, a range that does not end before it starts. */
+const dateRange = (fields: Record<string, unknown>) => assertDateRange({ from: optionalDay('from', fields.from), to: optionalDay('to', fields.to) });
+
+/** `limit` (at most `maxLimit`) and `offset` of a listing. */
+const paging = (query: Record<string, unknown>, maxLimit: number) => ({
+  limit: optionalWholeNumber('limit', query.limit, 1, maxLimit),
+  offset: optionalWholeNumber('offset', query.offset, 0),
+});
 
 @ApiTags('archival')
 @UseFilters(ArchivalExceptionFilter)
@@ -65,11 +75,9 @@ export class ArchivalAdminController {
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
   runs(@Query() query: Record<string, unknown>) {
-    const job = typeof query.job === 'string' && query.job !== '' ? query.job : undefined;
-    const known = [...this.archival.jobs().map((j) => j.name), 'restore'];
-    if (job !== undefined && !known.includes(job)) throw new UnknownJobError(job, known);
+    const job = query.job === undefined || query.job === '' ? undefined : text('job', query.job);
     return this.catalog.listRuns({
-      job,
+      job: job && knownJob(job, [...this.archival.jobs().map((j) => j.name), 'restore']),
       status: optionalOneOf('status', query.status, RUN_STATUSES),
       ...paging(query, 1000),
     });
@@ -77,9 +85,8 @@ export class ArchivalAdminController {
 
   @Get('runs/:id')
   async runById(@Param('id') id: string) {
-    if (!UUID.test(id)) throw new BadRequestException(`run id ${JSON.stringify(id)} is not a uuid`);
-    const run = await this.catalog.findRun(id);
-    if (!run) throw new NotFoundException(`no run ${id}`);
+    const run = await this.catalog.findRun(runId('run id', id));
+    if (!run) throw new NotFoundError(`no run ${id}`);
     // Known only to the process running it: null while it runs elsewhere (another replica, the CLI).
     return run.status === 'running' ? { ...run, progress: this.archival.progress(id) ?? null } : run;
   }
@@ -93,7 +100,7 @@ export class ArchivalAdminController {
   @ApiQuery({ name: 'offset', required: false })
   archives(@Query() query: Record<string, unknown>) {
     return this.catalog.listArchives({
-      table: typeof query.table === 'string' ? query.table : undefined,
+      table: optionalText('table', query.table),
       status: optionalOneOf('status', query.status, ARCHIVE_STATUSES),
       ...dateRange(query),
       ...paging(query, 10_000),
@@ -111,10 +118,7 @@ export class ArchivalAdminController {
   @ApiQuery({ name: 'id', description: 'key of the entity' })
   @Header('Content-Type', 'application/x-ndjson; charset=utf-8')
   async export(@Query() query: Record<string, unknown>) {
-    if (typeof query.job !== 'string' || !query.job) throw new BadRequestException('job is required, e.g. job=session-archival');
-    if (typeof query.id !== 'string' || !query.id) throw new BadRequestException('id is required: the key of the entity to export');
-    const lines = await this.exporter.export(query.job, query.id);
-    if (lines.length === 0) throw new NotFoundError(`${query.job} has no entity with key ${JSON.stringify(query.id)}, in the table or in its archives`);
+    const lines = await this.exporter.export(text('job', query.job), text('id', query.id));
     return `${lines.join('\n')}\n`;
   }
 
@@ -141,15 +145,9 @@ export class ArchivalAdminController {
   @HttpCode(202)
   async restore(@Body() raw: unknown, @Headers('content-type') contentType?: string, @Headers('content-length') contentLength?: string) {
     const body = objectBody(raw, contentType, contentLength);
-    const archiveId = body.archiveId;
-    if (archiveId !== undefined && (typeof archiveId !== 'number' || !Number.isInteger(archiveId) || archiveId < 1)) {
-      throw new BadRequestException(`archiveId must be a positive whole number, got ${JSON.stringify(archiveId)}`);
-    }
-    if (body.table !== undefined && typeof body.table !== 'string') throw new BadRequestException('table must be a string');
-    if (archiveId === undefined && !body.table) throw new BadRequestException('give archiveId, or table with optional from and to (YYYY-MM-DD)');
     const request = {
-      archiveId: archiveId as number | undefined,
-      table: body.table as string | undefined,
+      archiveId: body.archiveId === undefined ? undefined : archiveIdNumber('archiveId', body.archiveId),
+      table: optionalText('table', body.table),
       ...dateRange(body),
       conflict: optionalOneOf('conflict', body.conflict, CONFLICT_STRATEGIES),
       dryRun: optionalBoolean('dryRun', body.dryRun),
@@ -159,9 +157,8 @@ export class ArchivalAdminController {
   }
 
   private async archiveOr404(id: string) {
-    if (!/^\d{1,18}$/.test(id)) throw new BadRequestException(`archive id ${JSON.stringify(id)} is not a whole number`);
-    const archive = await this.catalog.findArchive(Number(id));
-    if (!archive) throw new NotFoundException(`no archive ${id}`);
+    const archive = await this.catalog.findArchive(archiveId('archive id', id));
+    if (!archive) throw new NotFoundError(`no archive ${id}`);
     return archive;
   }
 }

@@ -8,7 +8,7 @@
  *   {"table":"flow_execution_deltas","source":"archive","archive":"...","row":{...}}
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { ArchivalError, CorruptArchiveError, InvalidInputError, UnknownJobError } from '../archival.errors';
+import { CorruptArchiveError, InvalidInputError, NotFoundError, UnknownJobError } from '../archival.errors';
 import { Archiver, ARCHIVERS } from '../archiver';
 import { TableArchiver } from '../archivers/table.archiver';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
@@ -40,11 +40,14 @@ export class ExportService {
     @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
   ) {}
 
-  /** Every row of entity `id` of `job`'s main table and its children, as JSON Lines (parent first, children in key order). */
+  /**
+   * Every row of entity `id` of `job`'s main table and its children, as JSON Lines (parent first, children in key order).
+   * An id found nowhere (not in the table, not in any archive) is not found, for REST and CLI alike.
+   */
   async export(job: string, id: string): Promise<string[]> {
     const archiver = this.archivers.find((a) => a.job === job);
     if (!archiver) throw new UnknownJobError(job, this.archivers.map((a) => a.job));
-    if (!(archiver instanceof TableArchiver)) throw new ArchivalError(`job ${job} has no table spec to export from`);
+    if (!(archiver instanceof TableArchiver)) throw new InvalidInputError(`job ${job} has no table spec to export from`);
     const spec = archiver.spec;
     const parent = await this.shape(spec.table, spec.key, spec.time);
     await this.assertKey(parent, id);
@@ -61,6 +64,9 @@ export class ExportService {
         .filter((a) => a.tableName === shape.table.name && (a.status === 'purged' || a.status === 'verified'));
       const rows = [...(await this.hot(shape, child.foreignKey, id)), ...(await this.fromArchives(childArchives, child.foreignKey, id))];
       found.push(rows.sort((a, b) => compareKeys(a.key, b.key)));
+    }
+    if (found.every((rows) => rows.length === 0)) {
+      throw new NotFoundError(`${job} has no entity with key ${JSON.stringify(id)}, in the table or in its archives`);
     }
     return found.flat().map((f) =>
       `{"table":${JSON.stringify(f.table)},"source":"${f.source}","archive":${JSON.stringify(f.archive)},"row":${f.line}}`);

@@ -24,6 +24,7 @@ import { Manifest } from '../engine/manifest';
 import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { assertDateRange } from '../input/operator-input';
 import { loadArchive } from '../readback/archive-loader';
 import { readTrustedManifest, restoreTarget } from '../readback/trusted-manifest';
 
@@ -144,7 +145,7 @@ export class RestoreService {
       parents = [archive];
     } else {
       if (!request.table) throw new InvalidInputError('give an archive id, or a table (with optional from/to dates)');
-      if (request.from && request.to && request.from > request.to) throw new InvalidInputError(`from ${request.from} is after to ${request.to}`);
+      assertDateRange(request);
       const table = parseTableName(request.table);
       parents = await this.catalog.listArchives({
         table: table.name, schema: table.schema, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
