@@ -88,6 +88,51 @@ describe('zstd: native frames and the WebAssembly codec read each other', () => 
   });
 });
 
+describe('zstd: the zstd-codec fallback of the native decompressor', () => {
+  const MiB = 1024 * 1024;
+  const inMiBChunks = (buffer: Buffer) => Readable.from((function* () {
+    for (let i = 0; i < buffer.length; i += MiB) yield buffer.subarray(i, i + MiB);
+  })());
+  /** A single-frame stream without a content size, as zstd-codec writes: the native side cannot split it and hands it over. */
+  async function singleFrame(content: Buffer): Promise<Buffer> {
+    const wasm = await ZstdCompression.create(3, false);
+    const stream = await collect(inMiBChunks(content), wasm.compressor());
+    expect(frameAt(stream)).toMatchObject({ contentSize: undefined, length: stream.length });
+    return stream;
+  }
+  // Incompressible content: the frame's compressed bytes pass the 8 MiB the native side buffers before it hands over.
+  let content: Buffer;
+  let stream: Buffer;
+  beforeAll(async () => {
+    content = randomBytes(12 * MiB);
+    stream = await singleFrame(content);
+    expect(stream.length).toBeGreaterThan(10 * MiB);
+  });
+
+  it('decodes a single-frame stream fed in 1 MiB chunks, handing it over to zstd-codec past 8 MiB', async () => {
+    const native = await ZstdCompression.create(3, true);
+    expect((await collect(inMiBChunks(stream), native.decompressor())).equals(content)).toBe(true);
+  });
+
+  it('fails with an error, and the process and the codec live on, when the stream breaks after the hand-over', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    // Jest installs its own handler; ours records what would otherwise take a real process down.
+    process.on('uncaughtException', onUncaught);
+    try {
+      const broken = Buffer.from(stream.subarray(0, 11 * MiB));
+      broken.fill(0xff, 10 * MiB); // garbage where the fallback is decoding: its error comes after the write that fed it
+      const native = await ZstdCompression.create(3, true);
+      await expect(collect(inMiBChunks(broken), native.decompressor())).rejects.toThrow(/zstd decompression failed/);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+      expect((await collect(inMiBChunks(stream), native.decompressor())).equals(content)).toBe(true);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});
+
 describe('zstd contexts', () => {
   it('are freed: a hundred archives in a row do not exhaust the fixed WebAssembly heap', async () => {
     const zstd = await ZstdCompression.create(3, false);
