@@ -3,7 +3,7 @@ import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archiva
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { captureLogs } from './harness/log-capture';
 import { until } from './harness/poll';
-import { count, seedLogs } from './harness/seed';
+import { count, counts, RUN_TRACES, seedLogs } from './harness/seed';
 
 const TOKEN = 'admin-token-that-must-stay-secret';
 
@@ -17,7 +17,7 @@ describe('admin REST API', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 3_000, days: 200, now: FIXED_NOW });
-    app = await createArchivalApp(db.url, { adminToken: TOKEN }, undefined, FIXED_NOW, true);
+    app = await createArchivalApp(db.url, { module: { adminToken: TOKEN }, http: true });
     logs.install();
   });
   afterAll(async () => {
@@ -35,7 +35,7 @@ describe('admin REST API', () => {
   });
 
   it('answers 403 with how to enable it when no token is configured', async () => {
-    const closed = await createArchivalApp(db.url, {}, undefined, FIXED_NOW, true);
+    const closed = await createArchivalApp(db.url, { http: true });
     try {
       const response = await request(closed.server as never).get('/admin/archival/jobs').set(auth);
       expect(response.status).toBe(403);
@@ -107,12 +107,11 @@ describe('admin REST API', () => {
     ['an unknown archive', () => api().post('/admin/archival/archives/999999/verify').set(auth), 404, /no archive 999999/],
   ];
   it.each(badRequests)('refuses %s, naming it, and starts no run', async (_name, send, status, named) => {
-    const before = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
+    const before = await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs']);
     const response = await send();
     expect(response.status).toBe(status);
     expect(response.body.message).toMatch(named);
-    const after = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
-    expect(after).toEqual(before);
+    expect(await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs'])).toEqual(before);
   });
 
   it('takes ISO-8601 timestamps where it takes dates', async () => {

@@ -47,9 +47,9 @@ describe('the admin API where the host mounts it', () => {
   });
 
   it('answers at a custom path, not at the default, and documents the routes there', async () => {
-    const { app, api } = await mount(db.url, { adminToken: TOKEN, admin: { path: '/ops/archival/' } }, undefined, FIXED_NOW, true, undefined, {
+    const { app, api } = await mount(db.url, { module: { adminToken: TOKEN, admin: { path: '/ops/archival/' } }, http: true, host: {
       setUp: (host) => expect(setUpArchivalOpenApi(host)).toBe('/ops/archival/docs'),
-    });
+    } });
     expect((await api().get('/ops/archival/jobs').set(bearer)).status).toBe(200);
     expect((await api().get('/ops/archival/jobs')).status).toBe(401);
     expect((await api().get('/admin/archival/jobs').set(bearer)).status).toBe(404);
@@ -69,9 +69,9 @@ describe('the admin API where the host mounts it', () => {
 
   it("guard: false mounts the routes without the token guard, says so at start-up, and the host's own global guard decides", async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
-    const { app, api } = await mount(db.url, { admin: { guard: false } }, undefined, FIXED_NOW, true, undefined, {
+    const { app, api } = await mount(db.url, { module: { admin: { guard: false } }, http: true, host: {
       providers: [{ provide: APP_GUARD, useClass: HostGlobalGuard }],
-    });
+    } });
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'admin.mounted', path: '/admin/archival', guard: false }));
     warn.mockRestore();
     // No ARCHIVAL_ADMIN_TOKEN is set: the token guard would answer 403 "set ARCHIVAL_ADMIN_TOKEN" to everyone.
@@ -89,16 +89,16 @@ describe('the admin API where the host mounts it', () => {
   });
 
   it('a guard class replaces the token guard', async () => {
-    const { api } = await mount(db.url, { adminToken: TOKEN, admin: { guard: OperatorKeyGuard } }, undefined, FIXED_NOW, true);
+    const { api } = await mount(db.url, { module: { adminToken: TOKEN, admin: { guard: OperatorKeyGuard } }, http: true });
     expect((await api().get('/admin/archival/jobs').set(bearer)).status).toBe(403);
     expect((await api().get('/admin/archival/jobs').set('x-operator-key', 'letmein')).status).toBe(200);
     expect((await api().get('/admin/archival/archives').set('x-operator-key', 'wrong')).status).toBe(403);
   });
 
   it('enabled: false mounts no admin route and no OpenAPI document', async () => {
-    const { app, api } = await mount(db.url, { adminToken: TOKEN, admin: { enabled: false } }, undefined, FIXED_NOW, true, undefined, {
+    const { app, api } = await mount(db.url, { module: { adminToken: TOKEN, admin: { enabled: false } }, http: true, host: {
       setUp: (host) => expect(setUpArchivalOpenApi(host)).toBeUndefined(),
-    });
+    } });
     expect((await api().get('/admin/archival/jobs').set(bearer)).status).toBe(404);
     expect((await api().post('/admin/archival/jobs/log-archival/run').set(bearer).send({})).status).toBe(404);
     expect((await api().get('/admin/archival/docs-json')).status).toBe(404);

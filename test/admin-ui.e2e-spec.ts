@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { archivalOpenApiDocument } from '../src/archival/admin/openapi';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { ArchivalTestApp, ArchivalTestOptions, createArchivalApp } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 
 const TOKEN = 'admin-token-that-must-stay-secret';
@@ -11,8 +11,8 @@ const TOKEN = 'admin-token-that-must-stay-secret';
 describe("the operator's page (GET <admin path>/ui)", () => {
   let db: TestDatabase;
   const apps: ArchivalTestApp[] = [];
-  const mount = async (options: Parameters<typeof createArchivalApp>[1]) => {
-    const app = await createArchivalApp(db.url, options, undefined, FIXED_NOW, true);
+  const mount = async (options: ArchivalTestOptions['module']) => {
+    const app = await createArchivalApp(db.url, { module: options, http: true });
     apps.push(app);
     return { app, api: () => request(app.server as never) };
   };

@@ -13,7 +13,7 @@ describe('nothing is deleted unless its archive was read back and matched', () =
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { compression: 'zstd', maxRowsPerFile: 2_000 }, hooks);
+    app = await createArchivalApp(db.url, { module: { compression: 'zstd', maxRowsPerFile: 2_000 }, hooks });
     await seedLogs(db.sql, { rows: 6_000, days: 200, now: FIXED_NOW });
   });
   afterAll(async () => {

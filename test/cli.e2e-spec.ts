@@ -5,7 +5,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { s3TestClientConfig, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
 import { cli } from './harness/cli';
 import { createTestDatabase, TestDatabase } from './harness/database';
-import { count } from './harness/seed';
+import { count, counts, RUN_TRACES } from './harness/seed';
 import { NOW_SQL } from './harness/clock';
 
 describe('the archival CLI', () => {
@@ -114,21 +114,20 @@ describe('the archival CLI', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['job'], /unknown command 'job'\n\(Did you mean jobs\?\)/],
   ])('bad usage %j exits 2, names the value, and starts no run', async (argv, named) => {
-    const before = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
+    const before = await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs']);
     const result = await cli(argv, env);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(named);
-    const after = await Promise.all([count(db.sql, 'archival_runs'), count(db.sql, 'archived_partitions'), count(db.sql, 'flow_execution_logs')]);
-    expect(after).toEqual(before);
+    expect(await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs'])).toEqual(before);
   });
 
   it.each(['jobs', 'run', 'archives', 'runs', 'verify', 'restore', 'export', 'migrate'])('%s --help says how to use it, and runs nothing', async (command) => {
-    const runsBefore = await count(db.sql, 'archival_runs');
+    const before = await counts(db.sql, RUN_TRACES);
     const result = await cli([command, '--help'], env);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`^Usage: archival ${command} `));
     expect(result.out).toContain('Global Options:\n  --json');
-    expect(await count(db.sql, 'archival_runs')).toBe(runsBefore);
+    expect(await counts(db.sql, RUN_TRACES)).toEqual(before);
   });
 
   it('takes --json before the command as well as after it', async () => {

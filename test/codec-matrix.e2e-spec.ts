@@ -43,9 +43,9 @@ describe('every format × compression × encryption round-trips every PostgreSQL
     await sql.query(`INSERT INTO flow_execution_logs SELECT * FROM original`);
     await sql.query(`DROP TABLE IF EXISTS restored; CREATE TABLE restored (LIKE flow_execution_logs)`);
     await sql.query(`TRUNCATE archived_partitions CASCADE`);
-    const app: ArchivalTestApp = await createArchivalApp(db.url, {
+    const app: ArchivalTestApp = await createArchivalApp(db.url, { module: {
       format, compression, encryptionKey: encrypted ? KEY : undefined, maxRowsPerFile: 12_000,
-    });
+    } });
     try {
       const report = await app.archival.run('log-archival');
       expect(report).toMatchObject({ status: 'succeeded', rows: 15_000 + TRICKY_ROWS.length });

@@ -18,7 +18,7 @@ describe.each([4, 1])('every built-in job at once, with a module pool of %i', (d
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 2_000, days: 365, now: FIXED_NOW });
-    app = await createArchivalApp(db.url, { databasePoolSize, maxRowsPerFile: 500 });
+    app = await createArchivalApp(db.url, { module: { databasePoolSize, maxRowsPerFile: 500 } });
   });
   afterAll(async () => {
     await app?.close();

@@ -22,12 +22,12 @@ describe('a host-declared table with a child table, through options only', () =>
       [FIXED_NOW.toISOString()],
     );
     await db.sql.query(`INSERT INTO audit.attachments (event_id, blob) SELECT id, '\\x01'::bytea FROM audit.events, generate_series(1, 3)`);
-    app = await createArchivalApp(db.url, {
+    app = await createArchivalApp(db.url, { module: {
       tables: [{
         job: 'audit-archival', table: 'audit.events', key: 'id', time: 'occurred_at', retentionDays: 30,
         children: [{ table: 'audit.attachments', foreignKey: 'event_id' }], filter: `t."tenant" <> 'keep'`,
       }],
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

@@ -10,7 +10,7 @@ describe('the database connection drops mid-run (pg_terminate_backend)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { maxRowsPerFile: 2000, batchSize: 200, sleepBetweenBatchesMs: 10 });
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 2000, batchSize: 200, sleepBetweenBatchesMs: 10 } });
     await db.sql.query(
       `INSERT INTO flow_execution_sessions (id, status, created_at)
        SELECT gen_random_uuid(), 'completed', $1::timestamptz + i * interval '10 minutes' FROM generate_series(1, 10000) i`,

@@ -15,7 +15,7 @@ describe('a module URL that reaches another database than the host', () => {
   beforeAll(async () => {
     [host, other] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     for (const db of [host, other]) await seedLogs(db.sql, { rows: 1_000, days: 365, now: FIXED_NOW });
-    app = await createArchivalApp(host.url, { databaseUrl: other.url });
+    app = await createArchivalApp(host.url, { module: { databaseUrl: other.url } });
   });
   afterAll(async () => {
     await app?.close();

@@ -46,7 +46,7 @@ describe.each(['json', 'parquet'] as const)('edge values (%s)', (format) => {
     );
     await db.sql.query(`CREATE TABLE far_original AS SELECT * FROM far`);
     await db.sql.query(`CREATE TABLE original AS SELECT * FROM edgy`);
-    app = await createArchivalApp(db.url, {
+    app = await createArchivalApp(db.url, { module: {
       format,
       tables: [
         { job: 'edgy-archival', table: 'edgy', key: 'id', time: 'at', retentionDays: 30 },
@@ -54,7 +54,7 @@ describe.each(['json', 'parquet'] as const)('edge values (%s)', (format) => {
         { job: 'far-archival', table: 'far', key: 'id', time: 'at', retentionDays: 30 },
         { job: 'near-archival', table: 'far', key: 'id', time: 'at', retentionDays: 30, filter: 't.id <= 4' },
       ],
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

@@ -20,7 +20,7 @@ describe('client-side encrypted archives', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { encryptionKey: KEY.toString('base64'), compression: 'none' });
+    app = await createArchivalApp(db.url, { module: { encryptionKey: KEY.toString('base64'), compression: 'none' } });
     await db.sql.query(
       `INSERT INTO flow_execution_logs (level, message, created_at)
        SELECT 'info', $2 || ' ' || i, $1::timestamptz + i * interval '1 minute' FROM generate_series(1, 2000) i`,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { cli } from './harness/cli';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { daysAgo } from './harness/clock';
 
@@ -13,7 +13,7 @@ describe('export of one entity\'s full history', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { adminToken: TOKEN, maxRowsPerFile: 50 }, undefined, FIXED_NOW, true);
+    app = await createArchivalApp(db.url, { module: { adminToken: TOKEN, maxRowsPerFile: 50 }, http: true });
     // 300 sessions, old and new, 3 deltas each, inserted in reverse seq order so key order is what "in order" means.
     await db.sql.query(
       `INSERT INTO flow_execution_sessions (id, status, history, created_at)

@@ -23,9 +23,9 @@ describe.each(['json', 'parquet'] as const)('generated and identity columns (%s)
       [daysAgo(120).toISOString()],
     );
     await db.sql.query(`CREATE TABLE original AS SELECT * FROM ledger`);
-    app = await createArchivalApp(db.url, {
+    app = await createArchivalApp(db.url, { module: {
       format, tables: [{ job: 'ledger-archival', table: 'ledger', key: 'id', time: 'booked_at', retentionDays: 30 }],
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

@@ -38,7 +38,7 @@ describe("the host's health: liveness and readiness", () => {
     beforeAll(async () => {
       db = await createTestDatabase();
       await seedLogs(db.sql, { rows: 2_000, days: 200, now: FIXED_NOW });
-      app = await createArchivalApp(db.url, { maxRowsPerFile: 500 }, hooks, FIXED_NOW, true, undefined, host);
+      app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 500 }, hooks, http: true, host });
     });
     afterAll(async () => {
       await app?.close();
@@ -114,8 +114,7 @@ describe("the host's health: liveness and readiness", () => {
       const storage: S3StorageOptions = {
         type: 's3', bucket: server.bucket, prefix: PREFIX, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, ...S3_TEST_CREDENTIALS,
       };
-      app = await createArchivalApp(db.url, { storage }, undefined, FIXED_NOW, true,
-        (builder) => builder.overrideProvider(STORAGE_PROVIDER).useValue(new S3StorageProvider(storage, client)), host);
+      app = await createArchivalApp(db.url, { module: { storage }, http: true, configure: (builder) => builder.overrideProvider(STORAGE_PROVIDER).useValue(new S3StorageProvider(storage, client)), host });
       await app.archival.run('log-archival'); // archives in the bucket, so "nothing changed" means something
       expect(await objects()).not.toEqual([]);
     });

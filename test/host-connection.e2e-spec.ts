@@ -38,9 +38,9 @@ describe('a host DataSource with replication, a password function and extra', ()
         sessions.push(rows);
       },
     };
-    app = await createArchivalApp(db.url, {}, hooks, FIXED_NOW, false, undefined, {
+    app = await createArchivalApp(db.url, { hooks, host: {
       dataSource: { url: undefined, replication: { master, slaves: [slave] }, extra: { keepAlive: true, application_name: 'host-api' } },
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

@@ -26,9 +26,9 @@ describe('the host owns ScheduleModule', () => {
   });
 
   it("registers the module's crons in the host's scheduler, once, and the host's own interval fires once per period", async () => {
-    const app = await createArchivalApp(db.url, { schedule: true }, undefined, undefined, false, undefined, {
+    const app = await createArchivalApp(db.url, { module: { schedule: true }, host: {
       imports: [ScheduleModule.forRoot()], providers: [HostTicker],
-    });
+    } });
     try {
       const ticker = app.context.get(HostTicker);
       const at = await until(async () => [...ticker.at], (ticks) => ticks.length >= 5, 'five ticks of the host interval');
@@ -43,6 +43,6 @@ describe('the host owns ScheduleModule', () => {
   });
 
   it('a host that schedules jobs without ScheduleModule gets a clear error at start-up', async () => {
-    await expect(createArchivalApp(db.url, { schedule: true })).rejects.toThrow(/import ScheduleModule.forRoot\(\) in your application module/);
+    await expect(createArchivalApp(db.url, { module: { schedule: true } })).rejects.toThrow(/import ScheduleModule.forRoot\(\) in your application module/);
   });
 });

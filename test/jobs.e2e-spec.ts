@@ -15,7 +15,7 @@ describe('the built-in jobs with child tables', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     app = await createArchivalApp(
-      db.url, { compression: 'zstd', maxRowsPerFile: 300, activeSessionStatuses: ['running', 'on_hold'] }, hooks,
+      db.url, { module: { compression: 'zstd', maxRowsPerFile: 300, activeSessionStatuses: ['running', 'on_hold'] }, hooks },
     );
     // 1,000 sessions over 200 days, 4 deltas each; every 10th is still running, every 50th "on_hold" (configured active).
     await db.sql.query(

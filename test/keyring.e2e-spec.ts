@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyIdOf } from '../src/archival/codec/encryption';
 import { VerifyReport } from '../src/archival/readback/verify.service';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { ArchivalTestApp, ArchivalTestOptions, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { readManifest, rowDifference } from './harness/archives';
 import { cli } from './harness/cli';
 import { daysAgo } from './harness/clock';
@@ -28,8 +28,8 @@ describe('rotating the encryption key', () => {
   /** The operator's environment after the rotation: B is the current key. */
   let rotated: NodeJS.ProcessEnv;
 
-  const archiveWith = async (options: Parameters<typeof createArchivalApp>[1]) => {
-    const app: ArchivalTestApp = await createArchivalApp(db.url, { storage: archiveDir, compression: 'zstd', maxRowsPerFile: 400, ...options });
+  const archiveWith = async (options: ArchivalTestOptions['module']) => {
+    const app: ArchivalTestApp = await createArchivalApp(db.url, { module: { storage: archiveDir, compression: 'zstd', maxRowsPerFile: 400, ...options } });
     try {
       expect((await app.archival.run('log-archival')).status).toBe('succeeded');
       return await app.catalog.listArchives({ table: 'flow_execution_logs', limit: 1000 });

@@ -29,7 +29,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      app = await createArchivalApp(db.url, { maxRowsPerFile: 200 });
+      app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 200 } });
       env = { DATABASE_URL: db.url, ARCHIVAL_PATH: app.archiveDir, ARCHIVAL_MAX_ROWS_PER_FILE: '200', ARCHIVAL_COMPRESSION: 'zstd' };
     });
     afterAll(async () => {
@@ -75,7 +75,7 @@ describe('SIGKILL at every named point of the loop, then a rerun', () => {
         type: 's3' as const, bucket: server.bucket, prefix: 'kill', region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true,
         ...S3_TEST_CREDENTIALS,
       };
-      app = await createArchivalApp(db.url, { storage, compression: 'none', maxRowsPerFile: 60_000 });
+      app = await createArchivalApp(db.url, { module: { storage, compression: 'none', maxRowsPerFile: 60_000 } });
       expect(s3TestClientConfig(server).forcePathStyle).toBe(true);
       env = {
         DATABASE_URL: db.url, ARCHIVAL_PATH: `s3://${server.bucket}/kill`, ARCHIVAL_S3_ENDPOINT: server.endpoint, ARCHIVAL_S3_FORCE_PATH_STYLE: 'true',

@@ -12,7 +12,7 @@ describe('log-archival on a local volume', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     sql = db.sql;
-    app = await createArchivalApp(db.url, { compression: 'zstd', maxRowsPerFile: 40_000 });
+    app = await createArchivalApp(db.url, { module: { compression: 'zstd', maxRowsPerFile: 40_000 } });
     await seedLogs(sql, { rows: 200_000, days: 365, now: FIXED_NOW });
     await sql.query(`CREATE TABLE before_run AS SELECT * FROM flow_execution_logs`);
   });

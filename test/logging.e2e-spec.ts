@@ -12,7 +12,7 @@ describe('structured logs', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 3_000, days: 200, now: FIXED_NOW });
-    app = await createArchivalApp(db.url, { batchSize: 500, adminToken: 'never-log-this-admin-token-0123456789' });
+    app = await createArchivalApp(db.url, { module: { batchSize: 500, adminToken: 'never-log-this-admin-token-0123456789' } });
     logs.install(); // after compile(), which installs the testing logger
   });
   afterAll(async () => {
@@ -23,8 +23,7 @@ describe('structured logs', () => {
 
   it('has one line per run, per archive and per batch, with job, run id, table, rows, bytes and duration', async () => {
     const report = await app.archival.run('log-archival');
-    const events = lines.filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && 'event' in l);
-    const of = (event: string) => events.filter((e) => e.event === event);
+    const of = logs.events;
     expect(of('run.finished')).toEqual([
       expect.objectContaining({ job: 'log-archival', runId: report.runId, rows: report.rows, bytes: report.bytes, ms: expect.any(Number) }),
     ]);

@@ -33,7 +33,7 @@ describe('a tampered manifest', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 2_000, days: 200 });
-    app = await createArchivalApp(db.url, { adminToken: TOKEN }, undefined, undefined, true);
+    app = await createArchivalApp(db.url, { module: { adminToken: TOKEN }, http: true });
     expect((await app.archival.run('log-archival')).status).toBe('succeeded');
     [archive] = await app.catalog.listArchives({ table: 'flow_execution_logs', status: 'purged' });
     original = await readFile(manifestFile());

@@ -26,10 +26,10 @@ describe('operating it over HTTP: trigger, restore, verify, metrics, readiness',
     db = await createTestDatabase();
     await seedLogs(db.sql, { rows: 6_000, days: 200, now: FIXED_NOW });
     await db.sql.query(`CREATE TABLE original AS SELECT * FROM flow_execution_logs`);
-    app = await createArchivalApp(db.url, { adminToken: TOKEN, maxRowsPerFile: 1000, compression: 'zstd' }, undefined, FIXED_NOW, true, undefined, {
+    app = await createArchivalApp(db.url, { module: { adminToken: TOKEN, maxRowsPerFile: 1000, compression: 'zstd' }, http: true, host: {
       imports: [TerminusModule, PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: false } })],
       controllers: [HealthController],
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

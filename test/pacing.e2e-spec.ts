@@ -6,19 +6,16 @@ import { faultHooks } from './harness/fault-hooks';
 import { captureLogs } from './harness/log-capture';
 import { count, seedLogs } from './harness/seed';
 
-type LogEvent = Record<string, unknown> & { event: string };
-
 /** ARCHIVAL_NICE_RATIO: a paced run takes turns with the database's other work and still loses nothing. */
 describe('a paced run (ARCHIVAL_NICE_RATIO)', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
   const hooks = faultHooks();
   const logs = captureLogs();
-  const events = () => logs.lines.filter((l): l is LogEvent => typeof l === 'object' && l !== null && 'event' in l);
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { batchSize: 300, maxRowsPerFile: 1_000, niceRatio: 0.2 }, hooks);
+    app = await createArchivalApp(db.url, { module: { batchSize: 300, maxRowsPerFile: 1_000, niceRatio: 0.2 }, hooks });
     logs.install();
     // Both tables start at a month's first instant, so their first window is a full one whatever the clock.
     const old = monthStart(FIXED_NOW, -7).toISOString();
@@ -44,7 +41,7 @@ describe('a paced run (ARCHIVAL_NICE_RATIO)', () => {
     const report = await app.archival.run('session-archival');
     expect(report).toMatchObject({ status: 'succeeded', rows: 2_500 + 5_000 });
 
-    const deletes = events().filter((e) => e.event === 'purge.batch');
+    const deletes = logs.events('purge.batch');
     const deleted = (table: string) => deletes.filter((e) => e.table === table).reduce((sum, e) => sum + (e.rows as number), 0);
     expect(deletes.every((e) => (e.rows as number) <= 300 && e.runId === report.runId)).toBe(true);
     expect(deleted('flow_execution_sessions')).toBe(2_500);
@@ -52,12 +49,12 @@ describe('a paced run (ARCHIVAL_NICE_RATIO)', () => {
 
     // Between a part's first delete and its "archive.purged" line, nothing of the next part is read.
     let purging = false;
-    for (const { event } of events()) {
+    for (const { event } of logs.events()) {
       if (event === 'purge.batch') purging = true;
       if (event === 'archive.purged') purging = false;
       if (event === 'batch') expect(purging).toBe(false);
     }
-    expect(events().filter((e) => e.event === 'archive.purged')).toHaveLength(3);
+    expect(logs.events('archive.purged')).toHaveLength(3);
     await expectConverged(db, app, ['flow_execution_sessions', 'flow_execution_deltas']);
   });
 
@@ -71,7 +68,7 @@ describe('a paced run (ARCHIVAL_NICE_RATIO)', () => {
     const [, deleted, archived] = failure.match(/purge of .* rolled back: (\d+) of (\d+) archived rows/) ?? [failure];
     expect(Number(archived)).toBeGreaterThan(300);
     expect(Number(deleted)).toBe(Number(archived) - 1);
-    expect(events().filter((e) => e.event === 'purge.batch' && e.table === 'flow_execution_logs').length).toBeGreaterThan(1);
+    expect(logs.events('purge.batch').filter((e) => e.table === 'flow_execution_logs').length).toBeGreaterThan(1);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(3_000);
     expect(await app.catalog.listArchives({ table: 'flow_execution_logs', status: 'purged' })).toEqual([]);
 

@@ -30,7 +30,7 @@ describe('Parquet archives of every job', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { format: 'parquet', compression: 'zstd', maxRowsPerFile: 15_000 });
+    app = await createArchivalApp(db.url, { module: { format: 'parquet', compression: 'zstd', maxRowsPerFile: 15_000 } });
     const { sql } = db;
     await seedLogs(sql, { rows: 30_000, days: 200, now: FIXED_NOW });
     await sql.query(

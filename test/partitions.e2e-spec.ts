@@ -24,7 +24,7 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
       [monthStart(-12).toISOString()],
     );
     await sql.query(`CREATE TABLE original AS SELECT * FROM flow_execution_logs`);
-    app = await createArchivalApp(db.url, { maxRowsPerFile: 400 }, hooks);
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 400 }, hooks });
   });
   afterAll(async () => {
     await app?.close();

@@ -28,14 +28,14 @@ function setUp(poolMode: PoolMode, connect: (db: TestDatabase, bouncer: PgBounce
     await seedLogs(world.db.sql, { rows: ROWS, days: 365, now: FIXED_NOW });
     world.midPurge = [];
     const { host, databaseUrl } = connect(world.db, world.bouncer);
-    world.app = await createArchivalApp(host, { databaseUrl, compression: 'zstd', maxRowsPerFile: 1_000 }, {
+    world.app = await createArchivalApp(host, { module: { databaseUrl, compression: 'zstd', maxRowsPerFile: 1_000 }, hooks: {
       at: async (point) => {
         if (point !== 'mid-delete') return;
         const clients = await world.bouncer.clients();
         const { rows } = await world.db.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [APPLICATION_NAME]);
         world.midPurge.push({ throughBouncer: clients.filter((c) => c.application_name === APPLICATION_NAME).length, onServer: rows[0].n });
       },
-    });
+    } });
   });
   afterAll(async () => {
     await world.app?.close();

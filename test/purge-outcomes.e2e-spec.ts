@@ -27,7 +27,7 @@ describe('a purge whose outcome the run did not see', () => {
     await db.sql.query(`CREATE TABLE original AS SELECT * FROM flow_execution_logs`);
     const target = new URL(db.url);
     const proxy = await startCommitCuttingProxy({ host: target.hostname, port: Number(target.port) });
-    const app = await createArchivalApp(proxy.url(db.url), { maxRowsPerFile: 500 });
+    const app = await createArchivalApp(proxy.url(db.url), { module: { maxRowsPerFile: 500 } });
     try {
       proxy.arm();
       const report = await app.archival.run('log-archival');
@@ -62,9 +62,9 @@ describe('a purge whose outcome the run did not see', () => {
         await released; // rows deleted and the archive marked purged, not yet committed
       },
     };
-    const a = await createArchivalApp(db.url, {}, hooks);
+    const a = await createArchivalApp(db.url, { hooks });
     // The second replica's clock sees no eligible row: its run does only what every run does first.
-    const b = await createArchivalApp(db.url, {}, undefined, daysAgo(400));
+    const b = await createArchivalApp(db.url, { now: daysAgo(400) });
     try {
       const runA = await a.archival.trigger('log-archival');
       await midDelete;

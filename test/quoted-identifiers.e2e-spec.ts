@@ -24,9 +24,9 @@ describe.each(['json', 'parquet'] as const)('quoted identifiers (%s)', (format) 
       [daysAgo(200).toISOString()],
     );
     await db.sql.query(`CREATE TABLE original AS SELECT * FROM "Odd Names"`);
-    app = await createArchivalApp(db.url, {
+    app = await createArchivalApp(db.url, { module: {
       format, tables: [{ job: 'odd-archival', table: '"Odd Names"', key: 'Key Id', time: 'when it happened', retentionDays: 30 }],
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

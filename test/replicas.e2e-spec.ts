@@ -34,7 +34,7 @@ describe('one job at a time, across replicas and cron ticks', () => {
 
   it('two instances triggered together: one runs, the other records "skipped"; a dead holder frees the job', async () => {
     const holder = gate();
-    const a = await createArchivalApp(db.url, {}, holder.hooks);
+    const a = await createArchivalApp(db.url, { hooks: holder.hooks });
     const b = await createArchivalApp(db.url);
     try {
       const runA = await a.archival.trigger('log-archival');
@@ -68,10 +68,8 @@ describe('one job at a time, across replicas and cron ticks', () => {
     await seedLogs(db.sql, { rows: 500, days: 200, now: FIXED_NOW });
     const holder = gate();
     const app = await createArchivalApp(
-      db.url,
-      { schedule: true, jobs: { 'log-archival': { cron: '* * * * * *' }, 'session-archival': { enabled: false },
-        'call-archival': { enabled: false }, 'memory-cleanup': { enabled: false } } },
-      holder.hooks, undefined, false, undefined, { imports: [ScheduleModule.forRoot()] },
+      db.url, { module: { schedule: true, jobs: { 'log-archival': { cron: '* * * * * *' }, 'session-archival': { enabled: false },
+        'call-archival': { enabled: false }, 'memory-cleanup': { enabled: false } } }, hooks: holder.hooks, host: { imports: [ScheduleModule.forRoot()] } },
     );
     try {
       await holder.arrived;
@@ -90,9 +88,9 @@ describe('one job at a time, across replicas and cron ticks', () => {
   });
 
   it('getStatus shows cron, the next run in the configured time zone, and the last run', async () => {
-    const app = await createArchivalApp(db.url, {
+    const app = await createArchivalApp(db.url, { module: {
       schedule: true, timezone: 'America/New_York', jobs: { 'log-archival': { cron: '0 3 * * *' } },
-    }, undefined, undefined, false, undefined, { imports: [ScheduleModule.forRoot()] });
+    }, host: { imports: [ScheduleModule.forRoot()] } });
     try {
       const last = await app.archival.run('log-archival');
       const status = await app.archival.getStatus();
@@ -111,7 +109,7 @@ describe('one job at a time, across replicas and cron ticks', () => {
     await seedLogs(db.sql, { rows: 800, days: 200, now: FIXED_NOW });
     const before = await count(db.sql, 'flow_execution_logs');
     const holder = gate();
-    const app = await createArchivalApp(db.url, {}, holder.hooks);
+    const app = await createArchivalApp(db.url, { hooks: holder.hooks });
     const { runId, done } = await app.archival.trigger('log-archival');
     await holder.arrived;
     const closing = app.close();

@@ -23,7 +23,7 @@ describe('progress of a running run', () => {
     db = await createTestDatabase();
     // 1,000 rows over two old months, in parts of 200.
     await seedLogs(db.sql, { rows: 1_000, from: monthStart(FIXED_NOW, -8), now: monthStart(FIXED_NOW, -6) });
-    app = await createArchivalApp(db.url, { adminToken: TOKEN, batchSize: 100, maxRowsPerFile: 200 }, hooks, FIXED_NOW, true);
+    app = await createArchivalApp(db.url, { module: { adminToken: TOKEN, batchSize: 100, maxRowsPerFile: 200 }, hooks, http: true });
     logs.install();
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { S3StorageOptions } from '../src/archival/archival-options';
 import { S3StorageProvider } from '../src/archival/storage/s3.storage';
 import { STORAGE_PROVIDER, StorageProvider } from '../src/archival/storage/storage-provider.interface';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { restoreArchive, rowDifference } from './harness/archives';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { s3TestClientConfig, S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
@@ -49,7 +49,7 @@ describe('archives on S3 (s3rver)', () => {
       [daysAgo(200)],
     );
     await sql.query(`CREATE TABLE before AS SELECT * FROM flow_execution_logs`);
-    const app = await createArchivalApp(db.url, { storage: s3Storage(), compression: 'zstd', maxRowsPerFile: 8000 });
+    const app = await createArchivalApp(db.url, { module: { storage: s3Storage(), compression: 'zstd', maxRowsPerFile: 8000 } });
     try {
       const report = await app.archival.run('log-archival');
       expect(report.status).toBe('succeeded');
@@ -86,13 +86,12 @@ describe('archives on S3 (s3rver)', () => {
       [daysAgo(300)],
     );
     let outage = false;
-    const app = await createArchivalApp(db.url, { storage: s3Storage(), compression: 'none', maxRowsPerFile: 1_000_000 }, undefined, FIXED_NOW, false,
-      (builder) => builder.overrideProvider(STORAGE_PROVIDER).useFactory({
+    const app = await createArchivalApp(db.url, { module: { storage: s3Storage(), compression: 'none', maxRowsPerFile: 1_000_000 }, configure: (builder) => builder.overrideProvider(STORAGE_PROVIDER).useFactory({
         factory: () => outageAfter(new S3StorageProvider(s3Storage()), 12 * 1024 * 1024, () => {
           outage = true;
           void server.stop();
         }),
-      }));
+      }) });
     try {
       await expect(app.archival.run('log-archival')).rejects.toThrow(/uploading public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/.* failed/);
       expect(outage).toBe(true);
@@ -124,7 +123,7 @@ describe('archives on S3 (s3rver)', () => {
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
-    const app = await createArchivalApp(db.url, { storage: s3Storage({ endpoint, requestTimeoutMs: 300 }) });
+    const app = await createArchivalApp(db.url, { module: { storage: s3Storage({ endpoint, requestTimeoutMs: 300 }) } });
     try {
       await db.sql.query(`INSERT INTO flow_execution_logs (level, message, created_at) VALUES ('info', 'frozen store', $1)`, [daysAgo(400)]);
       await expect(app.archival.run('log-archival')).rejects.toThrow(/did not answer in time/);
@@ -146,7 +145,7 @@ describe('archives on S3 (s3rver)', () => {
     expect(error.message).toMatch(/access denied .*ARCHIVAL_S3_ACCESS_KEY_ID/);
     expect(error.message).not.toContain('not-the-secret-xyz');
     wrong.onApplicationShutdown();
-    const app: ArchivalTestApp = await createArchivalApp(db.url, { storage: s3Storage({ bucket: 'no-such-bucket' }) });
+    const app: ArchivalTestApp = await createArchivalApp(db.url, { module: { storage: s3Storage({ bucket: 'no-such-bucket' }) } });
     try {
       await db.sql.query(`INSERT INTO flow_execution_logs (level, message, created_at) VALUES ('info', 'x', $1)`, [daysAgo(400)]);
       await expect(app.archival.run('log-archival')).rejects.toThrow(/bucket no-such-bucket does not exist/);

@@ -17,7 +17,7 @@ describe('server timeouts shorter than a run', () => {
     await db.sql.query(`ALTER DATABASE ${db.name} SET idle_session_timeout = '300ms'`);
     await db.sql.query(`ALTER DATABASE ${db.name} SET idle_in_transaction_session_timeout = '100ms'`);
     // A paced run rests between steps and inside its purge transactions: it lasts well over 300 ms.
-    app = await createArchivalApp(db.url, { maxRowsPerFile: 2_000, batchSize: 500, niceRatio: 1, sleepBetweenBatchesMs: 150 });
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 2_000, batchSize: 500, niceRatio: 1, sleepBetweenBatchesMs: 150 } });
   });
   afterAll(async () => {
     await app?.close();

@@ -49,7 +49,7 @@ describe('writers sharing a table or an archive store', () => {
     );
     await db.sql.query(`CREATE TABLE original AS SELECT * FROM events`);
     const job = (tenant: string) => ({ job: `events-${tenant}`, table: 'events', key: 'id', time: 'at', retentionDays: 30, filter: `t."tenant" = '${tenant}'` });
-    const a = await app(db.url, { storage: store, maxRowsPerFile: 2_000, tables: [job('a'), job('b')] });
+    const a = await app(db.url, { module: { storage: store, maxRowsPerFile: 2_000, tables: [job('a'), job('b')] } });
 
     const first = (await a.archival.trigger('events-a')).done;
     await new Promise((r) => setTimeout(r, 400));
@@ -78,7 +78,7 @@ describe('writers sharing a table or an archive store', () => {
       await db.sql.query(`CREATE TABLE ${schema}.original AS SELECT * FROM ${schema}.events`);
     }
     const job = (schema: string) => ({ job: `${schema.replace('_', '-')}-events`, table: `${schema}.events`, key: 'id', time: 'at', retentionDays: 30 });
-    const a = await app(db.url, { storage: store, tables: [job('tenant_a'), job('tenant_b')] });
+    const a = await app(db.url, { module: { storage: store, tables: [job('tenant_a'), job('tenant_b')] } });
     const [ra, rb] = await Promise.all([a.archival.run('tenant-a-events'), a.archival.run('tenant-b-events')]);
     expect([ra.status, rb.status]).toEqual(['succeeded', 'succeeded']);
 
@@ -100,8 +100,8 @@ describe('writers sharing a table or an archive store', () => {
       await seedLogs(db.sql, { rows: 5_000, days: 200 });
       await db.sql.query(`CREATE TABLE original AS SELECT * FROM flow_execution_logs`);
     }
-    const prod = await app(production.url, { storage: store });
-    const stage = await app(staging.url, { storage: store });
+    const prod = await app(production.url, { module: { storage: store } });
+    const stage = await app(staging.url, { module: { storage: store } });
     expect((await prod.archival.run('log-archival')).status).toBe('succeeded');
     expect((await stage.archival.run('log-archival')).status).toBe('succeeded');
 

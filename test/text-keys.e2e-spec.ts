@@ -19,9 +19,9 @@ describe('text primary keys with characters that need escaping', () => {
       await db.sql.query(`INSERT INTO note_tags (code, tag) VALUES ($1, 'a'), ($1, 'b')`, [key]);
     }
     await db.sql.query(`CREATE TABLE notes_before AS SELECT * FROM notes; CREATE TABLE tags_before AS SELECT * FROM note_tags`);
-    app = await createArchivalApp(db.url, {
+    app = await createArchivalApp(db.url, { module: {
       maxRowsPerFile: 3, tables: [{ job: 'notes-archival', table: 'notes', key: 'code', time: 'at', retentionDays: 30, children: [{ table: 'note_tags', foreignKey: 'code' }] }],
-    });
+    } });
   });
   afterAll(async () => {
     await app?.close();

@@ -10,7 +10,7 @@ describe('round-trip fidelity of every PostgreSQL type', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { compression: 'gzip' });
+    app = await createArchivalApp(db.url, { module: { compression: 'gzip' } });
   });
   afterAll(async () => {
     await app?.close();

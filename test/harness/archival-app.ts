@@ -34,28 +34,34 @@ export interface ArchivalTestApp {
   close(): Promise<void>;
 }
 
-export async function createArchivalApp(
-  databaseUrl: string,
+/** How a test mounts the module: each field optional. */
+export interface ArchivalTestOptions {
   /** The module's options, and its static extras (admin: path, guard, enabled); every preset unless `presets` says. */
-  options: ArchivalOptionsInput & ArchivalModuleExtras = {},
-  hooks?: ArchivalHooks,
-  /** Runs see this instant as "now", so cutoffs do not drift between runs. */
-  now: Date = FIXED_NOW,
-  http = false,
+  module?: ArchivalOptionsInput & ArchivalModuleExtras;
+  hooks?: ArchivalHooks;
+  /** Runs see this instant as "now", so cutoffs do not drift between runs (default FIXED_NOW). */
+  now?: Date;
+  /** An HTTP application (`server`) rather than a context alone. */
+  http?: boolean;
   /** Extra overrides, e.g. a storage provider that fails on purpose. */
-  configure?: (builder: TestingModuleBuilder) => void,
+  configure?: (builder: TestingModuleBuilder) => void;
   /**
    * Host parts mounted beside the module, e.g. PrometheusModule and the demo's HealthController;
    * `setUp` runs on the HTTP app before init (as a host's main does, e.g. setUpArchivalOpenApi);
    * `dataSource`: options of the host's DataSource over the demo's (e.g. replication, extra).
    */
-  host: {
+  host?: {
     imports?: ModuleMetadata['imports'];
     controllers?: ModuleMetadata['controllers'];
     providers?: ModuleMetadata['providers'];
     setUp?: (app: INestApplication) => void;
     dataSource?: Partial<PostgresConnectionOptions>;
-  } = {},
+  };
+}
+
+export async function createArchivalApp(
+  databaseUrl: string,
+  { module: options = {}, hooks, now = FIXED_NOW, http = false, configure, host = {} }: ArchivalTestOptions = {},
 ): Promise<ArchivalTestApp> {
   const archiveDir = typeof options.storage === 'string' ? options.storage : await mkdtemp(join(tmpdir(), 'archival-archives-'));
   const builder = Test.createTestingModule({

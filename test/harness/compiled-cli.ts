@@ -6,12 +6,11 @@
  * does not have. Transpiled like ts-register.js does it, without type checks,
  * into a temp directory whose node_modules is the project's.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
-import { ROOT } from './cli-process';
+import { cliEnv, Exited, ROOT, spawnProcess } from './cli-process';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { compilerOptions } = require('./transpile-options') as { compilerOptions: ts.CompilerOptions };
@@ -20,7 +19,7 @@ export interface CompiledCli {
   /** The temp directory: src/, migrations/, the extra folders, node_modules. */
   dir: string;
   /** In the project's directory unless `cwd` says otherwise. */
-  run(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  run(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Exited>;
   remove(): Promise<void>;
 }
 
@@ -54,14 +53,7 @@ async function sources(directory: string): Promise<string[]> {
   return files;
 }
 
-/** Like spawnCli: PATH, NODE_ENV=test and the suite's clock unless `env` says otherwise. */
-function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ReturnType<CompiledCli['run']> {
-  const child = spawn(process.execPath, [script, ...args], {
-    cwd, env: { PATH: process.env.PATH, NODE_ENV: 'test', ARCHIVAL_TEST_NOW: process.env.ARCHIVAL_TEST_NOW, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+/** The build's CLI, with the same environment as spawnCli gives the sources'. */
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Exited> {
+  return spawnProcess(process.execPath, [script, ...args], { cwd, env: cliEnv(env) }).exited;
 }

@@ -4,11 +4,10 @@
  * directory that depends on the tarball by path, installed from the npm
  * registry, transpiled and started as its own process.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import { ROOT } from './cli-process';
+import { ROOT, spawnProcess } from './cli-process';
 import { until } from './poll';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,15 +26,7 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function exec(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Exec> {
-  const child = spawn(command, args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnProcess(command, args, { cwd, env: cleanEnv(env) }).exited;
 }
 
 async function mustExec(command: string, args: string[], cwd: string): Promise<Exec> {
@@ -75,23 +66,21 @@ export interface RunningHost {
 
 /** Starts the host's dist/main.js and waits until it listens. */
 export async function startHost(dir: string, port: number, env: NodeJS.ProcessEnv): Promise<RunningHost> {
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: cleanEnv({ ...env, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const host = spawnProcess(process.execPath, ['dist/main.js'], { cwd: dir, env: cleanEnv({ ...env, PORT: String(port) }) });
+  const { child, output } = host;
+  const exited = host.exited.then(() => undefined, () => undefined);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
   try {
-    await until(async () => output, (text) => text.includes('host: listening') || child.exitCode !== null, 'the host to listen', 60_000);
+    await until(async () => output(), (text) => text.includes('host: listening') || child.exitCode !== null, 'the host to listen', 60_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  if (!output.includes('host: listening')) throw new Error(`the host exited ${child.exitCode}:\n${output}`);
-  return { port, output: () => output, stop };
+  if (!output().includes('host: listening')) throw new Error(`the host exited ${child.exitCode}:\n${output()}`);
+  return { port, output, stop };
 }
 
 /** Every installed copy of a package in a project's node_modules tree, by the directories that hold its package.json. */

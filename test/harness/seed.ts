@@ -22,3 +22,13 @@ export async function count(sql: Client, table: string, where = 'true'): Promise
   const { rows } = await sql.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
   return rows[0].n;
 }
+
+/** Row counts of `tables`, by table: take one before and one after, and compare them to prove nothing ran. */
+export async function counts(sql: Client, tables: string[]): Promise<Record<string, number>> {
+  const snapshot: Record<string, number> = {};
+  for (const table of tables) snapshot[table] = await count(sql, table);
+  return snapshot;
+}
+
+/** The catalog tables any run writes to: with the archived tables' own, the snapshot that shows nothing ran. */
+export const RUN_TRACES = ['archival_runs', 'archived_partitions'];
