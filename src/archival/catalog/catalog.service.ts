@@ -209,11 +209,7 @@ export class CatalogService {
     return this.archives.findOneBy({ id });
   }
 
-  /**
-   * Live parent archives (verified or purged) of a table whose key range holds
-   * `key`, compared in the key column's own type (`keyType` is the type
-   * PostgreSQL named for the live table, never input), in id order.
-   */
+  /** Live parent archives whose key range holds `key`, compared in `keyType` (the live table's, never input). */
   async archivesHoldingKey(table: QualifiedName, keyType: string, key: string): Promise<ArchivedPartition[]> {
     const rows = await this.query(
       `SELECT id FROM archived_partitions
