@@ -108,6 +108,9 @@ export const COMMANDS = {
       for (const p of report.problems) io.out(`  archive ${p.archiveId} ${p.path}: ${p.problem}`);
       for (const m of report.missing) io.out(`  missing: archive ${m.archiveId} ${m.path}`);
       for (const key of report.untracked) io.out(`  untracked: ${key} (in storage, not in the catalog)`);
+      for (const s of report.superseded) {
+        io.out(`  superseded: archive ${s.archiveId} ${s.path}: its rows are in archive ${s.supersededBy} or back in the table; ${s.fileRemoved ? 'its file left the table folder (the manifest stays)' : 'its file is removed by the next run'}`);
+      }
     }
     return bad === 0 ? 0 : 1;
   },

@@ -21,6 +21,11 @@ import { Manifest } from '../engine/manifest';
 import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../engine/sql-identifier';
 import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { ArchiveStatus } from '../catalog/statuses';
+import { markRestored } from '../catalog/restored-archives';
+import { recordRestoredKeys } from '../catalog/supersede';
+import { KeyReader } from '../codec/jsonl.format';
+import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { loadArchive } from './archive-loader';
 import { readTrustedManifest, restoreTarget } from './trusted-manifest';
 
@@ -64,6 +69,9 @@ export interface RestoreReport {
 
 export class RestoreError extends ArchivalError {}
 
+/** Archives a restore reads: purged ones, and restored ones (skipped unless ignoreWatermark). */
+const RESTORABLE: readonly ArchiveStatus[] = ['purged', 'restored'];
+
 @Injectable()
 export class RestoreService {
   private readonly logger = new Logger(RestoreService.name);
@@ -73,6 +81,7 @@ export class RestoreService {
     private readonly db: ArchivalDatabase,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
+    private readonly metrics: ArchivalMetrics,
   ) {}
 
   /** Starts a restore in the background, recorded as a run (job "restore"); poll the run for its report. */
@@ -96,7 +105,7 @@ export class RestoreService {
     const started = Date.now();
     try {
       for (const group of groups) {
-        if (group[0].restoredAt && !request.ignoreWatermark) {
+        if (group[0].status === 'restored' && !request.ignoreWatermark) {
           report.archives.push(...group.map((a) => this.entry(a, 0, 'already restored')));
           continue;
         }
@@ -135,7 +144,10 @@ export class RestoreService {
     if (request.archiveId !== undefined) {
       const archive = await this.catalog.findArchive(request.archiveId);
       if (!archive) throw new NotFoundError(`no archive ${request.archiveId}`);
-      if (archive.status !== 'purged') {
+      if (archive.status === 'superseded') {
+        throw new RestoreError(`archive ${archive.id} (${archive.archivePath}) is superseded: a restore put its rows back and archive ${archive.supersededBy} took them again; restore that one`);
+      }
+      if (!RESTORABLE.includes(archive.status)) {
         throw new RestoreError(`archive ${archive.id} (${archive.archivePath}) is ${archive.status}: only purged archives hold rows that are not in the table${archive.error ? ` (${archive.error})` : ''}`);
       }
       parents = [archive];
@@ -143,25 +155,26 @@ export class RestoreService {
       if (!request.table) throw new InvalidInputError('give an archive id, or a table (with optional from/to dates)');
       if (request.from && request.to && request.from > request.to) throw new InvalidInputError(`from ${request.from} is after to ${request.to}`);
       const table = parseTableName(request.table);
-      parents = await this.catalog.listArchives({
-        table: table.name, schema: table.schema, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
+      const live = (status: 'purged' | 'restored') => this.catalog.listArchives({
+        table: table.name, schema: table.schema, from: request.from, to: request.to, status, limit: Number.MAX_SAFE_INTEGER,
       });
+      parents = [...(await live('purged')), ...(await live('restored'))].sort((a, b) => a.id - b.id);
       if (parents.length === 0) throw new RestoreError(`no purged archives of ${request.table} between ${request.from ?? 'the first'} and ${request.to ?? 'the last'}`);
     }
     const groups: ArchivedPartition[][] = [];
     for (const parent of parents) {
-      const children = (await this.catalog.childArchives(parent.id)).filter((c) => c.status === 'purged');
+      const children = (await this.catalog.childArchives(parent.id)).filter((c) => RESTORABLE.includes(c.status));
       groups.push([parent, ...children]);
     }
     // Refuse up front, before a run exists, when a manifest was altered; the transaction checks again.
     for (const archive of groups.flat()) {
-      if (!archive.restoredAt || request.ignoreWatermark) await readTrustedManifest(this.storage, archive, this.liveColumns);
+      if (archive.status !== 'restored' || request.ignoreWatermark) await readTrustedManifest(this.storage, archive, this.liveColumns);
     }
     return groups;
   }
 
   private async restoreGroup(group: ArchivedPartition[], conflict: ConflictStrategy, runId: string): Promise<RestoredArchive[]> {
-    return this.db.transaction(async (client) => {
+    const restored = await this.db.transaction(async (client) => {
       const restored: RestoredArchive[] = [];
       for (const archive of group) {
         const manifest = await this.trustedManifest(archive);
@@ -176,12 +189,14 @@ export class RestoreService {
             : conflict === 'overwrite'
               ? `ON CONFLICT (${key}) DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
               : '';
+        const keys = new KeyReader(target.keyColumn);
         let result;
         try {
           const codec = this.codecs.of(archive, archive.archivePath);
           result = await loadArchive(client, this.storage, codec, {
             archivePath: archive.archivePath, columns: target.archived, insertColumns: target.insert, keyColumn: target.keyColumn,
             target: quoteTable(target.table), onConflict,
+            afterInsert: (lines) => recordRestoredKeys(client, archive.id, lines.map((line) => keys.read(line, 0, line.length))),
           });
         } catch (error) {
           let why = (error as { code?: string }).code === '23505' ? `a row with the same ${target.keyColumn} is already in ${target.table.name} (conflict=fail)` : (error as Error).message;
@@ -193,11 +208,13 @@ export class RestoreService {
         if (problems.length > 0) {
           throw new RestoreError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`);
         }
-        await client.query(`UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2 WHERE id = $1`, [archive.id, runId]);
+        await markRestored(client, archive, runId);
         restored.push(this.entry(archive, result.inserted));
       }
       return restored;
     });
+    for (const archive of group) this.metrics.restored(archive);
+    return restored;
   }
 
   /** The archive's manifest once it matched the catalog; a restore stops at the first that does not. */
