@@ -12,6 +12,7 @@ import { VerifyService } from '../archival/restore/verify.service';
 import { ExportService } from '../archival/restore/export.service';
 import { MigrationResult } from './catalog-migrations';
 import { formatTable } from './format-table';
+import { lakeCommand } from './lake-command';
 import { showProgress } from './progress-bar';
 
 export interface CliIo {
@@ -133,6 +134,8 @@ export const COMMANDS = {
     for (const line of await context.get(ExportService).export(job, id)) io.out(line);
     return 0;
   },
+
+  lake: lakeCommand,
 
   async migrate({ migrate, io, json }: CommandInput) {
     const { applied, pending } = await migrate();
