@@ -4,6 +4,8 @@
  * as the catalog's live totals do; verify, restore, export and the metrics
  * know restored from superseded. Child archives travel with their parents.
  */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { register } from 'prom-client';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { daysAgo } from './harness/clock';
@@ -114,5 +116,32 @@ describe('no row in two live archives: restore, then the next run supersedes (Pa
       expect(counts.rows).toBe(counts.ids);
       expect(counts.rows).toBe((await catalogLive(db, table)).rows);
     }
+  });
+  it('a superseded file a crash left behind is removed by the next run of the job', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged', limit: 1 });
+    const path = join(app.archiveDir, archive.archivePath);
+    const bytes = await readFile(path);
+    await app.context.get(RestoreService).restore({ archiveId: archive.id }, 'cli');
+    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
+    expect(await app.catalog.findArchive(archive.id)).toMatchObject({ status: 'superseded' });
+    // As if the process died after the purge committed, before the file was removed.
+    await writeFile(path, bytes);
+    await db.sql.query(`UPDATE archived_partitions SET file_removed_at = NULL WHERE id = $1`, [archive.id]);
+    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+    expect((await app.catalog.findArchive(archive.id))?.fileRemovedAt).not.toBeNull();
+    const counts = await folderCounts(duck, app, LOGS);
+    expect(counts.rows).toBe(counts.ids);
+  });
+
+  it('never loses a row: a restored row deleted since (in no newer archive, not in the table) keeps its archive restored, file and all', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged', limit: 1 });
+    await app.context.get(RestoreService).restore({ archiveId: archive.id }, 'cli');
+    await db.sql.query(`DELETE FROM flow_execution_logs WHERE id = $1`, [archive.minPk]);
+    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
+    expect(await app.catalog.findArchive(archive.id)).toMatchObject({ status: 'restored' });
+    expect((await stat(join(app.archiveDir, archive.archivePath))).size).toBe(archive.compressedSize);
+    const [{ n }] = (await db.sql.query(`SELECT count(*)::int AS n FROM archival_restored_keys WHERE archive_id = $1`, [archive.id])).rows;
+    expect(n).toBe(1); // only the deleted row's key is still waiting: every other key is in a newer archive
   });
 });
