@@ -5,7 +5,7 @@
  * catalog (readTrustedManifest); lake-sql.ts quotes every name and path.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { NotFoundError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { CatalogService } from '../catalog/catalog.service';
@@ -44,11 +44,11 @@ export class LakeService {
     const manifest = await readTrustedManifest(this.storage, newest);
     const columns = manifest.columns.map(({ name, typname, type, encoding }) => ({ name, typname, type, encoding }));
     const files = live.map((a) => ({ url: this.url(a.archivePath), format: a.format === 'parquet' ? 'parquet' : 'json', encrypted: a.encrypted }) as LakeFile);
+    const years = live.map((a) => Number(a.startDate.slice(0, 4)));
     const lake: LakeTable = {
       name: table.name, columns, files,
-      folder: `${this.url(newest.archivePath.split('/year=')[0])}/`,
-      years: [Number(live.reduce((min, a) => (a.startDate < min ? a.startDate : min), live[0].startDate).slice(0, 4)),
-        Number(live.reduce((max, a) => (a.startDate > max ? a.startDate : max), live[0].startDate).slice(0, 4))],
+      folder: `${this.url(tableFolder(newest.archivePath))}/`,
+      years: [Math.min(...years), Math.max(...years)],
     };
     return {
       schema: table.schema, table: table.name, archives: live.length, rows: live.reduce((sum, a) => sum + a.rowCount, 0),
@@ -71,4 +71,10 @@ export class LakeService {
     ];
     return [...notes, sql].join('\n');
   }
+}
+
+/** The table's folder in a key: before `/year=` (Hive layout), or the key's folder (flat keys of earlier versions). */
+function tableFolder(key: string): string {
+  const hive = key.indexOf('/year=');
+  return hive >= 0 ? key.slice(0, hive) : dirname(key);
 }
