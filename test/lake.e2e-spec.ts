@@ -10,7 +10,10 @@ import { daysAgo } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { DuckDb, openDuckDb } from './harness/duckdb';
 import { seedLogs } from './harness/seed';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { RestoreService } from '../src/archival/restore/restore.service';
+import { LakeService } from '../src/archival/lake/lake.service';
+import { s3TestClientConfig, S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
 
 const LOGS = 'flow_execution_logs';
 
@@ -129,5 +132,53 @@ describe('the archives as a lake, with DuckDB (JSON Lines)', () => {
       `SELECT count(*) FILTER (WHERE year <> year(created_at) OR month <> month(created_at)) AS mismatched FROM "${LOGS}"`,
     );
     expect(Number(check.mismatched)).toBe(0);
+  });
+});
+
+describe('the archives as a lake on S3 (s3rver)', () => {
+  let db: TestDatabase;
+  let server: S3TestServer;
+  let s3: S3Client;
+  let app: ArchivalTestApp;
+  const PREFIX = 'lake/archives';
+
+  beforeAll(async () => {
+    [db, server] = await Promise.all([createTestDatabase(), startS3rver()]);
+    s3 = new S3Client(s3TestClientConfig(server));
+    app = await createArchivalApp(db.url, {
+      storage: { type: 's3', bucket: server.bucket, prefix: PREFIX, region: 'us-east-1', endpoint: server.endpoint, ...S3_TEST_CREDENTIALS, forcePathStyle: true },
+      format: 'parquet', compression: 'zstd', maxRowsPerFile: 3_000,
+    });
+    await seedLogs(db.sql, { rows: 6_000, days: 200, now: FIXED_NOW });
+    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
+  });
+  afterAll(async () => {
+    await app?.close();
+    s3?.destroy();
+    await server?.close();
+    await db?.drop();
+  });
+
+  const keys = async () =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: `${PREFIX}/` }))).Contents ?? []).map((o) => o.Key!.slice(PREFIX.length + 1));
+
+  it('names s3:// URLs for DuckDB and an Athena LOCATION in the bucket; a superseded object leaves the bucket folder', async () => {
+    const report = await app.context.get(LakeService).lake(LOGS);
+    const live = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
+    expect(report.files.map((f) => f.url)).toEqual(live.map((a) => `s3://${server.bucket}/${PREFIX}/${a.archivePath}`));
+    expect(report.duckdb).toContain('INSTALL httpfs');
+    expect(report.athena).toContain(`LOCATION 's3://${server.bucket}/${PREFIX}/public.flow_execution_logs/'`);
+    expect(report.athena).not.toContain('Athena reads S3 only');
+
+    const [archive] = live;
+    await app.context.get(RestoreService).restore({ archiveId: archive.id }, 'cli');
+    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
+    expect(await app.catalog.findArchive(archive.id)).toMatchObject({ status: 'superseded' });
+    const stored = await keys();
+    expect(stored).not.toContain(archive.archivePath);
+    expect(stored).toContain(archive.manifestPath);
+    const after = await app.context.get(LakeService).lake(LOGS);
+    expect(after.files.map((f) => f.url)).not.toContain(`s3://${server.bucket}/${PREFIX}/${archive.archivePath}`);
+    expect(after.rows).toBe((await catalogLive(db, LOGS)).rows);
   });
 });
