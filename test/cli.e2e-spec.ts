@@ -106,7 +106,7 @@ describe('the archival CLI', () => {
     [['--dry-run', 'run', 'log-archival'], /unknown option '--dry-run'/],
     [['archives', '--table', '--json'], /option '--table <table>' argument missing/],
     [['archives', '--table', '--from', '2025-01-01'], /--table needs a value \(got the flag --from\)/],
-    [['archives', '--status', 'done'], /--status done: expected one of written, verified, purged, failed/],
+    [['archives', '--status', 'done'], /--status done: expected one of written, verified, purged, restored, superseded, failed/],
     [['run', 'log-archival', '--dry-run=false'], /unknown option '--dry-run=false'/],
     [['jobs', 'extra'], /jobs takes no argument\(s\), got "extra"/],
     [['run'], /missing required argument 'job'/],

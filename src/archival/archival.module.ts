@@ -40,6 +40,7 @@ import { TableStatsCollector } from './metrics/table-stats.collector';
 import { RestoreService } from './restore/restore.service';
 import { VerifyService } from './readback/verify.service';
 import { ExportService } from './readback/export.service';
+import { LakeService } from './lake/lake.service';
 
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
 
@@ -101,11 +102,12 @@ export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
     VerifyService,
     RestoreService,
     ExportService,
+    LakeService,
     ArchivalHealthIndicator,
   ],
   exports: [
     ArchivalService, CatalogService, ArchivalScheduler, STORAGE_PROVIDER, ARCHIVE_CODECS, ARCHIVAL_OPTIONS,
-    VerifyService, RestoreService, ExportService, ArchivalMetrics, TableStatsCollector, ArchivalHealthIndicator,
+    VerifyService, RestoreService, ExportService, LakeService, ArchivalMetrics, TableStatsCollector, ArchivalHealthIndicator,
   ],
 })
 export class ArchivalModule extends ConfigurableArchivalModule {}

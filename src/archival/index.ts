@@ -32,5 +32,6 @@ export * from './metrics/archival.metrics';
 export * from './restore/restore.service';
 export * from './readback/verify.service';
 export * from './readback/export.service';
+export * from './lake/lake.service';
 export * from './engine/run-context';
 export { ARCHIVAL_MIGRATIONS } from '../../migrations';

@@ -13,6 +13,7 @@ import { VerifyService } from '../archival/readback/verify.service';
 import { ExportService } from '../archival/readback/export.service';
 import { MigrationResult } from './catalog-migrations';
 import { formatTable } from './format-table';
+import { lakeCommand } from './lake-command';
 import { showProgress } from './progress-bar';
 
 export interface CliIo {
@@ -110,6 +111,9 @@ export const COMMANDS = {
       for (const p of report.problems) io.out(`  archive ${p.archiveId} ${p.path}: ${p.problem}`);
       for (const m of report.missing) io.out(`  missing: archive ${m.archiveId} ${m.path}`);
       for (const key of report.untracked) io.out(`  untracked: ${key} (in storage, not in the catalog)`);
+      for (const s of report.superseded) {
+        io.out(`  superseded: archive ${s.archiveId} ${s.path}: its rows are in archive ${s.supersededBy} or back in the table; ${s.fileRemoved ? 'its file left the table folder (the manifest stays)' : 'its file is removed by the next run'}`);
+      }
     }
     return bad === 0 ? 0 : 1;
   },
@@ -132,6 +136,8 @@ export const COMMANDS = {
     for (const line of await context.get(ExportService).export(job, id)) io.out(line);
     return 0;
   },
+
+  lake: lakeCommand,
 
   async migrate({ migrate, io, json }: CommandInput) {
     const { applied, pending } = await migrate();

@@ -92,6 +92,8 @@ export function parseCommandLine(argv: string[], io: CliIo): CliRequest {
   command('export', "one entity's full history (hot and archived rows, children included) as JSON Lines")
     .argument('<job>', 'the job whose table holds it, e.g. session-archival')
     .argument('<id>', "the entity's key, e.g. a session id");
+  command('lake', "print SQL to query a table's live archives in place: a DuckDB view and an Athena/Glue CREATE EXTERNAL TABLE")
+    .argument('<table>', 'the archived table, e.g. flow_execution_logs or audit.events');
   command('migrate', 'create or update the catalog tables (without --module, the demo tables too)');
 
   program.parse(argv, { from: 'user' });

@@ -41,6 +41,13 @@ export class ArchivedPartition {
   /** Set when a restore put the archive's rows back (the restore watermark). */
   @Column('timestamptz', { name: 'restored_at', nullable: true }) restoredAt: Date | null;
   @Column('uuid', { name: 'restore_run_id', nullable: true }) restoreRunId: string | null;
+  /** Keys recorded when a restore put the rows back (NULL: restored before keys were recorded, or never restored). */
+  @Column('bigint', { name: 'restored_keys', nullable: true, transformer: bigintAsNumber }) restoredKeys: number | null;
+  /** When a newer archive took the last of its rows (status superseded), and which. */
+  @Column('timestamptz', { name: 'superseded_at', nullable: true }) supersededAt: Date | null;
+  @Column('bigint', { name: 'superseded_by', nullable: true, transformer: bigintAsNumber }) supersededBy: number | null;
+  /** When a superseded archive's file left the table's folder (its manifest stays, for the hash chain). */
+  @Column('timestamptz', { name: 'file_removed_at', nullable: true }) fileRemovedAt: Date | null;
   /** For a child table's archive: the archive of the parent rows it travels with. */
   @Column('bigint', { name: 'parent_id', nullable: true, transformer: bigintAsNumber }) parentId: number | null;
 }

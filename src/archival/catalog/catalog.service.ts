@@ -10,11 +10,12 @@ import { QualifiedName } from '../sql/sql-identifier';
 import { ArchivalRun, RunTrigger } from './archival-run.entity';
 import { ArchivedPartition } from './archived-partition.entity';
 import { moveArchive, moveArchiveIfFree, moveRun, NOW, RowsQuery } from './status-moves';
-import { ArchiveStatus, RunStatus, UNFINISHED } from './statuses';
+import { ArchiveStatus, LIVE, RunStatus, UNFINISHED } from './statuses';
 
 export type NewArchive = Omit<
   ArchivedPartition,
   'id' | 'status' | 'error' | 'archivedAt' | 'verifiedAt' | 'purgedAt' | 'manifestSha256' | 'restoredAt' | 'restoreRunId'
+  | 'restoredKeys' | 'supersededAt' | 'supersededBy' | 'fileRemovedAt'
 >;
 
 export interface RunOutcome {
@@ -181,10 +182,10 @@ export class CatalogService {
     return (await this.archives.findOne({ where: { id }, select: { status: true } }))?.status;
   }
 
-  /** SHA-256 of the newest manifest of a table still in the chain (verified or purged). */
+  /** SHA-256 of the newest manifest of a table still in the chain (verified, purged, restored or superseded: their manifests stay). */
   async previousManifestSha(table: string): Promise<string | null> {
     const latest = await this.archives.findOne({
-      where: { tableName: table, status: In(['verified', 'purged']) },
+      where: { tableName: table, status: In(['verified', 'purged', 'restored', 'superseded']) },
       order: { id: 'DESC' },
     });
     return latest?.manifestSha256 ?? null;
@@ -221,14 +222,14 @@ export class CatalogService {
     return this.findArchives((rows as { id: string }[]).map((r) => Number(r.id)));
   }
 
-  /** Rows and bytes archived (and purged) per job, table and month of the window: the history the dashboard charts. */
+  /** Rows and bytes in live archives (purged or restored) per job, table and month of the window: the history the dashboard charts. */
   async archivedByMonth(): Promise<ArchivedMonth[]> {
     const rows = await this.query(
       `SELECT job, coalesce(schema_name, 'public') AS schema, table_name AS "table", to_char(start_date, 'YYYY-MM') AS month,
               count(*)::int AS archives, sum(row_count)::int8 AS rows, sum(compressed_size)::int8 AS bytes
-         FROM archived_partitions WHERE status = 'purged'
+         FROM archived_partitions WHERE status = ANY($1)
         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-      [],
+      [LIVE],
     );
     // int8 comes back as text.
     return (rows as ArchivedMonth[]).map((row) => ({ ...row, rows: Number(row.rows), bytes: Number(row.bytes) }));

@@ -5,8 +5,10 @@
  * neither does, so the catalog and the tables never disagree.
  */
 import { PoolClient } from 'pg';
-import { PurgeMismatchError, StatusMoveError } from '../archival.errors';
+import { ConflictError, PurgeMismatchError, StatusMoveError } from '../archival.errors';
 import { moveArchive, NOW } from './status-moves';
+import { ArchiveStatus } from './statuses';
+import { countRestoredKeys } from './supersede';
 
 /**
  * Flips a verified archive to purged inside the purge transaction; anything
@@ -23,7 +25,21 @@ export async function markPurged(client: PoolClient, archiveId: number, archiveP
   });
 }
 
-/** The restore watermark: the archive's rows went back into its table in run `runId` (a repeated restore skips it). */
-export async function markRestored(client: PoolClient, archiveId: number, runId: string): Promise<void> {
-  await client.query(`UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2 WHERE id = $1`, [archiveId, runId]);
+/**
+ * The restore's catalog move, inside its transaction: purged → restored
+ * (guarded), with the watermark (the run that put the rows back, so a
+ * repeated restore skips it) and the number of keys it recorded; a restored
+ * archive restored again (ignoreWatermark) only gets a new watermark.
+ */
+export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus }, runId: string): Promise<void> {
+  const set = { restored_at: NOW, restore_run_id: runId, restored_keys: await countRestoredKeys(client, archive.id) };
+  const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
+  if (archive.status === 'purged') await moveArchive(query, archive.id, { from: ['purged'], to: 'restored', set });
+  else {
+    const { rowCount } = await client.query(
+      `UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2, restored_keys = $3 WHERE id = $1 AND status = 'restored'`,
+      [archive.id, runId, set.restored_keys],
+    );
+    if (rowCount !== 1) throw new ConflictError(`archive ${archive.id} is no longer restored; nothing was restored`);
+  }
 }

@@ -80,17 +80,24 @@ export const JSON_NULL_MEMBER = '$jsonNull';
  */
 export function jsonLinesInsertSql(target: string, columns: ColumnInfo[], onConflict = ''): string {
   const writable = columns.filter((c) => !c.generated);
-  const values = writable.map((c) => {
-    if (c.encoding === 'json') {
-      return `CASE WHEN (e.line -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN ${jsonNullOf(c)} ELSE r.${quoteIdent(c.name)} END`;
-    }
-    // A json column's exact text, from its JSON string (json_populate_record would keep the string itself).
-    if (c.typname === 'json') return `(e.line ->> ${quoteLiteral(c.name)})::json`;
-    return `r.${quoteIdent(c.name)}`;
-  });
+  const values = writable.map((c) => lineValue(c, 'e.line', 'r'));
   return `INSERT INTO ${target} (${writable.map((c) => quoteIdent(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE
     SELECT ${values.join(', ')} FROM json_array_elements($1::json) AS e(line), LATERAL json_populate_record(NULL::${target}, e.line) AS r
     ${onConflict}`;
+}
+
+/**
+ * A column's value from canonical line `line` (json) and its
+ * json_populate_record `record`: the record's value, except json (its exact
+ * text, from its JSON string: the record would keep the string itself) and a
+ * JSON null flagged by the `$jsonNull` member.
+ */
+export function lineValue(c: ColumnInfo, line: string, record: string): string {
+  if (c.encoding === 'json') {
+    return `CASE WHEN (${line} -> '${JSON_NULL_MEMBER}')::jsonb ? ${quoteLiteral(c.name)} THEN ${jsonNullOf(c)} ELSE ${record}.${quoteIdent(c.name)} END`;
+  }
+  if (c.typname === 'json') return `(${line} ->> ${quoteLiteral(c.name)})::json`;
+  return `${record}.${quoteIdent(c.name)}`;
 }
 
 /** The JSON literal null of a json or jsonb column, from a fixed list: no type name is ever pasted into SQL. */

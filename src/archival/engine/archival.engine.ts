@@ -35,6 +35,8 @@ import { assertIdentifier, parseTableName, QualifiedName } from '../sql/sql-iden
 import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
+import { strikeRearchivedKeys, SupersededArchive, supersedeRestored } from '../catalog/supersede';
+import { removeSupersededFiles } from './superseded-files';
 
 /** Fields known only once an archive was fully written. */
 type RecordedSizes = 'rowCount' | 'uncompressedSize' | 'compressedSize' | 'sha256' | 'contentSha256' | 'keysSha256' | 'minPk' | 'maxPk';
@@ -170,13 +172,17 @@ export class ArchivalEngine {
     const started = Date.now();
     const last = parts[parts.length - 1].parent.record;
     context.signal.throwIfAborted();
+    let superseded: SupersededArchive[] = [];
     await this.db
       .transaction(async (client) => {
         await dropArchivedPartition(client, shape, partition, parts.map((p) => p.parent.source.keyLog), last.archivePath);
         for (const { parent } of parts) await markPurged(client, parent.record.id, parent.record.archivePath, shape.table.name);
+        await strikeRearchivedKeys(client, shape, parts.map((p) => p.parent.source.keyLog));
+        superseded = await supersedeRestored(client, shape, [], last.id);
         await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: last.archivePath, storage: this.storage });
       })
       .catch((error: Error) => this.afterFailedPurge(parts.map((p) => p.parent), last, context, error));
+    await this.removeSuperseded(superseded, context);
     const summaries = parts.map(({ parent }) => this.account([parent], parent, shape, context));
     this.logger.log({
       event: 'partition.dropped', job: context.job, runId: context.runId, table: shape.table.name, partition: partition.name,
@@ -193,7 +199,16 @@ export class ArchivalEngine {
   async discardUnfinished(job: string, runId: string): Promise<number> {
     const unfinished = await this.catalog.unfinished(job);
     await this.abandon(unfinished, job, runId, `the run that wrote it stopped before purging; its rows stayed in the table and run ${runId} archives them again`);
+    await this.db.withClient((client) => removeSupersededFiles(client, this.storage, { job }));
     return unfinished.length;
+  }
+
+  /** After the purge committed: superseded files leave the table's folder (a failure here is retried by the next run). */
+  private async removeSuperseded(superseded: SupersededArchive[], context: RunContext): Promise<void> {
+    if (superseded.length === 0) return;
+    for (const archive of superseded) this.metrics.superseded({ job: context.job, tableName: archive.tableName, storage: this.storage.type });
+    await this.db.withClient((client) => removeSupersededFiles(client, this.storage, { ids: superseded.map((a) => a.id) })).catch((error: Error) =>
+      this.logger.warn({ event: 'archive.superseded_file_kept', job: context.job, runId: context.runId, why: error.message, retry: 'the next run of the job removes it' }));
   }
 
   /**
@@ -301,6 +316,7 @@ export class ArchivalEngine {
     const pacing = { pacer, batchSize: this.options.batchSize, onBatch };
     const { parent, parts } = part;
     context.signal.throwIfAborted(); // never purge once the run was told to stop
+    let superseded: SupersededArchive[] = [];
     await this.db
       .transaction(async (client) => {
         for (const produced of parts) {
@@ -308,10 +324,13 @@ export class ArchivalEngine {
         }
         for (const child of children) await assertNoChildren(client, child.shape, child.spec.foreignKey, shape.keyType, parent.source.keyLog);
         await purgeRows(client, shape, purgeRequest(parent), pacing);
+        for (const produced of parts) await strikeRearchivedKeys(client, produced.shape, [produced.source.keyLog]);
+        superseded = await supersedeRestored(client, shape, children.map((c) => c.shape), parent.record.id);
         // Rows deleted, not yet committed.
         await this.hooks.at?.('mid-delete', { job: context.job, table: shape.table.name, archivePath: parent.record.archivePath, storage: this.storage });
       })
       .catch((error: Error) => this.afterFailedPurge(parts, parent.record, context, error));
+    await this.removeSuperseded(superseded, context);
     const summary = this.account(parts, parent, shape, context);
     this.logger.log({
       event: 'archive.purged', job: context.job, runId: context.runId, ...summary, ms: Date.now() - part.started,

@@ -15,6 +15,8 @@ export const ARCHIVAL_METRIC_PROVIDERS = [
   makeCounterProvider({ name: 'archival_rows_purged_total', help: 'Rows deleted from hot tables after verification.', labelNames: TABLE_LABELS }),
   makeCounterProvider({ name: 'archival_bytes_written_total', help: 'Stored archive bytes (after compression and encryption).', labelNames: TABLE_LABELS }),
   makeCounterProvider({ name: 'archival_archives_total', help: 'Archives written, verified and purged.', labelNames: TABLE_LABELS }),
+  makeCounterProvider({ name: 'archival_archives_restored_total', help: 'Archives whose rows a restore put back (status restored).', labelNames: TABLE_LABELS }),
+  makeCounterProvider({ name: 'archival_archives_superseded_total', help: 'Restored archives whose rows a newer archive took again (status superseded; the file left the table folder).', labelNames: TABLE_LABELS }),
   makeCounterProvider({ name: 'archival_verify_failures_total', help: 'Archives whose read-back or re-verification failed.', labelNames: TABLE_LABELS }),
   makeCounterProvider({ name: 'archival_runs_total', help: 'Job runs by outcome.', labelNames: ['job', 'status'] }),
   makeHistogramProvider({
@@ -39,6 +41,8 @@ export class ArchivalMetrics {
     @InjectMetric('archival_rows_purged_total') private readonly rowsPurged: Counter<string>,
     @InjectMetric('archival_bytes_written_total') private readonly bytesWritten: Counter<string>,
     @InjectMetric('archival_archives_total') private readonly archives: Counter<string>,
+    @InjectMetric('archival_archives_restored_total') private readonly restoredArchives: Counter<string>,
+    @InjectMetric('archival_archives_superseded_total') private readonly supersededArchives: Counter<string>,
     @InjectMetric('archival_verify_failures_total') private readonly verifyFailures: Counter<string>,
     @InjectMetric('archival_runs_total') private readonly runs: Counter<string>,
     @InjectMetric('archival_run_duration_seconds') private readonly runDuration: Histogram<string>,
@@ -54,6 +58,16 @@ export class ArchivalMetrics {
     this.rowsPurged.inc(labels, rows);
     this.bytesWritten.inc(labels, bytes);
     this.archives.inc(labels);
+  }
+
+  /** A restore put an archive's rows back (purged → restored). */
+  restored(archive: ArchiveLabels): void {
+    this.restoredArchives.inc({ job: archive.job, table: archive.tableName, storage: archive.storage });
+  }
+
+  /** A newer archive took a restored archive's rows again (restored → superseded). */
+  superseded(archive: ArchiveLabels): void {
+    this.supersededArchives.inc({ job: archive.job, table: archive.tableName, storage: archive.storage });
   }
 
   verifyFailed(archive: ArchiveLabels): void {

@@ -28,6 +28,8 @@ export interface LoadRequest {
   /** The quoted, qualified target table. */
   target: string;
   onConflict?: string;
+  /** Called with each batch of lines once they are inserted (restore records their keys). */
+  afterInsert?: (lines: Buffer[]) => Promise<void>;
 }
 
 export async function loadArchive(db: Queryable, storage: StorageProvider, codec: ArchiveCodec, request: LoadRequest): Promise<LoadResult> {
@@ -38,6 +40,7 @@ export async function loadArchive(db: Queryable, storage: StorageProvider, codec
     // One JSON array of the lines, as bytes: a Buffer parameter goes as json's binary form, which is its text.
     const result = await db.query(insert, [jsonArray(lines)]);
     inserted += result.rowCount ?? 0;
+    await request.afterInsert?.(lines);
   });
   return { ...readBack, inserted };
 }

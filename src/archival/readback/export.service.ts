@@ -3,7 +3,9 @@
  * any job's main row) by key, with its child rows, from the hot tables and
  * from the archives. Archives are found through the catalog (the parent
  * archives whose key range holds the key, then their child archives), never
- * by scanning storage. Output is JSON Lines, the parent first, then each child
+ * by scanning storage. Restored archives are left out (their rows are back
+ * in the hot table, read from there), and so are superseded ones (a newer
+ * archive holds their rows). Output is JSON Lines, the parent first, then each child
  * table's rows in key order:
  *   {"table":"flow_execution_deltas","source":"archive","archive":"...","row":{...}}
  */
@@ -21,6 +23,7 @@ import { describeTable, TableShape } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { readTrustedManifest } from './trusted-manifest';
 import { readRecordedArchive } from './recorded-archive';
+import { canonicalLines } from '../codec/canonical-json';
 
 interface Found {
   table: string;
@@ -55,14 +58,14 @@ export class ExportService {
     const parentArchives = await this.catalog.archivesHoldingKey(parent.table, parent.keyType, id);
     found.push([
       ...(await this.hot(parent, spec.key, id)),
-      ...(await this.fromArchives(parentArchives, spec.key, id)),
+      ...(await this.fromArchives(parent, parentArchives, spec.key, id)),
     ]);
     for (const child of spec.children ?? []) {
       const shape = await this.shape(child.table, child.key ?? 'id');
       const childArchives = (await Promise.all(parentArchives.map((a) => this.catalog.childArchives(a.id))))
         .flat()
         .filter((a) => a.tableName === shape.table.name && (a.status === 'purged' || a.status === 'verified'));
-      const rows = [...(await this.hot(shape, child.foreignKey, id)), ...(await this.fromArchives(childArchives, child.foreignKey, id))];
+      const rows = [...(await this.hot(shape, child.foreignKey, id)), ...(await this.fromArchives(shape, childArchives, child.foreignKey, id))];
       found.push(rows.sort((a, b) => compareKeys(a.key, b.key)));
     }
     if (found.every((rows) => rows.length === 0)) {
@@ -96,9 +99,11 @@ export class ExportService {
     return rows.map((r) => ({ table: shape.table.name, source: 'hot', archive: null, key: r.key, line: r.line }));
   }
 
-  private async fromArchives(archives: ArchivedPartition[], column: string, id: string): Promise<Found[]> {
+  /** Rows of `archives` whose `column` is `id`, each in the one canonical rendering (codec/canonical-json.ts), whatever the archive's format. */
+  private async fromArchives(shape: TableShape, archives: ArchivedPartition[], column: string, id: string): Promise<Found[]> {
     const found: Found[] = [];
     for (const archive of archives) {
+      const from = found.length;
       const manifest = await readTrustedManifest(this.storage, archive);
       const problems = await readRecordedArchive(this.storage, this.codecs, archive, manifest, async (lines) => {
         for (const bytes of lines) {
@@ -110,6 +115,9 @@ export class ExportService {
         }
       });
       if (problems.length > 0) throw new CorruptArchiveError(`archive ${archive.archivePath} failed verification while exporting: ${problems.join('; ')}`, archive.archivePath);
+      const rendered = await this.db.withClient((client) =>
+        canonicalLines(client, quoteTable(shape.table), shape.columns, shape.key, found.slice(from).map((f) => f.line)));
+      rendered.forEach((line, index) => (found[from + index].line = line));
     }
     return found;
   }

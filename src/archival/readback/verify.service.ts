@@ -30,6 +30,11 @@ export interface VerifyReport {
   untracked: string[];
   /** Catalog rows (verified or purged) whose archive or manifest object is missing. */
   missing: { archiveId: number; path: string }[];
+  /**
+   * Superseded archives in scope: not read (a newer archive holds their rows),
+   * their file gone from the table's folder (fileRemoved) or about to go.
+   */
+  superseded: { archiveId: number; path: string; supersededBy: number | null; fileRemoved: boolean }[];
 }
 
 export interface VerifyScope {
@@ -39,7 +44,7 @@ export interface VerifyScope {
   to?: string;
 }
 
-const CHECKED_STATUSES = new Set(['verified', 'purged']);
+const CHECKED_STATUSES = new Set<string>(['verified', 'purged', 'restored']);
 
 @Injectable()
 export class VerifyService {
@@ -54,7 +59,10 @@ export class VerifyService {
 
   async verify(scope: VerifyScope = {}): Promise<VerifyReport> {
     const archives = await this.archivesIn(scope);
-    const report: VerifyReport = { checked: 0, ok: 0, problems: [], untracked: [], missing: [] };
+    const report: VerifyReport = { checked: 0, ok: 0, problems: [], untracked: [], missing: [], superseded: [] };
+    for (const archive of archives.filter((a) => a.status === 'superseded')) {
+      report.superseded.push({ archiveId: archive.id, path: archive.archivePath, supersededBy: archive.supersededBy, fileRemoved: archive.fileRemovedAt !== null });
+    }
     const chain = await this.chainIndex(archives);
     for (const archive of archives.filter((a) => CHECKED_STATUSES.has(a.status))) {
       report.checked++;

@@ -16,7 +16,6 @@ import {
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { RunTrigger } from '../catalog/archival-run.entity';
 import { CatalogService } from '../catalog/catalog.service';
-import { markRestored } from '../catalog/transaction-marks';
 import { ARCHIVE_CODECS, ArchiveCodecs } from '../codec/archive-codec';
 import { ArchivalDatabase } from '../engine/archival-database';
 import { compareReadBack, expectedFromRecord, hashStored } from '../engine/archive-reader';
@@ -24,7 +23,12 @@ import { Manifest } from '../engine/manifest';
 import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
+import { ArchiveStatus } from '../catalog/statuses';
+import { recordRestoredKeys } from '../catalog/supersede';
+import { markRestored } from '../catalog/transaction-marks';
+import { KeyReader } from '../codec/jsonl.format';
 import { assertDateRange } from '../input/operator-input';
+import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { loadArchive } from '../readback/archive-loader';
 import { readTrustedManifest, restoreTarget } from '../readback/trusted-manifest';
 
@@ -66,6 +70,9 @@ export interface RestoreReport {
   error?: string;
 }
 
+/** Archives a restore reads: purged ones, and restored ones (skipped unless ignoreWatermark). */
+const RESTORABLE: readonly ArchiveStatus[] = ['purged', 'restored'];
+
 @Injectable()
 export class RestoreService {
   private readonly logger = new Logger(RestoreService.name);
@@ -75,6 +82,7 @@ export class RestoreService {
     private readonly db: ArchivalDatabase,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
+    private readonly metrics: ArchivalMetrics,
   ) {}
 
   /** Starts a restore in the background, recorded as a run (job "restore"); poll the run for its report. */
@@ -99,7 +107,7 @@ export class RestoreService {
     let failure: Error | undefined;
     try {
       for (const group of groups) {
-        if (group[0].restoredAt && !request.ignoreWatermark) {
+        if (group[0].status === 'restored' && !request.ignoreWatermark) {
           report.archives.push(...group.map((a) => this.entry(a, 0, 'already restored')));
           continue;
         }
@@ -139,7 +147,10 @@ export class RestoreService {
     if (request.archiveId !== undefined) {
       const archive = await this.catalog.findArchive(request.archiveId);
       if (!archive) throw new NotFoundError(`no archive ${request.archiveId}`);
-      if (archive.status !== 'purged') {
+      if (archive.status === 'superseded') {
+        throw new ConflictError(`archive ${archive.id} (${archive.archivePath}) is superseded: a restore put its rows back and archive ${archive.supersededBy} took them again; restore that one`);
+      }
+      if (!RESTORABLE.includes(archive.status)) {
         throw new ConflictError(`archive ${archive.id} (${archive.archivePath}) is ${archive.status}: only purged archives hold rows that are not in the table${archive.error ? ` (${archive.error})` : ''}`);
       }
       parents = [archive];
@@ -147,25 +158,26 @@ export class RestoreService {
       if (!request.table) throw new InvalidInputError('give an archive id, or a table (with optional from/to dates)');
       assertDateRange(request);
       const table = parseTableName(request.table);
-      parents = await this.catalog.listArchives({
-        table: table.name, schema: table.schema, from: request.from, to: request.to, status: 'purged', limit: Number.MAX_SAFE_INTEGER,
+      const live = (status: 'purged' | 'restored') => this.catalog.listArchives({
+        table: table.name, schema: table.schema, from: request.from, to: request.to, status, limit: Number.MAX_SAFE_INTEGER,
       });
+      parents = [...(await live('purged')), ...(await live('restored'))].sort((a, b) => a.id - b.id);
       if (parents.length === 0) throw new NotFoundError(`no purged archives of ${request.table} between ${request.from ?? 'the first'} and ${request.to ?? 'the last'}`);
     }
     const groups: ArchivedPartition[][] = [];
     for (const parent of parents) {
-      const children = (await this.catalog.childArchives(parent.id)).filter((c) => c.status === 'purged');
+      const children = (await this.catalog.childArchives(parent.id)).filter((c) => RESTORABLE.includes(c.status));
       groups.push([parent, ...children]);
     }
     // Refuse up front, before a run exists, when a manifest was altered; the transaction checks again.
     for (const archive of groups.flat()) {
-      if (!archive.restoredAt || request.ignoreWatermark) await readTrustedManifest(this.storage, archive, this.liveColumns);
+      if (archive.status !== 'restored' || request.ignoreWatermark) await readTrustedManifest(this.storage, archive, this.liveColumns);
     }
     return groups;
   }
 
   private async restoreGroup(group: ArchivedPartition[], conflict: ConflictStrategy, runId: string): Promise<RestoredArchive[]> {
-    return this.db.transaction(async (client) => {
+    const restored = await this.db.transaction(async (client) => {
       const restored: RestoredArchive[] = [];
       for (const archive of group) {
         const manifest = await this.trustedManifest(archive);
@@ -181,12 +193,14 @@ export class RestoreService {
             : conflict === 'overwrite'
               ? `ON CONFLICT (${key}) DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
               : '';
+        const keys = new KeyReader(target.keyColumn);
         let result;
         try {
           const codec = this.codecs.of(archive, archive.archivePath);
           result = await loadArchive(client, this.storage, codec, {
             archivePath: archive.archivePath, columns: target.archived, insertColumns: target.insert, keyColumn: target.keyColumn,
             target: quoteTable(target.table), onConflict,
+            afterInsert: (lines) => recordRestoredKeys(client, archive.id, lines.map((line) => keys.read(line, 0, line.length))),
           });
         } catch (error) {
           throw await this.loadFailure(archive, target.keyColumn, target.table.name, error as Error);
@@ -195,11 +209,13 @@ export class RestoreService {
         if (problems.length > 0) {
           throw new CorruptArchiveError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`, archive.archivePath);
         }
-        await markRestored(client, archive.id, runId);
+        await markRestored(client, archive, runId);
         restored.push(this.entry(archive, result.inserted));
       }
       return restored;
     });
+    for (const archive of group) this.metrics.restored(archive);
+    return restored;
   }
 
   /**

@@ -1,0 +1,124 @@
+/**
+ * No row in two live archives (DESIGN.md invariant 7). A restore marks its
+ * archives `restored` and records their keys here; each later purge of the
+ * table strikes off the keys it just archived again (they now sit in a
+ * verified newer archive, committed with the purge). A restored parent
+ * archive becomes `superseded`, with its restored children, in that purge's
+ * transaction once some of its keys were archived again and every key still
+ * on the list (of it and of each child) is in its table: no row is then only
+ * in the superseded file, which leaves the table's folder after the commit
+ * (superseded-files.ts). A key on the list that is in no table (deleted by
+ * the host since the restore) keeps the archive `restored`, file and all.
+ */
+import { PoolClient } from 'pg';
+import { KeyLog, stageKeyLogs } from '../engine/key-log';
+import { QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
+import { moveArchive, NOW } from './status-moves';
+
+/** A table as the purge knows it: its key column and the key's type (format_type, from the database's own catalog). */
+export interface KeyedTable {
+  table: QualifiedName;
+  key: string;
+  keyType: string;
+}
+
+export interface SupersededArchive {
+  id: number;
+  tableName: string;
+  archivePath: string;
+}
+
+type Query = Pick<PoolClient, 'query'>;
+
+const OF_TABLE = `table_name = $1 AND coalesce(schema_name, 'public') = $2`;
+
+/** Inside the restore's transaction: the keys (as `key::text`) that a restore of `archiveId` put back. */
+export async function recordRestoredKeys(client: Query, archiveId: number, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await client.query(
+    `INSERT INTO archival_restored_keys (archive_id, k) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+    [archiveId, keys],
+  );
+}
+
+/** How many keys of `archiveId` the restore recorded (its row count for a full restore). */
+export async function countRestoredKeys(client: Query, archiveId: number): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM archival_restored_keys WHERE archive_id = $1`, [archiveId]);
+  return rows[0].n;
+}
+
+/**
+ * Inside a purge's transaction, after its deletes: the purged keys are in a
+ * verified newer archive now, so restored archives of the table no longer
+ * wait for them. Costs one catalog lookup when the table has no restored archive.
+ */
+export async function strikeRearchivedKeys(client: PoolClient, table: KeyedTable, logs: KeyLog[]): Promise<void> {
+  const restored = await client.query(`SELECT 1 FROM archived_partitions WHERE status = 'restored' AND ${OF_TABLE} LIMIT 1`, [
+    table.table.name, table.table.schema,
+  ]);
+  if (restored.rowCount === 0) return;
+  const staged = await stageKeyLogs(client, 'archival_rearchived_keys', table.keyType, logs, { transactionScoped: true });
+  await client.query(
+    `DELETE FROM archival_restored_keys rk USING archived_partitions a, ${staged} u
+      WHERE rk.archive_id = a.id AND a.status = 'restored' AND ${OF_TABLE} AND rk.k = u.k::text`,
+    [table.table.name, table.table.schema],
+  );
+}
+
+/**
+ * Inside the purge's transaction of archive `by` (of `parent`'s table, with
+ * its `children` tables): moves each restored parent archive whose rows are
+ * all accounted for, with its restored children, to `superseded`.
+ */
+export async function supersedeRestored(client: PoolClient, parent: KeyedTable, children: KeyedTable[], by: number): Promise<SupersededArchive[]> {
+  const { rows: candidates } = await client.query<{ id: string; archive_path: string; restored_keys: string }>(
+    `SELECT id, archive_path, restored_keys FROM archived_partitions
+      WHERE status = 'restored' AND parent_id IS NULL AND restored_keys IS NOT NULL AND ${OF_TABLE}
+      ORDER BY id FOR UPDATE`,
+    [parent.table.name, parent.table.schema],
+  );
+  const superseded: SupersededArchive[] = [];
+  for (const candidate of candidates) {
+    const id = Number(candidate.id);
+    // Nothing archived again yet: the archive is still the only archive of its rows.
+    if ((await countRestoredKeys(client, id)) >= Number(candidate.restored_keys)) continue;
+    const group = await accountedGroup(client, { id, tableName: parent.table.name, archivePath: candidate.archive_path }, parent, children);
+    if (!group) continue;
+    const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
+    for (const archive of group) {
+      await moveArchive(query, archive.id, { from: ['restored'], to: 'superseded', set: { superseded_at: NOW, superseded_by: by } });
+      await client.query(`DELETE FROM archival_restored_keys WHERE archive_id = $1`, [archive.id]);
+    }
+    superseded.push(...group);
+  }
+  return superseded;
+}
+
+/** The parent and its restored children, children first, if every key still listed for them is in its table; else undefined. */
+async function accountedGroup(client: PoolClient, parent: SupersededArchive, table: KeyedTable, children: KeyedTable[]): Promise<SupersededArchive[] | undefined> {
+  if (!(await allListedKeysInTable(client, parent.id, table))) return undefined;
+  const { rows } = await client.query<{ id: string; archive_path: string; table_name: string; schema_name: string | null; restored_keys: string | null }>(
+    `SELECT id, archive_path, table_name, schema_name, restored_keys FROM archived_partitions WHERE parent_id = $1 AND status = 'restored' ORDER BY id FOR UPDATE`,
+    [parent.id],
+  );
+  const group: SupersededArchive[] = [];
+  for (const row of rows) {
+    const child = children.find((c) => c.table.name === row.table_name && c.table.schema === (row.schema_name ?? 'public'));
+    // A child table this job no longer declares, or restored before keys were recorded: no proof, keep it all.
+    if (!child || row.restored_keys === null) return undefined;
+    if (!(await allListedKeysInTable(client, Number(row.id), child))) return undefined;
+    group.push({ id: Number(row.id), tableName: row.table_name, archivePath: row.archive_path });
+  }
+  return [...group, parent];
+}
+
+async function allListedKeysInTable(client: PoolClient, archiveId: number, { table, key, keyType }: KeyedTable): Promise<boolean> {
+  const { rows } = await client.query<{ missing: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM archival_restored_keys rk
+        WHERE rk.archive_id = $1 AND NOT EXISTS (SELECT 1 FROM ${quoteTable(table)} t WHERE t.${quoteIdent(key)} = rk.k::${keyType})
+     ) AS missing`,
+    [archiveId],
+  );
+  return !rows[0].missing;
+}
