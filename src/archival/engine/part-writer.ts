@@ -8,6 +8,7 @@
 import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { NewArchive } from '../catalog/catalog.service';
+import { ArchiveCodec } from '../codec/archive-codec';
 import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName, uniqueOfRun } from './archive-naming';
 import { writeArchive, WrittenArchive } from './archive-writer';
 import { Eligibility, eligiblePredicate } from './eligibility';
@@ -85,28 +86,9 @@ export class PartWriter {
   private async writeArchive({ shape, name, window, parentId, open }: ArchiveRequest): Promise<RecordedArchive | undefined> {
     const { services, context } = this.options;
     const table = shape.table.name;
-    const part = await services.catalog.allocatePart(shape.table.schema, table, isoDate(window.start));
     const codec = services.codecs.forWriting();
-    const path = archiveKey({
-      schema: shape.table.schema, name: assertIdentifier(name, 'archive name'), window, part, unique: uniqueOfRun(context.runId), extension: codec.extension,
-    });
-    const identity: Omit<NewArchive, RecordedSizes> = {
-      job: context.job,
-      schemaName: shape.table.schema,
-      tableName: table,
-      partitionName: partitionName(name, window, part),
-      part,
-      startDate: isoDate(window.start),
-      endDate: isoDate(lastDay(window)),
-      archivePath: path,
-      manifestPath: manifestKey(path),
-      storage: services.storage.type,
-      format: codec.format.name,
-      compression: codec.compression.name,
-      encrypted: codec.encrypted,
-      runId: context.runId,
-      parentId,
-    };
+    const identity = await this.identity({ shape, name, window, parentId }, codec);
+    const path = identity.archivePath;
     let source: RowSource | undefined;
     let written: WrittenArchive | undefined;
     try {
@@ -137,6 +119,32 @@ export class PartWriter {
     await reached(services, 'after-catalog-insert', context, table, path);
     await services.hooks.afterWrite?.(hookContext(services, context, table, path));
     return { shape, record, source, window, written };
+  }
+
+  /** The new archive's catalog fields known before its first byte: its part number (taken now, atomically), key and codec. */
+  private async identity({ shape, name, window, parentId }: Omit<ArchiveRequest, 'open'>, codec: ArchiveCodec): Promise<Omit<NewArchive, RecordedSizes>> {
+    const { services, context } = this.options;
+    const part = await services.catalog.allocatePart(shape.table.schema, shape.table.name, isoDate(window.start));
+    const path = archiveKey({
+      schema: shape.table.schema, name: assertIdentifier(name, 'archive name'), window, part, unique: uniqueOfRun(context.runId), extension: codec.extension,
+    });
+    return {
+      job: context.job,
+      schemaName: shape.table.schema,
+      tableName: shape.table.name,
+      partitionName: partitionName(name, window, part),
+      part,
+      startDate: isoDate(window.start),
+      endDate: isoDate(lastDay(window)),
+      archivePath: path,
+      manifestPath: manifestKey(path),
+      storage: services.storage.type,
+      format: codec.format.name,
+      compression: codec.compression.name,
+      encrypted: codec.encrypted,
+      runId: context.runId,
+      parentId,
+    };
   }
 
   private async recordFailedWrite(identity: Omit<NewArchive, RecordedSizes>, source: RowSource, error: Error): Promise<void> {
