@@ -37,14 +37,26 @@ describe('nothing is deleted unless its archive was read back and matched', () =
   });
 
   it('a corrupted archive fails verification, is marked failed, and deletes nothing', async () => {
+    // The first part's read-back waits until the next part is written, so that one is surely in flight when the first fails.
+    let writes = 0;
+    let nextWritten!: () => void;
+    const next = new Promise<void>((resolve) => (nextWritten = resolve));
     hooks.afterWrite = async ({ archivePath }: HookContext) => {
       const path = join(app.archiveDir, archivePath);
       const bytes = await readFile(path);
       bytes[bytes.length >> 1] ^= 0x01;
       await writeFile(path, bytes);
+      if (++writes === 2) nextWritten();
+    };
+    hooks.at = async (point) => {
+      if (point === 'mid-verify') await next;
     };
     const before = await count(db.sql, 'flow_execution_logs');
-    await expect(app.archival.run('log-archival')).rejects.toThrow(/verification of public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/.* failed: .*SHA-256.*nothing was deleted/);
+    try {
+      await expect(app.archival.run('log-archival')).rejects.toThrow(/verification of public\.flow_execution_logs\/year=\d{4}\/month=\d{2}\/.* failed: .*SHA-256.*nothing was deleted/);
+    } finally {
+      delete hooks.at;
+    }
     expect(await count(db.sql, 'flow_execution_logs')).toBe(before);
     const [corrupted, ...later] = await app.catalog.listArchives();
     expect(corrupted).toMatchObject({ status: 'failed', error: expect.stringContaining('SHA-256') });

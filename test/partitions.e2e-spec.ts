@@ -6,6 +6,7 @@ import { count } from './harness/seed';
 import { faultHooks } from './harness/fault-hooks';
 import { monthStart as monthOf, NOW_SQL } from './harness/clock';
 import { partitionLogTable } from './harness/partitioned-logs';
+import { captureLogs } from './harness/log-capture';
 
 const monthStart = (offset: number) => monthOf(FIXED_NOW, offset);
 
@@ -13,6 +14,7 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
   let db: TestDatabase;
   let app: ArchivalTestApp;
   const hooks = faultHooks();
+  const logs = captureLogs();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -25,10 +27,12 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
     );
     await sql.query(`CREATE TABLE original AS SELECT * FROM flow_execution_logs`);
     app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 400 }, hooks });
+    logs.install(); // after compile(), which installs the testing logger
   });
   afterAll(async () => {
     await app?.close();
     await db?.drop();
+    logs.restore();
   });
 
   const partitions = async () =>
@@ -99,5 +103,29 @@ describe('the partition fast path (a log table range-partitioned by month)', () 
     const rerun = await app.archival.run('log-archival');
     expect(rerun.rows).toBe(51);
     expect((await partitions()).includes('flow_execution_logs_late')).toBe(false);
+  });
+
+  it('keeps a partition that holds a row under legal hold: the other rows are deleted by key, and the log says why', async () => {
+    await db.sql.query(`CREATE TABLE flow_execution_logs_held PARTITION OF flow_execution_logs FOR VALUES FROM ('${monthStart(-40).toISOString()}') TO ('${monthStart(-39).toISOString()}')`);
+    const { rows } = await db.sql.query(
+      `INSERT INTO flow_execution_logs (level, message, created_at) SELECT 'info', 'held month ' || i, $1::timestamptz + i * interval '1 minute' FROM generate_series(1, 30) i RETURNING id`,
+      [monthStart(-40).toISOString()],
+    );
+    const held = rows[0].id as string;
+    await db.sql.query(`INSERT INTO legal_holds (table_name, key_value, reason) VALUES ('flow_execution_logs', $1, 'case 40: one line of a dropped month')`, [held]);
+    logs.lines.length = 0;
+    try {
+      const report = await app.archival.run('log-archival');
+      expect(report.status).toBe('succeeded');
+      expect(report.rows).toBe(29);
+      expect((await partitions()).includes('flow_execution_logs_held')).toBe(true);
+      expect((await db.sql.query(`SELECT id FROM flow_execution_logs_held`)).rows.map((r) => r.id as string)).toEqual([held]);
+      expect(logs.lines).toContainEqual(expect.objectContaining({
+        event: 'partition.kept', job: 'log-archival', runId: report.runId, table: 'flow_execution_logs', partition: 'flow_execution_logs_held',
+        why: expect.stringMatching(/legal hold/),
+      }));
+    } finally {
+      await db.sql.query(`DELETE FROM legal_holds`);
+    }
   });
 });

@@ -14,6 +14,8 @@ import { archivalClock } from './archival-clock';
 import { ARCHIVAL_CLOCK, ARCHIVAL_HOOKS, ARCHIVAL_OPTIONS, ARCHIVAL_SCHEDULES_OFF } from './archival.constants';
 import { ARCHIVAL_MODULE_OPTIONS, ConfigurableArchivalModule } from './archival.module-definition';
 import { ArchivalService } from './archival.service';
+import { JobRegistry } from './job.registry';
+import { JobRunner } from './job.runner';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { Archiver, ARCHIVERS } from './archiver';
 import { DeclaredTableArchiver } from './archivers/declared-table.archiver';
@@ -90,6 +92,8 @@ export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
     CatalogService,
     ArchivalEngine,
     AdvisoryCronLocker,
+    JobRegistry,
+    JobRunner,
     ArchivalService,
     ArchivalScheduler,
     AdminTokenGuard,

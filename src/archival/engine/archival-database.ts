@@ -155,7 +155,7 @@ export class ArchivalDatabase implements OnApplicationShutdown {
     });
   }
 
-  /** Last shutdown phase: running jobs have stopped by now (ArchivalService.onModuleDestroy). */
+  /** Last shutdown phase: running jobs have stopped by now (JobRunner.onModuleDestroy). */
   async onApplicationShutdown() {
     await Promise.all([...this.sessions].map((session) => session.end().catch(() => undefined)));
     await this.pool.end();

@@ -36,17 +36,23 @@ export interface ReadBack {
  */
 export type LinesHandler = (lines: Buffer[]) => Promise<void>;
 
-export async function readArchive(
-  storage: StorageProvider,
-  key: string,
-  codec: ArchiveCodec,
-  columns: ColumnInfo[],
-  keyColumn: string,
-  onLines?: LinesHandler,
-  pacer: Pacer = UNPACED,
+export interface ReadRequest {
+  /** The archive's storage key. */
+  key: string;
+  /** The codec the archive was written with (its catalog row names it). */
+  codec: ArchiveCodec;
+  columns: ColumnInfo[];
+  keyColumn: string;
+  /** Takes the decoded lines (restore); without it only each line's key is read (verification). */
+  onLines?: LinesHandler;
+  /** A paced read rests after about every READ_STEP_MS of work. */
+  pacer?: Pacer;
   /** Called once, when the first rows are decoded, and waited for (fault injection: mid-verify). */
-  onMidRead?: () => unknown,
-): Promise<ReadBack> {
+  onMidRead?: () => unknown;
+}
+
+export async function readArchive(storage: StorageProvider, request: ReadRequest): Promise<ReadBack> {
+  const { key, codec, columns, keyColumn, onLines, pacer = UNPACED, onMidRead } = request;
   const stored = new HashingStream();
   const decoder = codec.decoder(columns, keyColumn, key);
   const keyReader = new KeyReader(keyColumn);

@@ -21,16 +21,20 @@ export interface WrittenArchive {
   encryption: EncryptionInfo | null;
 }
 
-export async function writeArchive(
-  storage: StorageProvider,
-  key: string,
-  lines: Readable,
-  codec: ArchiveCodec,
-  columns: ColumnInfo[],
-  keyColumn: string,
+export interface WriteRequest {
+  /** The new object's storage key (create-only). */
+  key: string;
+  /** The rows as lines, from the row source. */
+  lines: Readable;
+  codec: ArchiveCodec;
+  columns: ColumnInfo[];
+  keyColumn: string;
   /** Called once, when MID_MULTIPART_BYTES of stored bytes went to storage (fault injection). */
-  onMidWrite?: () => unknown,
-): Promise<WrittenArchive> {
+  onMidWrite?: () => unknown;
+}
+
+export async function writeArchive(storage: StorageProvider, request: WriteRequest): Promise<WrittenArchive> {
+  const { key, lines, codec, columns, keyColumn, onMidWrite } = request;
   const encoder = codec.encoder(columns, keyColumn);
   const stored = new HashingStream(onMidWrite && { bytes: MID_MULTIPART_BYTES, call: onMidWrite });
   const body = new PassThrough({ highWaterMark: 1024 * 1024 });

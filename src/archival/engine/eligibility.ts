@@ -1,24 +1,39 @@
 /** The SQL predicate that selects a window's eligible rows; literals only, as COPY takes no parameters. */
-import { TableSpec } from './table-spec';
 import { quoteIdent } from '../sql/sql-identifier';
 import { MonthWindow } from './archive-naming';
+
+/**
+ * What makes a row of a table eligible: its time is before the cutoff, it
+ * matches the job's filter, and no active legal hold names it. The filter and
+ * the holds are kept apart because they mean different things downstream: the
+ * partition fast path reads both to decide whether a partition may go whole.
+ */
+export interface Eligibility {
+  /** The time column. */
+  time: string;
+  cutoff: Date;
+  /** The job's extra predicate over alias `t`, from trusted configuration. */
+  filter?: string;
+  /** Active legal holds as one predicate over alias `t` that excludes the held rows (legal-holds.ts). */
+  holds?: string;
+}
 
 export function timestampLiteral(instant: Date): string {
   return `'${instant.toISOString()}'::timestamptz`;
 }
 
-/** Rows of the window older than the cutoff (and matching the spec's filter), over alias `t`. */
-export function eligiblePredicate(spec: TableSpec, window: MonthWindow, cutoff: Date): string {
-  const time = `t.${quoteIdent(spec.time)}`;
-  const end = window.end < cutoff ? window.end : cutoff;
-  const parts = [`${time} >= ${timestampLiteral(window.start)}`, `${time} < ${timestampLiteral(end)}`];
-  if (spec.filter) parts.push(`(${spec.filter})`);
-  return parts.join(' AND ');
+/** Rows of the window older than the cutoff (and matching the filter, not held), over alias `t`. */
+export function eligiblePredicate(eligibility: Eligibility, window: MonthWindow): string {
+  const time = `t.${quoteIdent(eligibility.time)}`;
+  const end = window.end < eligibility.cutoff ? window.end : eligibility.cutoff;
+  return [`${time} >= ${timestampLiteral(window.start)}`, `${time} < ${timestampLiteral(end)}`, ...conditions(eligibility)].join(' AND ');
 }
 
 /** Every eligible row, whatever its window. */
-export function cutoffPredicate(spec: TableSpec, cutoff: Date): string {
-  const parts = [`t.${quoteIdent(spec.time)} < ${timestampLiteral(cutoff)}`];
-  if (spec.filter) parts.push(`(${spec.filter})`);
-  return parts.join(' AND ');
+export function cutoffPredicate(eligibility: Eligibility): string {
+  return [`t.${quoteIdent(eligibility.time)} < ${timestampLiteral(eligibility.cutoff)}`, ...conditions(eligibility)].join(' AND ');
+}
+
+function conditions({ filter, holds }: Eligibility): string[] {
+  return [...(filter ? [`(${filter})`] : []), ...(holds ? [holds] : [])];
 }

@@ -48,6 +48,21 @@ export interface TableRunResult {
   plan?: { window: string; rows: number; parts: number }[];
 }
 
+/** Adds purged parts to a table run's result: the table's rows, bytes and archives, and each child table's. */
+export function addPurged(result: TableRunResult, summaries: ArchiveSummary[]): void {
+  for (const archive of summaries) {
+    result.archives.push(archive);
+    result.rows += archive.rows;
+    result.bytes += archive.bytes;
+    for (const child of archive.children) {
+      const totals = result.children.find((c) => c.table === child.table)!;
+      totals.rows += child.rows;
+      totals.bytes += child.bytes;
+      totals.archives++;
+    }
+  }
+}
+
 /** A run's totals over its tables, child tables included (what the catalog holds for the run). */
 export function runTotals(tables: TableRunResult[]): { rows: number; bytes: number; archives: number } {
   const sum = (f: (t: TableRunResult) => number) => tables.reduce((n, t) => n + f(t), 0);

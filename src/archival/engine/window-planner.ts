@@ -9,10 +9,9 @@ import { PoolClient } from 'pg';
 import { UnarchivableRowsError } from '../archival.errors';
 import { parquetKind } from '../codec/parquet/parquet-columns';
 import { MonthWindow, monthWindow } from './archive-naming';
-import { cutoffPredicate } from './eligibility';
+import { cutoffPredicate, Eligibility } from './eligibility';
 import { quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
-import { TableSpec } from './table-spec';
 
 export interface WindowPlan {
   window: MonthWindow;
@@ -28,8 +27,8 @@ export interface PlanOptions {
 const PAST_MICROS = '294247-01-10 04:00:54.775807';
 const LAST_MICROSECOND = '294247-01-10 04:00:54.775806 UTC';
 
-export async function planWindows(client: PoolClient, shape: TableShape, spec: TableSpec, cutoff: Date, options: PlanOptions): Promise<WindowPlan[]> {
-  const time = `t.${quoteIdent(spec.time)}`;
+export async function planWindows(client: PoolClient, shape: TableShape, eligibility: Eligibility, options: PlanOptions): Promise<WindowPlan[]> {
+  const time = `t.${quoteIdent(eligibility.time)}`;
   // Each timestamp column's test, compared in its own type (extract(epoch) rounds near the top of the range).
   const timestamps = (options.microsecondTimestamps ? shape.columns.filter((c) => parquetKind(c) === 'timestamp') : []).map((c) => ({
     name: c.name,
@@ -41,16 +40,16 @@ export async function planWindows(client: PoolClient, shape: TableShape, spec: T
             ${timestamps.length > 0 ? `count(*) FILTER (WHERE ${timestamps.map((c) => `(${c.past})`).join(' OR ')})` : '0'} AS past
             ${timestamps.map((c, i) => `, count(*) FILTER (WHERE ${c.past}) AS past_${i}`).join('')}
        FROM ${quoteTable(shape.table)} t
-      WHERE ${cutoffPredicate(spec, cutoff)}
+      WHERE ${cutoffPredicate(eligibility)}
       GROUP BY 1 ORDER BY 1 NULLS FIRST`,
   );
   const where = `${shape.table.schema}.${shape.table.name}`;
   const unarchivable = rows.find((r) => r.month === null);
   if (unarchivable) {
     throw new UnarchivableRowsError(
-      `${unarchivable.rows} eligible rows of ${where} have ${spec.time} = -infinity or a date before 1 AD, ` +
+      `${unarchivable.rows} eligible rows of ${where} have ${eligibility.time} = -infinity or a date before 1 AD, ` +
         `which no monthly window holds; nothing was archived. Correct those rows, or exclude them with the job's filter ` +
-        `(e.g. isfinite(t."${spec.time}"))`,
+        `(e.g. isfinite(t."${eligibility.time}"))`,
       shape.table.name,
     );
   }

@@ -57,7 +57,7 @@ export class TableStatsCollector implements OnApplicationBootstrap, OnApplicatio
         if (archiver instanceof TableArchiver) {
           const cutoff = archiver.cutoff(this.clock(), this.archival.settings(archiver));
           const { rows } = await client.query(
-            `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${quoteTable(parseTableName(archiver.spec.table))} t WHERE ${cutoffPredicate(archiver.spec, cutoff)}`,
+            `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${quoteTable(parseTableName(archiver.spec.table))} t WHERE ${cutoffPredicate({ time: archiver.spec.time, cutoff, filter: archiver.spec.filter })}`,
           );
           eligible.set(archiver.spec.table, Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows']));
         }

@@ -36,12 +36,13 @@ export async function loadArchive(db: Queryable, storage: StorageProvider, codec
   const { archivePath, columns, keyColumn, target } = request;
   const insert = jsonLinesInsertSql(target, request.insertColumns ?? columns, request.onConflict ?? '');
   let inserted = 0;
-  const readBack = await readArchive(storage, archivePath, codec, columns, keyColumn, async (lines) => {
+  const onLines = async (lines: Buffer[]) => {
     // One JSON array of the lines, as bytes: a Buffer parameter goes as json's binary form, which is its text.
     const result = await db.query(insert, [jsonArray(lines)]);
     inserted += result.rowCount ?? 0;
     await request.afterInsert?.(lines);
-  });
+  };
+  const readBack = await readArchive(storage, { key: archivePath, codec, columns, keyColumn, onLines });
   return { ...readBack, inserted };
 }
 

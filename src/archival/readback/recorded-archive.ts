@@ -19,6 +19,8 @@ export async function readRecordedArchive(
   onLines?: LinesHandler,
 ): Promise<string[]> {
   const codec = codecs.of(archive, archive.archivePath);
-  const readBack = await readArchive(storage, archive.archivePath, codec, manifestColumns(manifest), manifest.keyColumn, onLines);
+  const readBack = await readArchive(storage, {
+    key: archive.archivePath, codec, columns: manifestColumns(manifest), keyColumn: manifest.keyColumn, onLines,
+  });
   return compareReadBack(expectedFromRecord(archive), readBack);
 }

@@ -1,0 +1,96 @@
+/**
+ * The pipelining rule of a table run, in one place. Written parts come in
+ * one by one; the pipeline
+ * - seals them one after another in the order they came (catalog order, which
+ *   the manifest hash chain follows), while the run goes on writing the next;
+ * - purges each part once its own seal succeeded, with at most one purge in
+ *   flight (a part's purge waits for the one before it);
+ * - in a window whose partition is to be dropped, defers every part and drops
+ *   the partition once all of them are sealed and earlier purges are done;
+ * - in a paced run, does one thing at a time: each seal and each purge is
+ *   awaited before the next part is written.
+ * After a failed seal nothing more is sealed or purged, and `throwIfStopped`
+ * stops the writer at its next part. `settle` waits for whatever is still in
+ * flight, so nothing outlives the run or its advisory lock.
+ */
+import { VerificationChain } from './verification-chain';
+
+export interface PipelineSteps<Part, Partition, Summary> {
+  seal(part: Part): Promise<void>;
+  purge(part: Part): Promise<Summary>;
+  /** Drops `partition`, which holds exactly the rows of `parts` (all sealed). */
+  drop(partition: Partition, parts: Part[]): Promise<Summary[]>;
+  /** What was purged or dropped, in that order. */
+  purged(summaries: Summary[]): void;
+}
+
+export interface PipelineOptions {
+  /** A paced run (ARCHIVAL_NICE_RATIO, ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS) overlaps nothing. */
+  paced: boolean;
+  /** Fires when the run must stop (lock lost, shutdown). */
+  signal: AbortSignal;
+}
+
+interface Deferred<Part, Partition> {
+  partition: Partition;
+  parts: { part: Part; sealed: Promise<void> }[];
+}
+
+export class PartPipeline<Part, Partition, Summary> {
+  private readonly seals = new VerificationChain();
+  /** The one purge in flight (or the last one, settled). */
+  private purging: Promise<void> = Promise.resolve();
+  private deferred: Deferred<Part, Partition> | undefined;
+
+  constructor(
+    private readonly steps: PipelineSteps<Part, Partition, Summary>,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  /** Checked before each part is written: the run was told to stop, or a seal failed. */
+  throwIfStopped(): void {
+    this.options.signal.throwIfAborted();
+    this.seals.throwIfFailed();
+  }
+
+  /** A new month window; with a partition, the window's parts leave by dropping it rather than one purge each. */
+  startWindow(partition: Partition | undefined): void {
+    this.deferred = partition === undefined ? undefined : { partition, parts: [] };
+  }
+
+  /** Takes a written part: queues its seal, then its purge (or defers it to the window's drop). */
+  async add(part: Part): Promise<void> {
+    const sealed = this.seals.then(() => this.steps.seal(part));
+    sealed.catch(() => undefined); // awaited before its purge or the drop, and by settle()
+    if (this.options.paced) await sealed;
+    if (this.deferred) {
+      this.deferred.parts.push({ part, sealed });
+      return;
+    }
+    await this.purging;
+    this.purging = sealed.then(() => this.steps.purge(part)).then((summary) => this.steps.purged([summary]));
+    this.purging.catch(() => undefined); // awaited before the next purge and by drain() or settle()
+    if (this.options.paced) await this.purging;
+  }
+
+  /** The window's last part was added: a deferred window drops its partition once every part is sealed. */
+  async endWindow(): Promise<void> {
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    if (!deferred || deferred.parts.length === 0) return;
+    await this.purging;
+    await Promise.all(deferred.parts.map((p) => p.sealed));
+    this.steps.purged(await this.steps.drop(deferred.partition, deferred.parts.map((p) => p.part)));
+  }
+
+  /** The table's last window ended: waits for the last purge (and throws its error). */
+  async drain(): Promise<void> {
+    await this.purging;
+  }
+
+  /** After a failure: waits for every seal and purge still in flight, whatever their outcome. */
+  async settle(): Promise<void> {
+    await this.seals.settled();
+    await this.purging.catch(() => undefined);
+  }
+}
