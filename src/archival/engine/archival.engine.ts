@@ -34,6 +34,7 @@ import { assertIdentifier, parseTableName, QualifiedName } from './sql-identifie
 import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
+import { RunThrottles } from '../throttle/run-throttles';
 
 /** Fields known only once an archive was fully written. */
 type RecordedSizes = 'rowCount' | 'uncompressedSize' | 'compressedSize' | 'sha256' | 'contentSha256' | 'keysSha256' | 'minPk' | 'maxPk';
@@ -75,6 +76,7 @@ export class ArchivalEngine {
     @Inject(ARCHIVE_CODECS) private readonly codecs: ArchiveCodecs,
     @Inject(ARCHIVAL_OPTIONS) private readonly options: ArchivalOptions,
     private readonly metrics: ArchivalMetrics,
+    private readonly throttles: RunThrottles,
     @Optional() @Inject(ARCHIVAL_HOOKS) private readonly hooks: ArchivalHooks = {},
   ) {}
 
@@ -113,7 +115,7 @@ export class ArchivalEngine {
         }
       }
     };
-    const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal);
+    const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal, this.throttles.forRun(context.job, context.live));
     // Pipelined: once a part is written, the next part is written (keyset after its last key) while
     // this one is read back and verified, then purged; verifications run one after another, in
     // catalog order (the manifest chain), and at most one purge is in flight.
@@ -299,6 +301,7 @@ export class ArchivalEngine {
       this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms });
     const pacing = { pacer, batchSize: this.options.batchSize, onBatch };
     const { parent, parts } = part;
+    await pacer.gate(); // wait out load before the purge transaction opens, never inside it
     context.signal.throwIfAborted(); // never purge once the run was told to stop
     await this.db
       .transaction(async (client) => {
