@@ -77,6 +77,8 @@ export interface ArchivalOptionsInput {
   niceRatio?: number;
   /** Pause on what the database reports (replica lag, active backends, a host query); see throttle/throttle-options.ts. */
   throttle?: Partial<ThrottleOptions>;
+  /** Adapt the COPY batch size so each batch takes about this long (0: fixed `batchSize`); see engine/batch-sizer.ts. */
+  targetStepMs?: number;
   /** Statuses of flow sessions still going: session-archival never takes them. */
   activeSessionStatuses?: string[];
   /** No job may be configured to keep rows for less, or more, than these bounds. */
@@ -127,6 +129,7 @@ export interface ArchivalOptions {
   sleepBetweenBatchesMs: number;
   niceRatio: number;
   throttle: ThrottleOptions;
+  targetStepMs: number;
   activeSessionStatuses: string[];
   minRetentionDays: number;
   maxRetentionDays: number;
@@ -157,6 +160,7 @@ export const DEFAULTS = {
   maxRowsPerFile: 500_000,
   sleepBetweenBatchesMs: 0,
   niceRatio: 0,
+  targetStepMs: 0,
   activeSessionStatuses: ['running', 'pending', 'waiting'],
   minRetentionDays: 1,
   maxRetentionDays: 36_500,

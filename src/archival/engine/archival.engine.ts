@@ -35,6 +35,7 @@ import { describeTable, TableShape } from './table-introspector';
 import { ChildTableSpec, TableSpec } from './table-spec';
 import { planWindows } from './window-planner';
 import { RunThrottles } from '../throttle/run-throttles';
+import { BatchSizer } from './batch-sizer';
 
 /** Fields known only once an archive was fully written. */
 type RecordedSizes = 'rowCount' | 'uncompressedSize' | 'compressedSize' | 'sha256' | 'contentSha256' | 'keysSha256' | 'minPk' | 'maxPk';
@@ -115,7 +116,8 @@ export class ArchivalEngine {
         }
       }
     };
-    const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal, this.throttles.forRun(context.job, context.live));
+    const pacer = new Pacer(this.options.niceRatio, this.options.sleepBetweenBatchesMs, context.signal, this.throttles.forRun(context.job, context.live),
+      new BatchSizer(this.options.batchSize, this.options.targetStepMs));
     // Pipelined: once a part is written, the next part is written (keyset after its last key) while
     // this one is read back and verified, then purged; verifications run one after another, in
     // catalog order (the manifest chain), and at most one purge is in flight.

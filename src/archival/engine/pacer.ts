@@ -1,3 +1,10 @@
+import { BatchSizer } from './batch-sizer';
+
+/** What a step waits on before it starts: the run's throttle (throttle/throttle.ts). */
+export interface ThrottleGate {
+  pass(signal?: AbortSignal): Promise<void>;
+}
+
 /**
  * How hard a run presses on the database and the host: after each step of
  * work (a batch read, a chunk of deletes, a stretch of read-back) the run
@@ -13,16 +20,14 @@
  * Paced or not, every step first passes the run's throttle (throttle/throttle.ts),
  * which waits while the database reports too much load.
  */
-export interface ThrottleGate {
-  pass(signal?: AbortSignal): Promise<void>;
-}
-
 export class Pacer {
   constructor(
     private readonly niceRatio: number,
     private readonly sleepMs: number,
     private readonly signal?: AbortSignal,
     private readonly throttle?: ThrottleGate,
+    /** ARCHIVAL_TARGET_STEP_MS: the length of each COPY step, adapted to the target time (batch-sizer.ts). */
+    readonly sizer?: BatchSizer,
   ) {}
 
   /** Waits while the run's throttle says the database is too busy (before a step, outside any transaction). */
