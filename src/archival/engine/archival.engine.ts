@@ -23,7 +23,7 @@ import { writeArchive, WrittenArchive } from './archive-writer';
 import { eligiblePredicate } from './eligibility';
 import { legalHoldExclusion } from './legal-holds';
 import { buildManifest, writeManifest } from './manifest';
-import { assertNoChildren, markPurged, purgeRows } from './purger';
+import { assertNoChildren, markPurged, PurgeMethod, purgeRows } from './purger';
 import { dropArchivedPartition, wholeMonthPartition } from './partitions';
 import { Pacer } from './pacer';
 import { VerificationChain } from './verification-chain';
@@ -63,7 +63,7 @@ interface ProducedArchive {
 }
 
 function purgeRequest({ record, source }: ProducedArchive) {
-  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keyLog };
+  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keyLog, predicate: source.rangePredicate };
 }
 
 @Injectable()
@@ -299,8 +299,8 @@ export class ArchivalEngine {
    * references a parent about to go, and purges the parents.
    */
   private async purgePart(shape: TableShape, children: ChildShape[], part: PartArchives, context: RunContext, pacer: Pacer): Promise<ArchiveSummary> {
-    const onBatch = (table: string, rows: number, ms: number) =>
-      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms });
+    const onBatch = (table: string, rows: number, ms: number, method: PurgeMethod) =>
+      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms, method });
     const pacing = { pacer, batchSize: this.options.batchSize, onBatch };
     const { parent, parts } = part;
     await pacer.gate(); // wait out load before the purge transaction opens, never inside it

@@ -50,6 +50,11 @@ export class RowSource {
 
   constructor(private readonly client: PoolClient, private readonly shape: TableShape, private readonly options: RowSourceOptions) {}
 
+  /** The predicate this part was read by, when it was read by one alone (a main table's part, not a child's join). */
+  get rangePredicate(): string | undefined {
+    return this.options.join === undefined ? this.options.predicate : undefined;
+  }
+
   get rows(): number {
     return this.keyLog.rows;
   }
