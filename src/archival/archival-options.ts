@@ -1,5 +1,6 @@
 import { PresetName } from './archivers/preset-names';
 import { TableSpec } from './engine/table-spec';
+import { ThrottleOptions } from './throttle/throttle-options';
 /**
  * The module's options: what a host passes to ArchivalModule.forRoot (input),
  * and what every service receives once defaults are applied and values are
@@ -74,6 +75,10 @@ export interface ArchivalOptionsInput {
   sleepBetweenBatchesMs?: number;
   /** Rest this many times as long as each step of work took (0: full speed); see engine/pacer.ts. */
   niceRatio?: number;
+  /** Pause on what the database reports (replica lag, active backends, a host query); see throttle/throttle-options.ts. */
+  throttle?: Partial<ThrottleOptions>;
+  /** Adapt the COPY batch size so each batch takes about this long (0: fixed `batchSize`); see engine/batch-sizer.ts. */
+  targetStepMs?: number;
   /** Statuses of flow sessions still going: session-archival never takes them. */
   activeSessionStatuses?: string[];
   /** No job may be configured to keep rows for less, or more, than these bounds. */
@@ -105,7 +110,7 @@ export interface ArchivalOptionsInput {
   /** Built-in jobs to switch on, by job name (see archivers/preset-names.ts); none unless named. */
   presets?: readonly PresetName[];
   /** Where each option came from, for error messages (env variable names). */
-  sourceNames?: Partial<Record<keyof ArchivalOptionsInput | 'storage.region' | 'storage.endpoint', string>>;
+  sourceNames?: Partial<Record<keyof ArchivalOptionsInput | 'storage.region' | 'storage.endpoint' | `throttle.${keyof ThrottleOptions}`, string>>;
 }
 
 export interface ArchivalOptions {
@@ -123,6 +128,8 @@ export interface ArchivalOptions {
   maxRowsPerFile: number;
   sleepBetweenBatchesMs: number;
   niceRatio: number;
+  throttle: ThrottleOptions;
+  targetStepMs: number;
   activeSessionStatuses: string[];
   minRetentionDays: number;
   maxRetentionDays: number;
@@ -153,6 +160,7 @@ export const DEFAULTS = {
   maxRowsPerFile: 500_000,
   sleepBetweenBatchesMs: 0,
   niceRatio: 0,
+  targetStepMs: 0,
   activeSessionStatuses: ['running', 'pending', 'waiting'],
   minRetentionDays: 1,
   maxRetentionDays: 36_500,

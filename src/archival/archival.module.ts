@@ -29,6 +29,7 @@ import { ParquetSpoolCleanup } from './codec/parquet/parquet-spool-cleanup';
 import { resolveArchivalOptions } from './config/resolve-options';
 import { ArchivalDatabase } from './engine/archival-database';
 import { ArchivalEngine } from './engine/archival.engine';
+import { RunThrottles } from './throttle/run-throttles';
 import { killSwitchHooks } from './engine/archival-hooks';
 import { AdvisoryCronLocker } from './scheduler/advisory.cron-locker';
 import { ArchivalScheduler } from './scheduler/archival.scheduler';
@@ -91,6 +92,7 @@ export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
     ArchivalDatabase,
     CatalogService,
     ArchivalEngine,
+    RunThrottles,
     AdvisoryCronLocker,
     JobRegistry,
     JobRunner,

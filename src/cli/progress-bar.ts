@@ -17,7 +17,8 @@ export function formatBar(p: ProgressSnapshot): string {
   const filled = Math.round(((p.percent ?? 0) / 100) * WIDTH);
   const percent = p.percent === null ? '  ?%' : `${String(p.percent).padStart(3)}%`;
   const where = p.table ? ` ${p.table}${p.window ? ` ${p.window}` : ''}` : '';
-  return `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${percent} ${p.rows}/${p.plannedRows} rows, ${p.rowsPerSecond} rows/s${where}, ETA ${formatEta(p.etaSeconds)}`;
+  const eta = p.throttled ? `throttled (${p.throttled})` : `ETA ${formatEta(p.etaSeconds)}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${percent} ${p.rows}/${p.plannedRows} rows, ${p.rowsPerSecond} rows/s${where}, ${eta}`;
 }
 
 export function formatLine(job: string, p: ProgressSnapshot): string {

@@ -50,7 +50,7 @@ export async function startCommitCuttingProxy(target: { host: string; port: numb
         if (pending.length - forward < 1 + length) break;
         const sql = queryText(pending, forward, length);
         if (sql !== undefined) {
-          if (/^\s*DELETE\b/i.test(sql)) deleted = true;
+          if (/^\s*(WITH\b[\s\S]*\bDELETE\b|DELETE\b)/i.test(sql)) deleted = true; // the ranged purge is a WITH … DELETE
           if (/^\s*(BEGIN|START TRANSACTION)\b/i.test(sql)) deleted = false;
           if (armed && deleted && /^\s*COMMIT\s*;?\s*$/i.test(sql)) {
             armed = false;

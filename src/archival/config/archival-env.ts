@@ -9,6 +9,7 @@ import { ConfigurationError } from '../archival.errors';
 import { PresetName } from '../archivers/preset-names';
 import { NO_ACTIVE_STATUS, presetList, resolveArchivalOptions } from './resolve-options';
 import { parseS3Location } from './storage-location';
+import { THROTTLE_ENV } from './throttle-settings';
 
 type Env = Record<string, string | undefined>;
 
@@ -49,6 +50,8 @@ function readInput(read: EnvReader, env: Env): ArchivalOptionsInput {
     maxRowsPerFile: read.int('ARCHIVAL_MAX_ROWS_PER_FILE'),
     sleepBetweenBatchesMs: read.int('ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS'),
     niceRatio: read.num('ARCHIVAL_NICE_RATIO'),
+    throttle: throttleFromEnv(read),
+    targetStepMs: read.int('ARCHIVAL_TARGET_STEP_MS'),
     activeSessionStatuses: read.list('ARCHIVAL_SESSION_ACTIVE_STATUSES', NO_ACTIVE_STATUS),
     minRetentionDays: read.int('ARCHIVAL_MIN_RETENTION_DAYS'),
     maxRetentionDays: read.int('ARCHIVAL_MAX_RETENTION_DAYS'),
@@ -77,6 +80,7 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   maxRowsPerFile: 'ARCHIVAL_MAX_ROWS_PER_FILE',
   sleepBetweenBatchesMs: 'ARCHIVAL_SLEEP_BETWEEN_BATCHES_MS',
   niceRatio: 'ARCHIVAL_NICE_RATIO',
+  targetStepMs: 'ARCHIVAL_TARGET_STEP_MS',
   minRetentionDays: 'ARCHIVAL_MIN_RETENTION_DAYS',
   maxRetentionDays: 'ARCHIVAL_MAX_RETENTION_DAYS',
   activeSessionStatuses: 'ARCHIVAL_SESSION_ACTIVE_STATUSES',
@@ -88,7 +92,16 @@ const SOURCE_NAMES: ArchivalOptionsInput['sourceNames'] = {
   presets: 'ARCHIVAL_PRESETS',
   'storage.region': 'ARCHIVAL_S3_REGION',
   'storage.endpoint': 'ARCHIVAL_S3_ENDPOINT',
+  ...Object.fromEntries(Object.entries(THROTTLE_ENV).map(([key, variable]) => [`throttle.${key}`, variable])),
 };
+
+function throttleFromEnv(read: EnvReader): ArchivalOptionsInput['throttle'] {
+  const { throttleQuery, ...limits } = THROTTLE_ENV;
+  return {
+    ...Object.fromEntries(Object.entries(limits).map(([key, variable]) => [key, read.int(variable)])),
+    throttleQuery: read.str(throttleQuery),
+  };
+}
 
 function storageFromEnv(read: EnvReader): StorageOptions | string | undefined {
   const type = read.str('ARCHIVAL_STORAGE_TYPE');

@@ -11,6 +11,7 @@ import { assertIdentifier, parseTableName } from '../sql/sql-identifier';
 import { resolveDatabaseUrl } from './database-url';
 import { resolveEncryptionKey, resolveEncryptionKeys } from './encryption-keys';
 import { resolveStorage } from './storage-location';
+import { resolveThrottle } from './throttle-settings';
 
 const FORMATS = ['json', 'parquet'] as const;
 const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
@@ -53,6 +54,8 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
       wholeNumber(0, 600_000),
     ),
     niceRatio: check('niceRatio', input.niceRatio ?? DEFAULTS.niceRatio, decimal(0, 100)),
+    targetStepMs: check('targetStepMs', input.targetStepMs ?? DEFAULTS.targetStepMs, wholeNumber(0, 600_000)),
+    throttle: resolveThrottle(input.throttle, (key) => name(`throttle.${key}`), problems),
     activeSessionStatuses: check('activeSessionStatuses', input.activeSessionStatuses ?? DEFAULTS.activeSessionStatuses, statusList),
     minRetentionDays: check('minRetentionDays', input.minRetentionDays ?? DEFAULTS.minRetentionDays, wholeNumber(1)),
     maxRetentionDays: check('maxRetentionDays', input.maxRetentionDays ?? DEFAULTS.maxRetentionDays, wholeNumber(1)),

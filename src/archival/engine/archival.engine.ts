@@ -23,6 +23,7 @@ import { RunContext, TableRunResult } from './run-context';
 import { runTable } from './table-run';
 import { TableSpec } from './table-spec';
 import { UnfinishedArchives } from './unfinished-archives';
+import { RunThrottles } from '../throttle/run-throttles';
 
 @Injectable()
 export class ArchivalEngine {
@@ -35,9 +36,10 @@ export class ArchivalEngine {
     @Inject(ARCHIVE_CODECS) codecs: ArchiveCodecs,
     @Inject(ARCHIVAL_OPTIONS) options: ArchivalOptions,
     metrics: ArchivalMetrics,
+    throttles: RunThrottles,
     @Optional() @Inject(ARCHIVAL_HOOKS) hooks: ArchivalHooks = {},
   ) {
-    this.services = { db, catalog, storage, codecs, options, metrics, hooks };
+    this.services = { db, catalog, storage, codecs, options, metrics, hooks, throttles };
   }
 
   /** Archives every eligible row of one table (rows older than `cutoff`). */

@@ -9,6 +9,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ArchiveCodecs } from '../codec/archive-codec';
 import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { StorageProvider } from '../storage/storage-provider.interface';
+import { RunThrottles } from '../throttle/run-throttles';
 import { ArchivalDatabase } from './archival-database';
 import { ArchivalHooks, FaultPoint } from './archival-hooks';
 import { Pacer } from './pacer';
@@ -22,6 +23,8 @@ export interface EngineServices {
   options: ArchivalOptions;
   metrics: ArchivalMetrics;
   hooks: ArchivalHooks;
+  /** Each run's throttle on the database's signals (throttle/). */
+  throttles: RunThrottles;
 }
 
 /** What each step of one table run is built with: the services, the run, and its pacing. */

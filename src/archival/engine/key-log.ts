@@ -5,6 +5,7 @@
  * million small JS strings, and the purge streams it straight back with
  * COPY ... FROM STDIN.
  */
+import { createHash } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
@@ -43,6 +44,18 @@ export class KeyLog {
     if (this.used + row.length > this.block.length) this.nextBlock(row.length);
     this.used += row.copy(this.block, this.used);
     this.remember(keyBytes, 0, keyBytes.length);
+  }
+
+  /** Bytes held: the log's size in COPY text form. */
+  get bytes(): number {
+    return this.blocks.reduce((sum, block) => sum + block.length, 0) + this.used;
+  }
+
+  /** SHA-256 of the log's COPY text (`key<TAB>xmin<LF>` per row, in order), as hex. */
+  sha256(): string {
+    const hash = createHash('sha256');
+    for (const block of this.blocks) hash.update(block);
+    return hash.update(this.block.subarray(0, this.used)).digest('hex');
   }
 
   get firstKey(): string | undefined {

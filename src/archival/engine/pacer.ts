@@ -1,3 +1,10 @@
+import { BatchSizer } from './batch-sizer';
+
+/** What a step waits on before it starts: the run's throttle (throttle/throttle.ts). */
+export interface ThrottleGate {
+  pass(signal?: AbortSignal): Promise<void>;
+}
+
 /**
  * How hard a run presses on the database and the host: after each step of
  * work (a batch read, a chunk of deletes, a stretch of read-back) the run
@@ -9,13 +16,24 @@
  * A paced run also works one step at a time: it reads a batch whole before
  * encoding it, verifies and purges a part before reading the next, and deletes
  * in batches of ARCHIVAL_BATCH_SIZE rows.
+ *
+ * Paced or not, every step first passes the run's throttle (throttle/throttle.ts),
+ * which waits while the database reports too much load.
  */
 export class Pacer {
   constructor(
     private readonly niceRatio: number,
     private readonly sleepMs: number,
     private readonly signal?: AbortSignal,
+    private readonly throttle?: ThrottleGate,
+    /** ARCHIVAL_TARGET_STEP_MS: the length of each COPY step, adapted to the target time (batch-sizer.ts). */
+    readonly sizer?: BatchSizer,
   ) {}
+
+  /** Waits while the run's throttle says the database is too busy (before a step, outside any transaction). */
+  async gate(): Promise<void> {
+    await this.throttle?.pass(this.signal);
+  }
 
   /** Whether any rest is configured (a paced run trades speed for a light footprint). */
   get paced(): boolean {
@@ -24,6 +42,7 @@ export class Pacer {
 
   /** Rests after a step that started at `startedAt` (a `performance.now()` reading). */
   async rest(startedAt: number): Promise<void> {
+    await this.gate();
     if (!this.paced) return;
     const ms = this.sleepMs + this.niceRatio * (performance.now() - startedAt);
     await sleep(ms, this.signal);

@@ -12,7 +12,7 @@ import { strikeRearchivedKeys, SupersededArchive, supersedeRestored } from '../c
 import { markPurged } from '../catalog/transaction-marks';
 import { QualifiedName } from '../sql/sql-identifier';
 import { dropArchivedPartition } from './table-partitions';
-import { assertNoChildren, purgeRows } from './purger';
+import { assertNoChildren, PurgeMethod, purgeRows } from './purger';
 import { ArchiveSummary } from './run-context';
 import { removeSupersededFiles } from './superseded-files';
 import { TableTarget } from './table-target';
@@ -33,10 +33,11 @@ export class PartPurge {
    */
   async purge(part: WrittenPart): Promise<ArchiveSummary> {
     const { services, target, context, pacer } = this.options;
-    const onBatch = (table: string, rows: number, ms: number) =>
-      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms });
+    const onBatch = (table: string, rows: number, ms: number, method: PurgeMethod) =>
+      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms, method });
     const pacing = { pacer, batchSize: services.options.batchSize, onBatch };
     const { parent, children } = part;
+    await pacer.gate(); // wait out load before the purge transaction opens, never inside it
     context.signal.throwIfAborted(); // never purge once the run was told to stop
     let superseded: SupersededArchive[] = [];
     await services.db

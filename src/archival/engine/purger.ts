@@ -10,39 +10,63 @@ import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
 import { markPurged } from '../catalog/transaction-marks';
 import { KeyLog, stageKeyLogs } from './key-log';
+import { canPurgeByRange, tryPurgeByRange } from './range-purge';
 import { Pacer } from './pacer';
 import { PARENT_KEYS_TABLE, stageParentKeys } from './parent-keys';
 import { quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 
+/** How a batch was deleted: by range and predicate (and whether it matched the archive), or by the staged keys. */
+export type PurgeMethod = 'range' | 'range-mismatch' | 'staged';
+
 export interface PurgeRequest {
   archiveId: number;
   archivePath: string;
   keys: KeyLog;
+  /** The eligibility predicate the part was read by (over alias `t`); none for a child table's part. */
+  predicate?: string;
 }
 
 /** A paced purge deletes in batches and rests between them, in the same transaction. */
 export interface PurgePacing {
   pacer: Pacer;
   batchSize: number;
-  /** Called after each batch of deletes with its table, row count and duration. */
-  onBatch?: (table: string, rows: number, ms: number) => void;
+  /** Called after each batch of deletes with its table, row count, duration and method. */
+  onBatch?: (table: string, rows: number, ms: number, method: PurgeMethod) => void;
 }
 
-/** Streams the archived (key, xmin) pairs into a transaction-scoped temp table and deletes by join. */
+/**
+ * First by range (range-purge.ts): one DELETE over the part's key range and
+ * predicate, checked against the key log by count and hash. If rows changed
+ * since they were read (the hash differs), that DELETE is rolled back to a
+ * savepoint and the staged purge decides: it streams the archived (key, xmin)
+ * pairs into a transaction-scoped temp table and deletes by join.
+ */
 export async function purgeRows(client: PoolClient, shape: TableShape, request: PurgeRequest, pacing?: PurgePacing): Promise<number> {
   await setPurgeLimits(client);
   const batches = pacing?.pacer.paced && request.keys.rows > pacing.batchSize;
+  if (!batches && canPurgeByRange(request.keys, request.predicate)) {
+    const started = performance.now();
+    const outcome = await tryPurgeByRange(client, shape, request.keys, request.predicate);
+    pacing?.onBatch?.(shape.table.name, outcome.deleted, Math.round(performance.now() - started), outcome.matches ? 'range' : 'range-mismatch');
+    if (outcome.matches) {
+      await markPurged(client, request.archiveId, request.archivePath, shape.table.name);
+      return outcome.deleted;
+    }
+  }
   const keys = await stageKeyLogs(client, 'archival_purge_keys', shape.keyType, [request.keys], { transactionScoped: true, numbered: batches });
   const deleteSql = `DELETE FROM ${quoteTable(shape.table)} t USING ${keys} u WHERE t.${quoteIdent(shape.key)} = u.k AND t.xmin = u.x`;
   let deleted = 0;
-  if (!batches) deleted = (await client.query(deleteSql)).rowCount ?? 0;
-  else {
+  if (!batches) {
+    const started = performance.now();
+    deleted = (await client.query(deleteSql)).rowCount ?? 0;
+    pacing?.onBatch?.(shape.table.name, deleted, Math.round(performance.now() - started), 'staged');
+  } else {
     for (let from = 0; from < request.keys.rows; from += pacing.batchSize) {
       const started = performance.now();
       const batch = await client.query(`${deleteSql} AND u.n > $1 AND u.n <= $2`, [from, from + pacing.batchSize]);
       deleted += batch.rowCount ?? 0;
-      pacing.onBatch?.(shape.table.name, batch.rowCount ?? 0, Math.round(performance.now() - started));
+      pacing.onBatch?.(shape.table.name, batch.rowCount ?? 0, Math.round(performance.now() - started), 'staged');
       await pacing.pacer.rest(started);
     }
   }

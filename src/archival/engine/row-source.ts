@@ -50,6 +50,11 @@ export class RowSource {
 
   constructor(private readonly client: PoolClient, private readonly shape: TableShape, private readonly options: RowSourceOptions) {}
 
+  /** The predicate this part was read by, when it was read by one alone (a main table's part, not a child's join). */
+  get rangePredicate(): string | undefined {
+    return this.options.join === undefined ? this.options.predicate : undefined;
+  }
+
   get rows(): number {
     return this.keyLog.rows;
   }
@@ -75,7 +80,8 @@ export class RowSource {
     let after = this.options.startAfter;
     while (this.rows < this.options.limit) {
       this.options.signal?.throwIfAborted();
-      const limit = Math.min(this.options.batchSize, this.options.limit - this.rows);
+      const sizer = this.options.pacer.sizer;
+      const limit = Math.min(sizer?.size ?? this.options.batchSize, this.options.limit - this.rows);
       const before = this.rows;
       const started = performance.now();
       const copy = this.client.query(copyTo(this.copySql(after, limit))) as AsyncIterable<Buffer>;
@@ -84,7 +90,9 @@ export class RowSource {
       for await (const chunk of chunks) yield* this.take(chunk);
       if (this.scanner.end()) throw new Error(`COPY output of ${this.shape.table.name} ended inside a line`);
       const fetched = this.rows - before;
-      this.options.onBatch?.(fetched, Math.round(performance.now() - started));
+      const ms = performance.now() - started;
+      sizer?.observe(fetched, ms, limit);
+      this.options.onBatch?.(fetched, Math.round(ms));
       if (fetched < limit) return;
       after = this.keyLog.lastKey;
       await this.options.pacer.rest(started);

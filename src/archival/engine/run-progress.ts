@@ -16,6 +16,8 @@ export interface ProgressSnapshot {
   /** Seconds left at the current rate for the planned rows; null until a rate is known. */
   etaSeconds: number | null;
   startedAt: string;
+  /** Why the run waits for the database right now (reason and reading), or null. */
+  throttled: string | null;
 }
 
 export class RunProgress {
@@ -23,6 +25,7 @@ export class RunProgress {
   private plannedRows = 0;
   private table: string | null = null;
   private window: string | null = null;
+  private throttledBy: string | null = null;
 
   constructor(private readonly started: number = Date.now()) {}
 
@@ -36,6 +39,11 @@ export class RunProgress {
   entered(table: string, window: string): void {
     this.table = table;
     this.window = window;
+  }
+
+  /** The run pauses for the database (why), or goes on again (null). */
+  throttled(why: string | null): void {
+    this.throttledBy = why;
   }
 
   /** A part purged: its rows of the table itself. */
@@ -56,6 +64,7 @@ export class RunProgress {
       rowsPerSecond,
       etaSeconds: this.rows > 0 ? Math.ceil(left / (this.rows / seconds)) : null,
       startedAt: new Date(this.started).toISOString(),
+      throttled: this.throttledBy,
     };
   }
 }

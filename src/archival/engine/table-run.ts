@@ -11,6 +11,7 @@ import { MonthWindow } from './archive-naming';
 import { Eligibility } from './eligibility';
 import { EngineServices } from './engine-services';
 import { legalHoldExclusion } from './legal-holds';
+import { BatchSizer } from './batch-sizer';
 import { Pacer } from './pacer';
 import { PartPipeline } from './part-pipeline';
 import { PartPurge } from './part-purge';
@@ -52,7 +53,10 @@ class TableRun {
     private readonly eligibility: Eligibility,
     private readonly context: RunContext,
   ) {
-    this.pacer = new Pacer(services.options.niceRatio, services.options.sleepBetweenBatchesMs, context.signal);
+    this.pacer = new Pacer(
+      services.options.niceRatio, services.options.sleepBetweenBatchesMs, context.signal,
+      services.throttles.forRun(context.job, context.live), new BatchSizer(services.options.batchSize, services.options.targetStepMs),
+    );
     this.result = {
       table: target.shape.table.name, cutoff: eligibility.cutoff.toISOString(), rows: 0, bytes: 0, archives: [],
       children: target.children.map((c) => ({ table: c.shape.table.name, rows: 0, bytes: 0, archives: 0 })),

@@ -29,5 +29,5 @@ export function inWriteOrder(part: WrittenPart): RecordedArchive[] {
 }
 
 export function purgeRequest({ record, source }: RecordedArchive): PurgeRequest {
-  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keyLog };
+  return { archiveId: record.id, archivePath: record.archivePath, keys: source.keyLog, predicate: source.rangePredicate };
 }

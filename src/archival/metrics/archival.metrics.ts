@@ -23,6 +23,10 @@ export const ARCHIVAL_METRIC_PROVIDERS = [
     name: 'archival_run_duration_seconds', help: 'Duration of job runs.', labelNames: ['job', 'status'],
     buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 14_400],
   }),
+  makeCounterProvider({
+    name: 'archival_throttled_seconds_total', help: 'Seconds runs waited for the database (replica lag, active backends, the throttle query).',
+    labelNames: ['job', 'reason'],
+  }),
   makeGaugeProvider({ name: 'archival_last_success_timestamp_seconds', help: 'When each job last succeeded (Unix time).', labelNames: ['job'] }),
   makeGaugeProvider({ name: 'archival_eligible_rows', help: 'Rows past retention still in the hot table (planner estimate).', labelNames: ['job', 'table'] }),
   makeGaugeProvider({ name: 'archival_table_size_bytes', help: 'Total size of each archived table, indexes and TOAST included.', labelNames: ['job', 'table'] }),
@@ -46,6 +50,7 @@ export class ArchivalMetrics {
     @InjectMetric('archival_verify_failures_total') private readonly verifyFailures: Counter<string>,
     @InjectMetric('archival_runs_total') private readonly runs: Counter<string>,
     @InjectMetric('archival_run_duration_seconds') private readonly runDuration: Histogram<string>,
+    @InjectMetric('archival_throttled_seconds_total') private readonly throttledSeconds: Counter<string>,
     @InjectMetric('archival_last_success_timestamp_seconds') private readonly lastSuccess: Gauge<string>,
     @InjectMetric('archival_eligible_rows') private readonly eligible: Gauge<string>,
     @InjectMetric('archival_table_size_bytes') private readonly tableSize: Gauge<string>,
@@ -78,6 +83,11 @@ export class ArchivalMetrics {
     this.runs.inc({ job, status });
     this.runDuration.observe({ job, status }, seconds);
     if (status === 'succeeded') this.lastSuccess.set({ job }, finishedAt.getTime() / 1000);
+  }
+
+  /** A run waited `seconds` for the database, for `reason` (see throttle/throttle.ts). */
+  throttled(job: string, reason: string, seconds: number): void {
+    this.throttledSeconds.inc({ job, reason }, seconds);
   }
 
   /** Eligible rows are known for a job's main table; child rows travel with their parents. */

@@ -60,7 +60,9 @@ function progressText(run) {
   const planned = p.plannedRows ? ` of ${count(p.plannedRows)}` : '';
   const percent = p.percent === null || p.percent === undefined ? '' : ` (${p.percent}%)`;
   const where = p.table ? `, ${p.table}${p.window ? ` ${p.window}` : ''}` : '';
-  const eta = p.etaSeconds === null || p.etaSeconds === undefined ? '' : `, ETA ${duration(p.etaSeconds * 1000)}`;
+  const eta = p.throttled
+    ? `, throttled (${p.throttled})`
+    : p.etaSeconds === null || p.etaSeconds === undefined ? '' : `, ETA ${duration(p.etaSeconds * 1000)}`;
   return `${count(p.rows)}${planned} rows${percent}, ${count(Math.round(p.rowsPerSecond))} rows/s${where}${eta}`;
 }
 
