@@ -24,6 +24,8 @@ import { quoteIdent } from '../../engine/sql-identifier';
 import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
 
 export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'text';
+/** Kinds of values handed on: the older path's, and uuid and decimal (their PostgreSQL text) of parquet-logical-types.ts. */
+export type ValueKind = ParquetKind | 'uuid' | 'decimal';
 
 export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
@@ -103,7 +105,7 @@ export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
  * or back out of the Parquet file: the content SHA-256 of a Parquet archive
  * is taken over these, so read-back proves every value survived.
  */
-export function canonicalValue(kind: ParquetKind, value: unknown): string | Buffer | null {
+export function canonicalValue(kind: ValueKind, value: unknown): string | Buffer | null {
   if (value === null || value === undefined) return null;
   // A long text or json value read as its UTF-8 bytes (typed-line.ts): hashed from them, piece by piece.
   if (Buffer.isBuffer(value) && (kind === 'json' || kind === 'text')) return value.length > BYTES_AS_TEXT ? value : value.toString('utf8');
@@ -117,7 +119,7 @@ export function canonicalValue(kind: ParquetKind, value: unknown): string | Buff
  * A value read from Parquet → its JSON member in a restore line (the JSON
  * Lines dialect that json_populate_record reads, see jsonl.format.ts).
  */
-export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean): string | Buffer {
+export function restoreJson(kind: ValueKind, value: unknown, withZone: boolean): string | Buffer {
   if (value === null || value === undefined) return 'null';
   // A long text or json value read as its UTF-8 bytes: json goes into the line as it is, text as a JSON string.
   if (Buffer.isBuffer(value) && kind === 'json') return value;
@@ -149,7 +151,7 @@ export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean
  * in pieces, so that a line with a 50 MB value is written out without first being joined into one more string
  * (a long json value read as bytes is one of the pieces, as it is).
  */
-export function restoreLinePieces(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): (string | Buffer)[] {
+export function restoreLinePieces(columns: { name: string; kind: ValueKind; withZone: boolean }[], record: Record<string, unknown>): (string | Buffer)[] {
   const pieces: (string | Buffer)[] = ['{'];
   const jsonNulls: string[] = [];
   columns.forEach((c, index) => {

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ContentDigest } from '../archive-format';
-import { canonicalValue, ParquetKind } from './parquet-columns';
+import { canonicalValue, ValueKind } from './parquet-columns';
 
 /** Values up to this many UTF-16 units are hashed as part of their row's text; longer ones in slices of this size. */
 const PIECE = 1024 * 1024;
@@ -22,7 +22,7 @@ export class ParquetContentHash {
   private readonly hash = createHash('sha256');
   private bytes = 0;
 
-  add<Column extends { kind: ParquetKind }>(columns: Column[], values: (column: Column) => unknown): void {
+  add<Column extends { kind: ValueKind }>(columns: Column[], values: (column: Column) => unknown): void {
     const canonical = columns.map((c) => canonicalValue(c.kind, values(c)));
     if (canonical.every((value) => value === null || (typeof value === 'string' && value.length <= PIECE))) {
       this.update(`${JSON.stringify(canonical)}\n`);
