@@ -1,23 +1,25 @@
 /**
- * Parquet archives (`.parquet`): one typed column per table column (see
- * parquet-columns.ts), compressed inside the file per column chunk (gzip →
- * GZIP, zstd → ZSTD, none → UNCOMPRESSED), so any Parquet reader opens them.
+ * Parquet archives (`.parquet`): one column per table column with its
+ * logical type (parquet-logical-types.ts), written row group by row group by
+ * hyparquet-writer (parquet-stream-writer.ts), compressed inside the file per
+ * page (gzip → GZIP, zstd → ZSTD, none → UNCOMPRESSED), so any Parquet reader
+ * (DuckDB, Athena, Trino, Spark) opens them.
  *
  * Memory is bounded by bytes, not only rows:
  * - row groups are cut at 10,000 rows or 16 MiB of rows, whichever comes
- *   first (parquet-row-groups.ts);
+ *   first, and a row of 1 MiB or more is a row group of its own
+ *   (parquet-row-groups.ts);
  * - text, JSON and bytea columns other than the key carry no min/max
- *   statistics: parquetjs-lite stores each extreme value uncompressed in the
- *   page header, the column chunk, the column index and the footer, so one
- *   52 MB jsonb value made a 758 MB file;
- * - their values go to the writer as Buffers, made once, and long values are
- *   hashed and written out piece by piece, never joined into one more copy;
- *   a long line is read from its bytes, its long strings straight into the
- *   buffer the writer pages (typed-line.ts), never as JS strings.
+ *   statistics (a wide value would be copied into the footer whole);
+ * - a long line is read from its bytes, its long strings as UTF-8 bytes in
+ *   the line's own buffer (typed-line.ts), never as JS strings, and long
+ *   values are hashed piece by piece, never joined into one more copy.
  *
  * Reading needs the footer first, so the decoder holds the stored file in
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
- * group; decrypted bytes never touch disk.
+ * group; decrypted bytes never touch disk. The footer's created_by says who
+ * wrote it: this project's hyparquet-writer path (parquet-typed-reader.ts) or,
+ * for archives written before issue 15, parquetjs-lite (parquet-library.ts).
  *
  * The content digest (parquet-content-hash.ts) is taken over each row's
  * canonical values, from the typed line and from the file, so verification

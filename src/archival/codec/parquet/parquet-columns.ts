@@ -1,5 +1,5 @@
 /**
- * How each PostgreSQL column becomes a Parquet column, and back.
+ * The typed lines Parquet archives are made from, and the values read back.
  *
  * Rows reach the Parquet encoder as "typed lines": JSON objects that
  * PostgreSQL built so that JSON.parse is exact (see typedSelectList):
@@ -8,6 +8,8 @@
  * as days since then, computed by PostgreSQL. ±infinity map to the int64/int32
  * extremes, PostgreSQL's own internal encoding of them.
  *
+ * The kinds here (parquetKind) are those of archives written by parquetjs-lite
+ * before issue 15, which are read as they were:
  * | PostgreSQL             | Parquet                                   |
  * | bool                   | BOOLEAN                                   |
  * | int2, int4             | INT32 (INT_16, INT_32)                    |
@@ -15,10 +17,12 @@
  * | float4 / float8        | FLOAT / DOUBLE (NaN, ±Infinity kept)      |
  * | timestamp, timestamptz | INT64 TIMESTAMP_MICROS                    |
  * | date                   | INT32 DATE                                |
- * | json, jsonb            | BYTE_ARRAY JSON (the exact text)          |
+ * | jsonb                  | BYTE_ARRAY UTF8 (the exact text)          |
  * | bytea                  | BYTE_ARRAY                                |
- * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, arrays, intervals, ranges, enums... as PostgreSQL text |
- * Every column is OPTIONAL (NULL → absent).
+ * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, json, arrays, intervals, ranges, enums... as PostgreSQL text |
+ * New archives refine them with logical types (parquet-logical-types.ts).
+ * Values are handed on the same way for both, so restore lines and the
+ * content hash are made by the same functions.
  */
 import { quoteIdent } from '../../engine/sql-identifier';
 import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
@@ -78,26 +82,6 @@ export function typedSelectList(columns: ColumnInfo[], key: string): string {
       }
     })
     .join(', ');
-}
-
-/** A typed line's value → the value parquetjs writes. */
-export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  switch (kind) {
-    case 'int64':
-    case 'timestamp':
-      return BigInt(value as string);
-    case 'float':
-    case 'double':
-      return Number(value as string);
-    case 'json':
-    case 'text':
-      return value as string | Buffer;
-    case 'bytes':
-      return Buffer.from(Buffer.isBuffer(value) ? value.toString('latin1', 2) : (value as string).slice(2), 'hex');
-    default:
-      return value;
-  }
 }
 
 /**

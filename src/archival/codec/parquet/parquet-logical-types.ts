@@ -82,20 +82,21 @@ export function logicalColumns(columns: ColumnInfo[], key: string): LogicalColum
   });
 }
 
-/** The file schema: a root and one OPTIONAL leaf per column (NULL → absent). */
+/** The schema column chunks are written with: a root and one OPTIONAL leaf per column (NULL → absent). */
 export function schemaElements(columns: LogicalColumn[]): SchemaElement[] {
   return [{ name: 'root', num_children: columns.length }, ...columns.map(schemaElement)];
 }
 
 /**
- * The schema the footer declares: as schemaElements, json columns with the
- * JSON converted type too. hyparquet-writer re-serialises the values of a
- * column so declared (JSON.stringify of their parse), so the column chunks are
- * written under schemaElements, PostgreSQL's text byte for byte, and only the
- * footer says JSON twice.
+ * The schema the footer declares: as schemaElements, but json columns as
+ * JSON (converted and logical type). hyparquet-writer re-serialises the values
+ * of a column declared JSON (JSON.stringify of their parse), so their column
+ * chunks are written as STRING (PostgreSQL's text, byte for byte, the same
+ * PLAIN BYTE_ARRAY pages) and only the footer says JSON.
  */
 export function footerSchema(columns: LogicalColumn[]): SchemaElement[] {
-  return schemaElements(columns).map((element) => (element.logical_type?.type === 'JSON' ? { ...element, converted_type: 'JSON' } : element));
+  const [root, ...leaves] = schemaElements(columns);
+  return [root, ...leaves.map((element, i) => (columns[i].kind === 'json' ? { ...element, converted_type: 'JSON' as const, logical_type: { type: 'JSON' as const } } : element))];
 }
 
 function schemaElement(c: LogicalColumn): SchemaElement {
@@ -129,11 +130,9 @@ function schemaElement(c: LogicalColumn): SchemaElement {
       const physical = c.precision <= INT64_DECIMAL_PRECISION ? { type: 'INT64' as const } : { type: 'FIXED_LEN_BYTE_ARRAY' as const, type_length: 16 };
       return { ...leaf, ...physical, converted_type: 'DECIMAL', precision: c.precision, scale: c.scale, logical_type: { type: 'DECIMAL', precision: c.precision, scale: c.scale } };
     }
-    case 'json':
-      // The footer also says converted type JSON (see footerSchema): DuckDB goes by it.
-      return { ...leaf, type: 'BYTE_ARRAY', logical_type: { type: 'JSON' } };
     case 'bytes':
       return { ...leaf, type: 'BYTE_ARRAY' };
+    case 'json': // JSON in the footer (footerSchema)
     case 'text':
       return { ...leaf, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
   }
@@ -173,9 +172,9 @@ export function toFileValue(c: LogicalColumn, value: unknown): unknown {
       return value === INT64_MIN ? TIMESTAMP_MINUS_INFINITY : value;
     case 'date':
       return value === INT32_MIN ? DATE_MINUS_INFINITY : value;
-    case 'json':
-    case 'text':
-      return typeof value === 'string' ? Buffer.from(value) : value;
+    case 'uuid':
+      // As bytes here: hyparquet-writer's own conversion of the text is a regular expression and 16 parseInts.
+      return Buffer.from((value as string).replace(/-/g, ''), 'hex');
     case 'decimal':
       return value === 'NaN' ? DECIMAL_NAN : BigInt((value as string).replace('.', ''));
     default:

@@ -15,7 +15,7 @@ import type { ColumnSource, Compressors } from 'hyparquet-writer/src/types.js';
 import { Compression } from '../compression.interface';
 import { ZstdCompression } from '../zstd.compression';
 import { CREATED_BY, DECIMAL_NAN, DECIMAL_NAN_KEY, footerSchema, LogicalColumn, schemaElements } from './parquet-logical-types';
-import { ParquetWriterInstance } from './parquet-library';
+import { RowGroupWriter } from './parquet-row-groups';
 
 const OUTPUT_CHUNK = 1024 * 1024;
 const PAGE_SIZE = 1024 * 1024;
@@ -76,7 +76,7 @@ class ChunkedOutput extends ByteWriter {
   }
 }
 
-export class ParquetStreamWriter implements ParquetWriterInstance {
+export class ParquetStreamWriter implements RowGroupWriter {
   private readonly output = new ChunkedOutput(64 * 1024);
   private readonly writer: ParquetWriter;
   private values: unknown[][];

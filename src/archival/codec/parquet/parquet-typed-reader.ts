@@ -6,7 +6,7 @@
  * exact unscaled integer, not a float, and a TIMESTAMP its microseconds) and
  * turned into the values the archive was written from (fromFileValue).
  */
-import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { ZstdCompression } from '../zstd.compression';
 import { ParquetBytes } from './parquet-bytes';
@@ -18,6 +18,8 @@ function asyncBuffer(bytes: ParquetBytes): AsyncBuffer {
     byteLength: bytes.size,
     slice(start: number, end?: number): ArrayBuffer {
       const view = bytes.read(start, (end ?? bytes.size) - start);
+      // A range over several chunks is a copy of its own already (a column chunk of a wide value): not copied again.
+      if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view.buffer as ArrayBuffer;
       return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
     },
   };
@@ -44,13 +46,17 @@ export async function* typedRecords(
   const nanValue = metadata.key_value_metadata?.find((kv) => kv.key === DECIMAL_NAN_KEY)?.value;
   const nans = new Map(Object.entries(nanValue ? (JSON.parse(nanValue) as Record<string, number[]>) : {}).map(([c, rows]) => [c, new Set(rows)]));
   const compressors = pageDecompressors(zstd);
+  const names = columns.map((c) => c.name);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
-    const rows = (await parquetReadObjects({ file, metadata: raw, rowStart, rowEnd, compressors, utf8: false })) as Record<string, unknown>[];
+    let rows: unknown[][] = [];
+    await parquetRead({ file, metadata: raw, rowStart, rowEnd, columns: names, compressors, utf8: false, onComplete: (read) => (rows = read) });
     yield rows.map((row, index) => {
       const record: Record<string, unknown> = {};
-      for (const c of columns) record[c.name] = fromFileValue(c, row[c.name], nans.get(c.name)?.has(rowStart + index) ?? false);
+      columns.forEach((c, i) => {
+        record[c.name] = fromFileValue(c, row[i], nans.get(c.name)?.has(rowStart + index) ?? false);
+      });
       return record;
     });
     rowStart = rowEnd;

@@ -16,7 +16,8 @@ export class LineChunks {
   private bytes = 0;
 
   add(line: (string | Buffer)[]): void {
-    for (const piece of line) this.bytes += Buffer.byteLength(piece);
+    // Counted in UTF-16 units for strings (a chunk of non-ASCII text may be a few times BYTES_PER_CHUNK): only a threshold.
+    for (const piece of line) this.bytes += piece.length;
     this.pieces.push(...line, '\n');
     this.lines++;
     this.bytes++;
@@ -45,6 +46,8 @@ export class LineChunks {
 }
 
 function joined(pieces: (string | Buffer)[]): Buffer {
+  // Strings only (the usual chunk): joined and encoded in one call.
+  if (pieces.every((piece) => typeof piece === 'string')) return Buffer.from(pieces.join(''));
   const chunk = Buffer.allocUnsafe(pieces.reduce((total, piece) => total + Buffer.byteLength(piece), 0));
   let offset = 0;
   for (const piece of pieces) offset += typeof piece === 'string' ? chunk.write(piece, offset) : piece.copy(chunk, offset);
