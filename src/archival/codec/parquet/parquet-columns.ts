@@ -136,16 +136,35 @@ export function restoreJson(kind: ValueKind, value: unknown, withZone: boolean):
  * (a long json value read as bytes is one of the pieces, as it is).
  */
 export function restoreLinePieces(columns: { name: string; kind: ValueKind; withZone: boolean }[], record: Record<string, unknown>): (string | Buffer)[] {
-  const pieces: (string | Buffer)[] = ['{'];
+  const prefixes = memberPrefixes(columns);
+  const pieces: (string | Buffer)[] = [];
   const jsonNulls: string[] = [];
+  let text = '{';
   columns.forEach((c, index) => {
     const value = record[c.name];
     if (c.kind === 'json' && typeof value === 'string' && value.trim() === 'null') jsonNulls.push(c.name);
-    pieces.push(`${index > 0 ? ',' : ''}${JSON.stringify(c.name)}:`, restoreJson(c.kind, value, c.withZone));
+    const json = restoreJson(c.kind, value, c.withZone);
+    if (typeof json === 'string') text += prefixes[index] + json;
+    else {
+      pieces.push(text + prefixes[index], json);
+      text = '';
+    }
   });
-  if (jsonNulls.length > 0) pieces.push(`,${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`);
-  pieces.push('}');
+  if (jsonNulls.length > 0) text += `,${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`;
+  pieces.push(`${text}}`);
   return pieces;
+}
+
+/** `"name":` of each column (with the comma before all but the first), made once per column list. */
+const MEMBER_PREFIXES = new WeakMap<object, string[]>();
+
+function memberPrefixes(columns: { name: string }[]): string[] {
+  let prefixes = MEMBER_PREFIXES.get(columns);
+  if (!prefixes) {
+    prefixes = columns.map((c, index) => `${index > 0 ? ',' : ''}${JSON.stringify(c.name)}:`);
+    MEMBER_PREFIXES.set(columns, prefixes);
+  }
+  return prefixes;
 }
 
 /** Shortest round-trip text of a double, keeping the sign of zero; NaN and ±Infinity as PostgreSQL writes them. */

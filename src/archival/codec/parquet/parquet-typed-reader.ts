@@ -47,6 +47,7 @@ export async function* typedRecords(
   const nans = new Map(Object.entries(nanValue ? (JSON.parse(nanValue) as Record<string, number[]>) : {}).map(([c, rows]) => [c, new Set(rows)]));
   const compressors = pageDecompressors(zstd);
   const names = columns.map((c) => c.name);
+  const nanRows = columns.map((c) => nans.get(c.name));
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
@@ -55,7 +56,7 @@ export async function* typedRecords(
     yield rows.map((row, index) => {
       const record: Record<string, unknown> = {};
       columns.forEach((c, i) => {
-        record[c.name] = fromFileValue(c, row[i], nans.get(c.name)?.has(rowStart + index) ?? false);
+        record[c.name] = fromFileValue(c, row[i], nanRows[i]?.has(rowStart + index) ?? false);
       });
       return record;
     });
