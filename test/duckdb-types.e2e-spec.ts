@@ -3,7 +3,7 @@
  * archive of every built-in job (log, session + deltas, call + events,
  * memory chunks) in JSON Lines and Parquet with each compression, sees the
  * logical types (uuid → UUID, jsonb → JSON, timestamptz → TIMESTAMP WITH
- * TIME ZONE, numeric(p,s) → DECIMAL ...), and every value it reads is
+ * TIME ZONE, numeric(12,4) and numeric(30,6) → DECIMAL ...), and every value it reads is
  * PostgreSQL's, the tricky-type rows included. Encrypted archives are left
  * out: DuckDB cannot decrypt them.
  */
@@ -22,21 +22,22 @@ const MATRIX = (['parquet', 'json'] as ArchiveFormatName[]).flatMap((format) =>
 );
 const JOBS = ['log-archival', 'session-archival', 'call-archival', 'memory-cleanup'];
 const TABLES = ['flow_execution_logs', 'flow_execution_sessions', 'flow_execution_deltas', 'call_sessions', 'call_events', 'memory_chunks'];
-/** numeric(p,s) and smallint, which the tricky rows lack: DECIMAL, its NaN, and INTEGER(16). */
+/** numeric(p,s) and smallint, which the tricky rows lack: DECIMAL as INT64 and as FIXED_LEN_BYTE_ARRAY, its NaN, and INT_16. */
 const PRICES = ['1234.5678', '-0.0500', null, 'NaN', '99999999.9999'];
+const TOTALS = ['123456789012345678901234.123456', '-0.000001', 'NaN', null, '-999999999999999999999999.999999'];
 const QUANTITIES = [32767, -32768, null, 0, 1];
 
 async function seed(db: TestDatabase): Promise<void> {
   const { sql } = db;
   await insertTrickyRows(sql, daysAgo(200));
-  await sql.query(`ALTER TABLE flow_execution_logs ADD COLUMN price numeric(12,4), ADD COLUMN qty smallint`);
+  await sql.query(`ALTER TABLE flow_execution_logs ADD COLUMN price numeric(12,4), ADD COLUMN total numeric(30,6), ADD COLUMN qty smallint`);
   const { rows } = await sql.query(`SELECT id FROM flow_execution_logs ORDER BY id`);
   for (const [i, { id }] of rows.entries()) {
-    await sql.query(`UPDATE flow_execution_logs SET price = $2, qty = $3 WHERE id = $1`, [id, PRICES[i], QUANTITIES[i]]);
+    await sql.query(`UPDATE flow_execution_logs SET price = $2, qty = $3, total = $4 WHERE id = $1`, [id, PRICES[i], QUANTITIES[i], TOTALS[i]]);
   }
   await sql.query(
-    `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at, price, qty)
-     SELECT md5(i::text)::uuid, 'n' || i, 'info', 'line ' || i, jsonb_build_object('i', i), $1::timestamptz + i * interval '7 hours', i / 7.0, i
+    `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at, price, total, qty)
+     SELECT md5(i::text)::uuid, 'n' || i, 'info', 'line ' || i, jsonb_build_object('i', i), $1::timestamptz + i * interval '7 hours', i / 7.0, i * 1e20 / 3, i
        FROM generate_series(1, 300) i`,
     [daysAgo(160)],
   );
