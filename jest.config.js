@@ -6,7 +6,12 @@
 const shared = {
   testEnvironment: 'node',
   rootDir: '.',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    // hyparquet and hyparquet-writer are ES modules only: Node requires them as they are, Jest's module system needs CommonJS.
+    '/node_modules/hyparquet[^/]*/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, diagnostics: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
