@@ -68,6 +68,28 @@ describe('Throttle', () => {
     expect(t.reads()).toBe(2);
   });
 
+  it('holds a second step that comes to the gate while the first waits, until the wait ends', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const readings = [{ replicaLagMs: 5_000 }, {}];
+    const order: string[] = [];
+    const throttle = new Throttle(
+      { ...THROTTLE_DEFAULTS, checkIntervalMs: 1_000 },
+      async () => ({ ...calm, ...(readings.shift() ?? {}) }),
+      { paused: () => undefined, waited: () => undefined, resumed: () => undefined, unreadable: () => undefined },
+      () => gate,
+      () => 0,
+    );
+    const first = throttle.pass().then(() => order.push('first'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = throttle.pass().then(() => order.push('second'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+  });
+
   it('reads nothing when every signal is off', async () => {
     const t = harness({ maxReplicaLagMs: 0 }, [{ replicaLagMs: 99_999 }]);
     await t.throttle.pass();

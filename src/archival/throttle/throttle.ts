@@ -57,6 +57,8 @@ export function throttleEnabled(options: ThrottleOptions): boolean {
 export class Throttle {
   private checkedAt = -Infinity;
   private warned = false;
+  /** The wait under way: every step that comes to the gate meanwhile waits with it (a purge while a batch read is paused). */
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly options: ThrottleOptions,
@@ -68,7 +70,14 @@ export class Throttle {
 
   /** Returns once no signal is over its limit; throws only if the signal aborts or a reading fails. */
   async pass(signal?: AbortSignal): Promise<void> {
-    if (!throttleEnabled(this.options) || this.now() - this.checkedAt < this.options.checkIntervalMs) return;
+    if (!throttleEnabled(this.options)) return;
+    if (this.waiting) return this.waiting;
+    if (this.now() - this.checkedAt < this.options.checkIntervalMs) return;
+    this.waiting = this.check(signal).finally(() => (this.waiting = undefined));
+    return this.waiting;
+  }
+
+  private async check(signal?: AbortSignal): Promise<void> {
     let paused: { verdict: Verdict; since: number } | undefined;
     for (;;) {
       signal?.throwIfAborted();
