@@ -6,9 +6,9 @@
  */
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { cli } from './harness/cli';
-import { daysAgo } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { DuckDb, openDuckDb } from './harness/duckdb';
+import { catalogLive, closeLake, openArchivedLake } from './harness/lake-world';
 import { seedLogs } from './harness/seed';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { RestoreService } from '../src/archival/restore/restore.service';
@@ -16,12 +16,6 @@ import { LakeService } from '../src/archival/lake/lake.service';
 import { s3TestClientConfig, S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from './harness/s3rver';
 
 const LOGS = 'flow_execution_logs';
-
-async function catalogLive(db: TestDatabase, table: string): Promise<{ rows: number; totals: number }> {
-  const live = await db.sql.query(`SELECT coalesce(sum(row_count), 0)::int AS n FROM archived_partitions WHERE table_name = $1 AND status IN ('purged', 'restored')`, [table]);
-  const stats = await db.sql.query(`SELECT archived_rows::int AS n FROM database_size_stats WHERE table_name = $1`, [table]);
-  return { rows: live.rows[0].n, totals: stats.rows[0].n };
-}
 
 async function runLakeSql(duck: DuckDb, db: TestDatabase, app: ArchivalTestApp, table: string): Promise<number> {
   const result = await cli(['lake', table], { DATABASE_URL: db.url, ARCHIVAL_PATH: app.archiveDir });
@@ -40,24 +34,9 @@ describe('the archives as a lake, with DuckDB (Parquet, with children)', () => {
   let duck: DuckDb;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { module: { format: 'parquet', compression: 'zstd', maxRowsPerFile: 3_000 } });
-    duck = await openDuckDb();
-    await seedLogs(db.sql, { rows: 20_000, days: 200, now: FIXED_NOW });
-    await db.sql.query(
-      `INSERT INTO flow_execution_sessions (id, status, history, created_at)
-       SELECT md5('s' || i)::uuid, 'completed', jsonb_build_array(i), $1::timestamptz + i * interval '6 hours' FROM generate_series(1, 400) i`,
-      [daysAgo(160)],
-    );
-    await db.sql.query(`INSERT INTO flow_execution_deltas (session_id, seq, delta) SELECT s.id, d, jsonb_build_object('d', d) FROM flow_execution_sessions s, generate_series(1, 3) d`);
-    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
-    expect((await app.archival.run('session-archival')).status).toBe('succeeded');
+    ({ db, app, duck } = await openArchivedLake());
   });
-  afterAll(async () => {
-    duck?.close();
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeLake({ db, app, duck }));
 
   it("sees year and month from the Hive folders, matching each row's created_at", async () => {
     const glob = `${app.archiveDir}/public.${LOGS}/**/*.parquet`;

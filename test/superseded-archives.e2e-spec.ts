@@ -7,22 +7,15 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { register } from 'prom-client';
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
-import { daysAgo } from './harness/clock';
-import { createTestDatabase, TestDatabase } from './harness/database';
-import { DuckDb, openDuckDb } from './harness/duckdb';
-import { seedLogs } from './harness/seed';
+import { ArchivalTestApp } from './harness/archival-app';
+import { TestDatabase } from './harness/database';
+import { DuckDb } from './harness/duckdb';
+import { catalogLive, closeLake, openArchivedLake } from './harness/lake-world';
 import { RestoreService } from '../src/archival/restore/restore.service';
 import { VerifyService } from '../src/archival/readback/verify.service';
 import { ExportService } from '../src/archival/readback/export.service';
 
 const LOGS = 'flow_execution_logs';
-
-async function catalogLive(db: TestDatabase, table: string): Promise<{ rows: number; totals: number }> {
-  const live = await db.sql.query(`SELECT coalesce(sum(row_count), 0)::int AS n FROM archived_partitions WHERE table_name = $1 AND status IN ('purged', 'restored')`, [table]);
-  const stats = await db.sql.query(`SELECT archived_rows::int AS n FROM database_size_stats WHERE table_name = $1`, [table]);
-  return { rows: live.rows[0].n, totals: stats.rows[0].n };
-}
 
 /** count(*) and count(distinct id) over a table's folder, as a stranger's glob reads it. */
 async function folderCounts(duck: DuckDb, app: ArchivalTestApp, folder: string, extension = 'parquet') {
@@ -38,24 +31,9 @@ describe('no row in two live archives: restore, then the next run supersedes (Pa
   let duck: DuckDb;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { module: { format: 'parquet', compression: 'zstd', maxRowsPerFile: 3_000 } });
-    duck = await openDuckDb();
-    await seedLogs(db.sql, { rows: 20_000, days: 200, now: FIXED_NOW });
-    await db.sql.query(
-      `INSERT INTO flow_execution_sessions (id, status, history, created_at)
-       SELECT md5('s' || i)::uuid, 'completed', jsonb_build_array(i), $1::timestamptz + i * interval '6 hours' FROM generate_series(1, 400) i`,
-      [daysAgo(160)],
-    );
-    await db.sql.query(`INSERT INTO flow_execution_deltas (session_id, seq, delta) SELECT s.id, d, jsonb_build_object('d', d) FROM flow_execution_sessions s, generate_series(1, 3) d`);
-    expect((await app.archival.run('log-archival')).status).toBe('succeeded');
-    expect((await app.archival.run('session-archival')).status).toBe('succeeded');
+    ({ db, app, duck } = await openArchivedLake());
   });
-  afterAll(async () => {
-    duck?.close();
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeLake({ db, app, duck }));
 
   it('restore a month, run again: each row once in the folder, in the catalog totals, and verify, export and metrics know why', async () => {
     // A month of several parts.

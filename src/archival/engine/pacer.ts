@@ -61,7 +61,8 @@ export class Pacer {
 
 export const UNPACED = new Pacer(0, 0);
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {

@@ -8,10 +8,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ARCHIVAL_OPTIONS } from '../archival.constants';
 import { ArchivalOptions } from '../archival-options';
 import { ArchivalDatabase } from '../engine/archival-database';
+import { sleep } from '../engine/pacer';
 import { RunProgress } from '../engine/run-progress';
 import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { readSignals } from './database-signals';
-import { Sleep, Throttle } from './throttle';
+import { Throttle } from './throttle';
 
 @Injectable()
 export class RunThrottles {
@@ -41,21 +42,7 @@ export class RunThrottles {
         unreadable: (standbys) =>
           this.logger.warn(`job ${job}: the lag of ${standbys} standby(s) cannot be read by this role; grant it pg_monitor so replica lag can throttle the run`),
       },
-      abortableSleep,
+      sleep,
     );
   }
 }
-
-const abortableSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
