@@ -41,9 +41,9 @@ describe.each([
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('an unknown job is bad usage: exit 2, naming it', async () => {
+  it('an unknown job is not found: exit 1, naming it (REST answers 404)', async () => {
     const result = await archival('run', 'no-such-job');
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('Unknown archival job "no-such-job"');
   });
 

@@ -79,7 +79,7 @@ describe('the archival CLI', () => {
 
   it('fails with a non-zero exit code and a clear message', async () => {
     const unknown = await cli(['run', 'nightly-magic'], env);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('Unknown archival job "nightly-magic". Known jobs: log-archival, session-archival, call-archival, memory-cleanup');
     const badEnv = await cli(['jobs'], { ...env, ARCHIVAL_COMPRESSION: 'rar' });
     expect(badEnv.code).toBe(2);
@@ -95,8 +95,6 @@ describe('the archival CLI', () => {
     [['runs', '--status', 'done'], /--status done: expected one of running, succeeded, failed, skipped/],
     [['restore', '--table', 'flow_execution_logs', '--conflict', 'merge'], /--conflict merge: expected one of skip, overwrite, fail/],
     [['restore', '--table', 'flow_execution_logs', '--from', '2025-03-01', '--to', '2025-01-01'], /is after/],
-    [['run', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
-    [['runs', '--job', 'nightly-magic'], /Unknown archival job "nightly-magic"/],
     [['restore', '--table', 'flow_execution_logs', '--to', '2025-01-01T25:00:00Z'], /--to 2025-01-01T25:00:00Z: expected a date/],
     [['restore', '--archive', '0'], /--archive 0: expected an archive id/],
     [['runs', '--limit', '1.5'], /--limit 1.5: expected a whole number from 1/],
@@ -118,6 +116,18 @@ describe('the archival CLI', () => {
     const result = await cli(argv, env);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(named);
+    expect(await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs'])).toEqual(before);
+  });
+
+  it.each([
+    [['run', 'nightly-magic']],
+    [['runs', '--job', 'nightly-magic']],
+    [['export', 'nightly-magic', '1']],
+  ])('an unknown job %j is not found: exits 1, names it, and starts no run', async (argv) => {
+    const before = await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs']);
+    const result = await cli(argv, env);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/Unknown archival job "nightly-magic"/);
     expect(await counts(db.sql, [...RUN_TRACES, 'flow_execution_logs'])).toEqual(before);
   });
 
