@@ -62,6 +62,25 @@ describe('throttling on the host query and on active backends', () => {
     expect(await count(db.sql, 'flow_execution_logs')).toBe(ROWS);
   });
 
+  it('runs its own query alone: a second statement cannot end the read-only transaction', async () => {
+    await db.sql.query(`INSERT INTO archival_switch VALUES (false)`);
+    const app = await start({ throttleQuery: 'COMMIT; DELETE FROM archival_switch RETURNING false' });
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/ARCHIVAL_THROTTLE_QUERY failed: cannot insert multiple commands into a prepared statement/);
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM archival_switch`)).rows[0].n).toBe(1);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(ROWS);
+  });
+
+  it('reads its signals outside the pool: with one pooled connection and full batches the run still finishes', async () => {
+    // ~80 rows a month in batches of 20: each full batch passes the throttle while its part holds the pool's only connection.
+    const app = await createArchivalApp(db.url, {
+      module: { presets: ['log-archival'], maxRowsPerFile: 60, batchSize: 20, databasePoolSize: 1, throttle: { checkIntervalMs: 10, maxActiveBackends: 1_000 } },
+    });
+    apps.push(app);
+    const report = await app.archival.run('log-archival');
+    expect(report).toMatchObject({ status: 'succeeded' });
+    expect(report.rows).toBeGreaterThan(500);
+  });
+
   it('waits while other sessions keep more backends active than allowed', async () => {
     const app = await start({ maxReplicaLagMs: 0, maxActiveBackends: 1 });
     // Two sessions of their own busy in pg_sleep: active backends that are not the module's.

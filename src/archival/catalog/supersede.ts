@@ -11,6 +11,8 @@
  * the host since the restore) keeps the archive `restored`, file and all.
  */
 import { PoolClient } from 'pg';
+import { ConflictError } from '../archival.errors';
+import { ArchivedPartition } from './archived-partition.entity';
 import { KeyLog, stageKeyLogs } from '../engine/key-log';
 import { QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { moveArchive, NOW } from './status-moves';
@@ -121,4 +123,17 @@ async function allListedKeysInTable(client: PoolClient, archiveId: number, { tab
     [archiveId],
   );
   return !rows[0].missing;
+}
+
+/**
+ * A restored archive restored again (ignoreWatermark) whose rows a newer
+ * archive took since would put those rows back beside that archive: two live
+ * archives of one row. Refused, naming what to restore instead.
+ */
+export async function assertNotRearchived(client: Query, archive: Pick<ArchivedPartition, 'id' | 'status' | 'restoredKeys' | 'archivePath' | 'tableName'>): Promise<void> {
+  if (archive.status !== 'restored' || archive.restoredKeys === null) return;
+  if ((await countRestoredKeys(client, archive.id)) >= archive.restoredKeys) return;
+  throw new ConflictError(
+    `archive ${archive.id} (${archive.archivePath}) was archived again since its restore: a newer archive of ${archive.tableName} holds some of its rows; restore that archive's month instead`,
+  );
 }

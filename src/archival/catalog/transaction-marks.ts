@@ -30,9 +30,15 @@ export async function markPurged(client: PoolClient, archiveId: number, archiveP
  * (guarded), with the watermark (the run that put the rows back, so a
  * repeated restore skips it) and the number of keys it recorded; a restored
  * archive restored again (ignoreWatermark) only gets a new watermark.
+ *
+ * A restore that skipped rows on conflict (the table held other rows under
+ * those keys) put back only part of the archive: the skipped versions exist
+ * in this archive alone, so it records no key count (NULL), and such an
+ * archive is never superseded (catalog/supersede.ts): its file stays.
  */
-export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus }, runId: string): Promise<void> {
-  const set = { restored_at: NOW, restore_run_id: runId, restored_keys: await countRestoredKeys(client, archive.id) };
+export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus; rowCount: number }, runId: string): Promise<void> {
+  const recorded = await countRestoredKeys(client, archive.id);
+  const set = { restored_at: NOW, restore_run_id: runId, restored_keys: recorded < archive.rowCount ? null : recorded };
   const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
   if (archive.status === 'purged') await moveArchive(query, archive.id, { from: ['purged'], to: 'restored', set });
   else {

@@ -44,3 +44,14 @@ describe('Pacer', () => {
     await expect(rest).rejects.toThrow('shutting down');
   });
 });
+
+describe('Pacer and the throttle', () => {
+  it('passes the throttle before a rest, but never in pause() (inside a purge transaction)', async () => {
+    const passed: string[] = [];
+    const pacer = new Pacer(0, 1, undefined, { pass: async () => void passed.push('gate') });
+    await pacer.pause(performance.now());
+    expect(passed).toEqual([]);
+    await pacer.rest(performance.now());
+    expect(passed).toEqual(['gate']);
+  });
+});

@@ -3,6 +3,8 @@ import { BatchSizer } from './batch-sizer';
 /** What a step waits on before it starts: the run's throttle (throttle/throttle.ts). */
 export interface ThrottleGate {
   pass(signal?: AbortSignal): Promise<void>;
+  /** Ends what the gate holds (its session), once the run is over. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -40,9 +42,22 @@ export class Pacer {
     return this.niceRatio > 0 || this.sleepMs > 0;
   }
 
-  /** Rests after a step that started at `startedAt` (a `performance.now()` reading). */
+  async close(): Promise<void> {
+    await this.throttle?.close?.();
+  }
+
+  /** Passes the throttle, then rests after a step that started at `startedAt` (a `performance.now()` reading). */
   async rest(startedAt: number): Promise<void> {
     await this.gate();
+    await this.pause(startedAt);
+  }
+
+  /**
+   * The rest alone, without the throttle: between a paced purge's delete
+   * batches, inside its transaction, where waiting out load (maybe for long)
+   * would hold its row locks; the purge passed the throttle before it began.
+   */
+  async pause(startedAt: number): Promise<void> {
     if (!this.paced) return;
     const ms = this.sleepMs + this.niceRatio * (performance.now() - startedAt);
     await sleep(ms, this.signal);

@@ -67,7 +67,7 @@ export async function purgeRows(client: PoolClient, shape: TableShape, request: 
       const batch = await client.query(`${deleteSql} AND u.n > $1 AND u.n <= $2`, [from, from + pacing.batchSize]);
       deleted += batch.rowCount ?? 0;
       pacing.onBatch?.(shape.table.name, batch.rowCount ?? 0, Math.round(performance.now() - started), 'staged');
-      await pacing.pacer.rest(started);
+      await pacing.pacer.pause(started);
     }
   }
   if (deleted !== request.keys.rows) {

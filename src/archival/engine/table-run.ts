@@ -72,6 +72,15 @@ class TableRun {
     const writer = new PartWriter({ services: this.services, target: this.target, eligibility: this.eligibility, context, pacer: this.pacer });
     const pipeline = this.pipeline();
     try {
+      return await this.archiveWindows(plan, writer, pipeline);
+    } finally {
+      await this.pacer.close();
+    }
+  }
+
+  private async archiveWindows(plan: WindowPlan[], writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>): Promise<TableRunResult> {
+    const { context, result } = this;
+    try {
       for (const { window } of plan) {
         context.live?.entered(result.table, windowLabel(window));
         pipeline.startWindow(await this.partitionToDrop(window));

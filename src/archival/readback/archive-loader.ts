@@ -8,10 +8,11 @@
 import { ArchiveCodec } from '../codec/archive-codec';
 import { ColumnInfo, jsonLinesInsertSql } from '../codec/jsonl.format';
 import { readArchive, ReadBack } from '../engine/archive-reader';
+import { quoteIdent } from '../sql/sql-identifier';
 import { StorageProvider } from '../storage/storage-provider.interface';
 
 export interface Queryable {
-  query(sql: string, values?: unknown[]): Promise<{ rowCount: number | null }>;
+  query(sql: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
 export interface LoadResult extends ReadBack {
@@ -28,19 +29,24 @@ export interface LoadRequest {
   /** The quoted, qualified target table. */
   target: string;
   onConflict?: string;
-  /** Called with each batch of lines once they are inserted (restore records their keys). */
-  afterInsert?: (lines: Buffer[]) => Promise<void>;
+  /**
+   * Called with the keys each batch actually wrote (inserted, or overwritten
+   * with the archived row), once they are in: a row skipped on conflict is
+   * not among them (restore records these keys).
+   */
+  afterInsert?: (keys: string[]) => Promise<void>;
 }
 
 export async function loadArchive(db: Queryable, storage: StorageProvider, codec: ArchiveCodec, request: LoadRequest): Promise<LoadResult> {
   const { archivePath, columns, keyColumn, target } = request;
-  const insert = jsonLinesInsertSql(target, request.insertColumns ?? columns, request.onConflict ?? '');
+  const returning = request.afterInsert ? ` RETURNING ${quoteIdent(keyColumn)}::text AS k` : '';
+  const insert = jsonLinesInsertSql(target, request.insertColumns ?? columns, request.onConflict ?? '') + returning;
   let inserted = 0;
   const onLines = async (lines: Buffer[]) => {
     // One JSON array of the lines, as bytes: a Buffer parameter goes as json's binary form, which is its text.
     const result = await db.query(insert, [jsonArray(lines)]);
     inserted += result.rowCount ?? 0;
-    await request.afterInsert?.(lines);
+    await request.afterInsert?.((result.rows as Array<{ k: string }>).map((row) => row.k));
   };
   const readBack = await readArchive(storage, { key: archivePath, codec, columns, keyColumn, onLines });
   return { ...readBack, inserted };

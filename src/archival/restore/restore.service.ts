@@ -24,9 +24,8 @@ import { parseTableName, QualifiedName, quoteIdent, quoteTable } from '../sql/sq
 import { tableColumns } from '../engine/table-introspector';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
 import { ArchiveStatus } from '../catalog/statuses';
-import { recordRestoredKeys } from '../catalog/supersede';
+import { assertNotRearchived, recordRestoredKeys } from '../catalog/supersede';
 import { markRestored } from '../catalog/transaction-marks';
-import { KeyReader } from '../codec/jsonl.format';
 import { assertDateRange } from '../input/operator-input';
 import { ArchivalMetrics } from '../metrics/archival.metrics';
 import { loadArchive } from '../readback/archive-loader';
@@ -180,6 +179,7 @@ export class RestoreService {
     const restored = await this.db.transaction(async (client) => {
       const restored: RestoredArchive[] = [];
       for (const archive of group) {
+        await assertNotRearchived(client, archive);
         const manifest = await this.trustedManifest(archive);
         const target = await restoreTarget(client, archive, manifest).catch((error: Error) => {
           const message = `cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`;
@@ -193,14 +193,13 @@ export class RestoreService {
             : conflict === 'overwrite'
               ? `ON CONFLICT (${key}) DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
               : '';
-        const keys = new KeyReader(target.keyColumn);
         let result;
         try {
           const codec = this.codecs.of(archive, archive.archivePath);
           result = await loadArchive(client, this.storage, codec, {
             archivePath: archive.archivePath, columns: target.archived, insertColumns: target.insert, keyColumn: target.keyColumn,
             target: quoteTable(target.table), onConflict,
-            afterInsert: (lines) => recordRestoredKeys(client, archive.id, lines.map((line) => keys.read(line, 0, line.length))),
+            afterInsert: (keys) => recordRestoredKeys(client, archive.id, keys),
           });
         } catch (error) {
           throw await this.loadFailure(archive, target.keyColumn, target.table.name, error as Error);

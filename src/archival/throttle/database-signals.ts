@@ -11,7 +11,7 @@
  * pg_read_all_stats) reads NULL lags: those count as 0, and `unreadable` says
  * so, for a warning.
  */
-import { PoolClient } from 'pg';
+import { ClientBase } from 'pg';
 import { ArchivalError } from '../archival.errors';
 import { APPLICATION_NAME } from '../engine/pool-config';
 
@@ -39,7 +39,7 @@ SELECT
       AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM $1)::int AS active_backends`;
 
 /** The host's throttle query is run in a read-only transaction, so it cannot change anything by mistake. */
-export async function readSignals(client: PoolClient, throttleQuery: string | undefined): Promise<SignalReading> {
+export async function readSignals(client: ClientBase, throttleQuery: string | undefined): Promise<SignalReading> {
   const { rows } = await client.query(SIGNALS_SQL, [APPLICATION_NAME]);
   const [row] = rows as Array<{ replica_lag_ms: number; unreadable: number; active_backends: number }>;
   return {
@@ -50,10 +50,11 @@ export async function readSignals(client: PoolClient, throttleQuery: string | un
   };
 }
 
-async function askThrottleQuery(client: PoolClient, sql: string): Promise<boolean> {
+async function askThrottleQuery(client: ClientBase, sql: string): Promise<boolean> {
   await client.query('BEGIN READ ONLY');
   try {
-    const result = await client.query({ text: sql, rowMode: 'array' }).catch((error: Error) => {
+    // The extended protocol takes one statement: `COMMIT; DELETE ...` cannot leave the read-only transaction.
+    const result = await client.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as { text: string; rowMode: 'array' }).catch((error: Error) => {
       throw new ThrottleQueryError(`ARCHIVAL_THROTTLE_QUERY failed: ${error.message}`);
     });
     const value = throttleAnswer(result.rows as unknown[][], result.fields.length);

@@ -1,5 +1,8 @@
 /**
- * Makes each run's Throttle: its signals read on the module's pool, its
+ * Makes each run's Throttle: its signals read on a session of its own,
+ * outside the pool (a step asks the throttle while it holds a pooled
+ * connection: with the pool's last connection taken, reading on the pool
+ * would wait forever), opened at the first reading and ended with the run; its
  * pauses logged (reason and reading, then how long), counted in
  * archival_throttled_seconds_total{job, reason} and shown in the run's
  * progress (GET runs/:id, the CLI's bar, the dashboard).
@@ -11,7 +14,7 @@ import { ArchivalDatabase } from '../engine/archival-database';
 import { sleep } from '../engine/pacer';
 import { RunProgress } from '../engine/run-progress';
 import { ArchivalMetrics } from '../metrics/archival.metrics';
-import { readSignals } from './database-signals';
+import { readSignals, SignalSource } from './database-signals';
 import { Throttle } from './throttle';
 
 @Injectable()
@@ -24,11 +27,12 @@ export class RunThrottles {
     private readonly metrics: ArchivalMetrics,
   ) {}
 
-  forRun(job: string, live?: RunProgress): Throttle {
+  forRun(job: string, live?: RunProgress): Throttle & { close(): Promise<void> } {
     const { throttle } = this.options;
-    return new Throttle(
+    const session = this.signalSession(throttle.throttleQuery);
+    const gate = new Throttle(
       throttle,
-      () => this.db.withClient((client) => readSignals(client, throttle.throttleQuery)),
+      session.read,
       {
         paused: (verdict) => {
           this.logger.warn(`job ${job} ${verdict.hibernate ? 'hibernates' : 'pauses'}: ${verdict.detail}`);
@@ -44,5 +48,26 @@ export class RunThrottles {
       },
       sleep,
     );
+    return Object.assign(gate, { close: session.close });
+  }
+
+  /** One session for the run's readings; a session that failed is ended, and the next reading opens another. */
+  private signalSession(throttleQuery: string | undefined): { read: SignalSource; close(): Promise<void> } {
+    let session: ReturnType<ArchivalDatabase['openSession']> | undefined;
+    const close = async () => {
+      const open = session;
+      session = undefined;
+      await open?.then((client) => client.end()).catch(() => undefined);
+    };
+    const read: SignalSource = async () => {
+      session ??= this.db.openSession();
+      try {
+        return await readSignals(await session, throttleQuery);
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    };
+    return { read, close };
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Restores that must not let the next run supersede an archive whose rows
+ * live nowhere else: a restore that skipped rows on conflict (the table held
+ * other rows under those keys), and a second restore (ignoreWatermark) of an
+ * archive whose rows a newer archive took since.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RestoreService } from '../src/archival/restore/restore.service';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
+import { monthStart, DAY_MS, FIXED_NOW } from './harness/clock';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { count, seedLogs } from './harness/seed';
+
+const LOGS = 'flow_execution_logs';
+
+describe('restores the next run may not supersede', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  let restore: RestoreService;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url, { module: { presets: ['log-archival'] } });
+    restore = app.context.get(RestoreService);
+    const month = monthStart(FIXED_NOW, -6);
+    await seedLogs(db.sql, { rows: 200, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
+    await db.sql.query(`CREATE TABLE original AS SELECT * FROM ${LOGS}`);
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 200 });
+  });
+  afterEach(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('a restore that skipped a row keeps its archive and file: the skipped version is only there', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
+    // The host wrote another row under one archived key meanwhile.
+    await db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
+    const report = await restore.restore({ archiveId: archive.id, conflict: 'skip' }, 'cli');
+    expect(report).toMatchObject({ status: 'succeeded', rows: 200, written: 199 });
+    expect((await app.catalog.findArchives([archive.id]))[0]).toMatchObject({ status: 'restored', restoredKeys: null });
+
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 200 });
+    expect(await count(db.sql, LOGS)).toBe(0);
+    // Not superseded: the archived version of the skipped key exists in this archive alone.
+    expect((await app.catalog.findArchives([archive.id]))[0].status).toBe('restored');
+    await expect(access(join(app.archiveDir, archive.archivePath))).resolves.toBeUndefined();
+  });
+
+  it('a second restore of an archive whose rows a newer archive took since is refused, naming why', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
+    await restore.restore({ archiveId: archive.id }, 'cli');
+    // One restored row goes (the host deleted it): the next run takes the rest, and the archive stays restored.
+    await db.sql.query(`DELETE FROM ${LOGS} WHERE id = (SELECT min(id) FROM ${LOGS})`);
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 199 });
+    expect((await app.catalog.findArchives([archive.id]))[0].status).toBe('restored');
+
+    await expect(restore.restore({ archiveId: archive.id, ignoreWatermark: true }, 'cli')).rejects.toThrow(
+      new RegExp(`archive ${archive.id} \\(.*\\) was archived again since its restore: a newer archive of ${LOGS} holds some of its rows`),
+    );
+    expect(await count(db.sql, LOGS)).toBe(0);
+  });
+});
