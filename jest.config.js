@@ -6,12 +6,7 @@
 const shared = {
   testEnvironment: 'node',
   rootDir: '.',
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
-    // hyparquet and hyparquet-writer are ES modules only: Node requires them as they are, Jest's module system needs CommonJS.
-    '/node_modules/hyparquet[^/]*/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, diagnostics: false }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

@@ -4,7 +4,7 @@ import { ArchiveCodecs } from '../archive-codec';
 import { Stage } from '../archive-format';
 import { ColumnInfo } from '../jsonl.format';
 import { ParquetBytes } from './parquet-bytes';
-import { parquetFooter } from './parquet-typed-reader';
+import { openExactReader } from './parquet-library';
 import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-row-groups';
 
 const COLUMNS: ColumnInfo[] = [
@@ -25,7 +25,10 @@ interface RowGroupMeta { num_rows: number; columns: { meta_data: { path_in_schem
 async function rowGroups(file: Buffer): Promise<RowGroupMeta[]> {
   const bytes = new ParquetBytes();
   bytes.append(file);
-  return (await parquetFooter(bytes)).metadata.row_groups as unknown as RowGroupMeta[];
+  const reader = await openExactReader(bytes);
+  const groups = (reader as unknown as { metadata: { row_groups: RowGroupMeta[] } }).metadata.row_groups;
+  await reader.close();
+  return groups;
 }
 
 describe('Parquet archives of wide rows', () => {

@@ -1,51 +1,91 @@
 /**
- * Parquet archives (`.parquet`): one column per table column with its
- * logical type (parquet-logical-types.ts), written row group by row group by
- * hyparquet-writer (parquet-stream-writer.ts), compressed inside the file per
- * page (gzip → GZIP, zstd → ZSTD, none → UNCOMPRESSED), so any Parquet reader
- * (DuckDB, Athena, Trino, Spark) opens them.
+ * Parquet archives (`.parquet`): one typed column per table column (see
+ * parquet-columns.ts), compressed inside the file per column chunk (gzip →
+ * GZIP, zstd → ZSTD, none → UNCOMPRESSED), so any Parquet reader opens them.
  *
  * Memory is bounded by bytes, not only rows:
  * - row groups are cut at 10,000 rows or 16 MiB of rows, whichever comes
- *   first, and a row of 1 MiB or more is a row group of its own
- *   (parquet-row-groups.ts);
+ *   first (parquet-row-groups.ts);
  * - text, JSON and bytea columns other than the key carry no min/max
- *   statistics (a wide value would be copied into the footer whole);
- * - a long line is read from its bytes, its long strings as UTF-8 bytes in
- *   the line's own buffer (typed-line.ts), never as JS strings, and long
- *   values are hashed piece by piece, never joined into one more copy.
+ *   statistics: parquetjs-lite stores each extreme value uncompressed in the
+ *   page header, the column chunk, the column index and the footer, so one
+ *   52 MB jsonb value made a 758 MB file;
+ * - their values go to the writer as Buffers, made once, and long values are
+ *   hashed and written out piece by piece, never joined into one more copy;
+ *   a long line is read from its bytes, its long strings straight into the
+ *   buffer the writer pages (typed-line.ts), never as JS strings.
  *
  * Reading needs the footer first, so the decoder holds the stored file in
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
- * group; decrypted bytes never touch disk. The footer's created_by says who
- * wrote it: this project's hyparquet-writer path (parquet-typed-reader.ts) or,
- * for archives written before issue 15, parquetjs-lite (parquet-library.ts).
+ * group; decrypted bytes never touch disk.
  *
  * The content digest (parquet-content-hash.ts) is taken over each row's
  * canonical values, from the typed line and from the file, so verification
  * proves every value came back, not only the bytes.
  */
+import { Writable } from 'node:stream';
 import { CorruptArchiveError } from '../../archival.errors';
 import { ArchiveFormat, FormatStages } from '../archive-format';
 import { Compression } from '../compression.interface';
 import { ColumnInfo } from '../jsonl.format';
 import { LineScanner } from '../line-scanner';
 import { ParquetBytes } from './parquet-bytes';
-import { ZstdCompression } from '../zstd.compression';
-import { parquetKind, restoreLinePieces } from './parquet-columns';
+import { ParquetKind, parquetKind, restoreLinePieces, toParquetValue } from './parquet-columns';
 import { ParquetContentHash } from './parquet-content-hash';
-import { openExactReader } from './parquet-library';
-import { lineValue, LogicalColumn, logicalColumns, toFileValue } from './parquet-logical-types';
+import { openExactReader, parquet } from './parquet-library';
 import { ParquetRowGroups } from './parquet-row-groups';
-import { ParquetStreamWriter } from './parquet-stream-writer';
-import { parquetFooter, typedRecords } from './parquet-typed-reader';
-import { LineChunks } from './restore-line-chunks';
 import { LONG_STRING, readTypedLine } from './typed-line';
 
-/** The columns of an archive written by parquet.js (before issue 15), key first, as its reader hands them on. */
-function legacyColumns(columns: ColumnInfo[], key: string) {
+/** Restore lines are handed on in chunks of at most this many lines or bytes. */
+const LINES_PER_CHUNK = 1_000;
+const BYTES_PER_CHUNK = 1024 * 1024;
+
+const PARQUET_CODEC = { gzip: 'GZIP', zstd: 'ZSTD', none: 'UNCOMPRESSED' } as const;
+
+const PARQUET_TYPE: Record<ParquetKind, string> = {
+  boolean: 'BOOLEAN',
+  int16: 'INT_16',
+  int32: 'INT_32',
+  int64: 'INT64',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  timestamp: 'TIMESTAMP_MICROS',
+  date: 'DATE',
+  json: 'UTF8',
+  bytes: 'BYTE_ARRAY',
+  text: 'UTF8',
+};
+
+const VARIABLE_WIDTH: readonly ParquetKind[] = ['json', 'text', 'bytes'];
+
+interface ParquetColumn {
+  name: string;
+  kind: ParquetKind;
+  withZone: boolean;
+  /**
+   * Min/max statistics: for fixed-width columns and the key (readers prune on
+   * them; a primary key is a btree entry, so at most a few KB), not for other
+   * variable-width columns, whose values also go to the writer as Buffers.
+   */
+  statistics: boolean;
+}
+
+/** Key column first, as in every line. */
+function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
   const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
-  return ordered.map((c) => ({ name: c.name, kind: parquetKind(c), withZone: c.typname === 'timestamptz' }));
+  return ordered.map((c) => {
+    const kind = parquetKind(c);
+    return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics: c.name === key || !VARIABLE_WIDTH.includes(kind) };
+  });
+}
+
+function parquetSchema(ordered: ParquetColumn[], compression: Compression) {
+  const codec = PARQUET_CODEC[compression.name];
+  const field = (c: ParquetColumn) => ({ type: PARQUET_TYPE[c.kind], optional: true, compression: codec, statistics: c.statistics });
+  // Variable-width columns last in the file: parquetjs-lite copies a row group's chunks written so far once per
+  // column that follows, so a wide value's chunk is copied no more. Values are read by name, and hashed in table order.
+  const fileOrder = [...ordered.filter((c) => !VARIABLE_WIDTH.includes(c.kind)), ...ordered.filter((c) => VARIABLE_WIDTH.includes(c.kind))];
+  return new parquet.ParquetSchema(Object.fromEntries(fileOrder.map((c) => [c.name, field(c)])));
 }
 
 type LineRef = { line?: Buffer; start: number; end: number };
@@ -70,13 +110,66 @@ function takeLine(entry: LineRef): Record<string, unknown> {
   return readTypedLine(line!, start, end);
 }
 
-/** One typed line → the row the writer takes (file values by name); the content hash sees the line's values first. */
-function fileRow(ordered: LogicalColumn[], typed: Record<string, unknown>, content: ParquetContentHash): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const c of ordered) values[c.name] = lineValue(c, typed[c.name]);
-  content.add(ordered, (c) => values[c.name]);
-  for (const c of ordered) values[c.name] = toFileValue(c, values[c.name]);
-  return values;
+/** One typed line → the row parquetjs writes; the content hash sees the values first. */
+function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const c of ordered) {
+    let value = toParquetValue(c.kind, typed[c.name]);
+    // Statistics compare strings: a column that keeps them gets a long text value as a string.
+    if (c.statistics && c.kind !== 'bytes' && Buffer.isBuffer(value)) value = value.toString('utf8');
+    if (value !== undefined) row[c.name] = value;
+  }
+  content.add(ordered, (c) => row[c.name]);
+  for (const c of ordered) {
+    if (!c.statistics && typeof row[c.name] === 'string') row[c.name] = Buffer.from(row[c.name] as string);
+  }
+  return row;
+}
+
+/**
+ * Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece
+ * by piece; a long value read as bytes goes out as a chunk of its own, as it
+ * is (a view of its decompressed page), never copied into one.
+ */
+class LineChunks {
+  private pieces: (string | Buffer)[] = [];
+  private lines = 0;
+  private bytes = 0;
+
+  add(line: (string | Buffer)[]): void {
+    for (const piece of line) this.bytes += Buffer.byteLength(piece);
+    this.pieces.push(...line, '\n');
+    this.lines++;
+    this.bytes++;
+  }
+
+  get full(): boolean {
+    return this.lines >= LINES_PER_CHUNK || this.bytes >= BYTES_PER_CHUNK;
+  }
+
+  take(): Buffer[] {
+    const out: Buffer[] = [];
+    let run: (string | Buffer)[] = [];
+    for (const piece of this.pieces) {
+      if (Buffer.isBuffer(piece) && piece.length >= BYTES_PER_CHUNK) {
+        if (run.length > 0) out.push(joined(run));
+        out.push(piece);
+        run = [];
+      } else run.push(piece);
+    }
+    if (run.length > 0) out.push(joined(run));
+    this.pieces = [];
+    this.lines = 0;
+    this.bytes = 0;
+    return out;
+  }
+}
+
+function joined(pieces: (string | Buffer)[]): Buffer {
+  const chunk = Buffer.allocUnsafe(pieces.reduce((total, piece) => total + Buffer.byteLength(piece), 0));
+  let offset = 0;
+  for (const piece of pieces) offset += typeof piece === 'string' ? chunk.write(piece, offset) : piece.copy(chunk, offset);
+  return chunk;
 }
 
 export class ParquetFormat implements ArchiveFormat {
@@ -88,68 +181,61 @@ export class ParquetFormat implements ArchiveFormat {
   }
 
   encoder(columns: ColumnInfo[], key: string, compression: Compression): FormatStages {
-    const ordered = logicalColumns(columns, key);
+    const ordered = parquetColumns(columns, key);
     const content = new ParquetContentHash();
+    const schema = parquetSchema(ordered, compression);
     let digest: ReturnType<ParquetContentHash['digest']> | undefined;
     async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-      const writer = new ParquetStreamWriter(ordered, compression);
-      const rowGroups = new ParquetRowGroups(writer);
+      const out: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          out.push(chunk);
+          callback();
+        },
+      });
+      // Data pages v2: values are compressed as they are, not first copied behind their levels (v1 pages are).
+      const rowGroups = new ParquetRowGroups(await parquet.ParquetWriter.openStream(schema, sink, { useDataPageV2: true }));
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       for (let lines = await nextLines(chunks, scanner); lines; lines = await nextLines(chunks, scanner)) {
         // Parsed one at a time, so a chunk of wide rows is not all held as JS values at once.
         for (const entry of lines) {
           const size = entry.end - entry.start;
-          await rowGroups.append(fileRow(ordered, takeLine(entry), content), size);
-          yield* writer.take();
+          await rowGroups.append(parquetRow(ordered, takeLine(entry), content), size);
         }
+        yield* out.splice(0);
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
       await rowGroups.close();
-      yield* writer.take();
+      yield* out.splice(0);
       digest = content.digest();
     }
     return { stages: [encode], content: () => digest ?? content.digest() };
   }
 
-  decoder(columns: ColumnInfo[], key: string, compression: Compression, what: string): FormatStages {
+  decoder(columns: ColumnInfo[], key: string, _compression: Compression, what: string): FormatStages {
+    const ordered = parquetColumns(columns, key);
     const content = new ParquetContentHash();
     let digest: ReturnType<ParquetContentHash['digest']> | undefined;
     async function* decode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       // Stream errors (a failed GCM tag, a storage error) pass as they are; only parsing errors are rephrased.
       const bytes = await ParquetBytes.collect(source);
-      const unreadable = (error: Error) => {
+      const reader = await openExactReader(bytes).catch((error: Error) => {
         throw new CorruptArchiveError(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
-      };
-      const footer = await parquetFooter(bytes).catch(unreadable);
-      const chunks = new LineChunks();
-      if (footer.typed) {
-        const ordered = logicalColumns(columns, key);
-        const restored = ordered.map((c) => ({ ...c, kind: c.restoreAs }));
-        const zstd = compression instanceof ZstdCompression ? compression : undefined;
-        for await (const records of typedRecords(bytes, footer.metadata, ordered, zstd)) {
-          for (const record of records) {
-            content.add(ordered, (c) => record[c.name]);
-            chunks.add(restoreLinePieces(restored, record));
-            if (chunks.full) yield* chunks.take();
-          }
+      });
+      try {
+        const cursor = reader.getCursor();
+        const chunks = new LineChunks();
+        for (let record = await cursor.next(); record; record = await cursor.next()) {
+          content.add(ordered, (c) => record![c.name]);
+          chunks.add(restoreLinePieces(ordered, record));
+          if (chunks.full) yield* chunks.take();
         }
-      } else {
-        const ordered = legacyColumns(columns, key);
-        const reader = await openExactReader(bytes).catch(unreadable);
-        try {
-          const cursor = reader.getCursor();
-          for (let record = await cursor.next(); record; record = await cursor.next()) {
-            content.add(ordered, (c) => record![c.name]);
-            chunks.add(restoreLinePieces(ordered, record));
-            if (chunks.full) yield* chunks.take();
-          }
-        } finally {
-          await reader.close();
-        }
+        yield* chunks.take();
+        digest = content.digest();
+      } finally {
+        await reader.close();
       }
-      yield* chunks.take();
-      digest = content.digest();
     }
     return { stages: [decode], content: () => digest ?? content.digest() };
   }

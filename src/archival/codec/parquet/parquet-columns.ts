@@ -1,5 +1,5 @@
 /**
- * The typed lines Parquet archives are made from, and the values read back.
+ * How each PostgreSQL column becomes a Parquet column, and back.
  *
  * Rows reach the Parquet encoder as "typed lines": JSON objects that
  * PostgreSQL built so that JSON.parse is exact (see typedSelectList):
@@ -8,8 +8,6 @@
  * as days since then, computed by PostgreSQL. ±infinity map to the int64/int32
  * extremes, PostgreSQL's own internal encoding of them.
  *
- * The kinds here (parquetKind) are those of archives written by parquetjs-lite
- * before issue 15, which are read as they were:
  * | PostgreSQL             | Parquet                                   |
  * | bool                   | BOOLEAN                                   |
  * | int2, int4             | INT32 (INT_16, INT_32)                    |
@@ -17,19 +15,15 @@
  * | float4 / float8        | FLOAT / DOUBLE (NaN, ±Infinity kept)      |
  * | timestamp, timestamptz | INT64 TIMESTAMP_MICROS                    |
  * | date                   | INT32 DATE                                |
- * | jsonb                  | BYTE_ARRAY UTF8 (the exact text)          |
+ * | json, jsonb            | BYTE_ARRAY JSON (the exact text)          |
  * | bytea                  | BYTE_ARRAY                                |
- * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, json, arrays, intervals, ranges, enums... as PostgreSQL text |
- * New archives refine them with logical types (parquet-logical-types.ts).
- * Values are handed on the same way for both, so restore lines and the
- * content hash are made by the same functions.
+ * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, arrays, intervals, ranges, enums... as PostgreSQL text |
+ * Every column is OPTIONAL (NULL → absent).
  */
 import { quoteIdent } from '../../sql/sql-identifier';
 import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
 
 export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'text';
-/** Kinds of values handed on: the older path's, and uuid and decimal (their PostgreSQL text) of parquet-logical-types.ts. */
-export type ValueKind = ParquetKind | 'uuid' | 'decimal';
 
 export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
@@ -84,12 +78,32 @@ export function typedSelectList(columns: ColumnInfo[], key: string): string {
     .join(', ');
 }
 
+/** A typed line's value → the value parquetjs writes. */
+export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  switch (kind) {
+    case 'int64':
+    case 'timestamp':
+      return BigInt(value as string);
+    case 'float':
+    case 'double':
+      return Number(value as string);
+    case 'json':
+    case 'text':
+      return value as string | Buffer;
+    case 'bytes':
+      return Buffer.from(Buffer.isBuffer(value) ? value.toString('latin1', 2) : (value as string).slice(2), 'hex');
+    default:
+      return value;
+  }
+}
+
 /**
  * One canonical string per value, the same whether it comes from a typed line
  * or back out of the Parquet file: the content SHA-256 of a Parquet archive
  * is taken over these, so read-back proves every value survived.
  */
-export function canonicalValue(kind: ValueKind, value: unknown): string | Buffer | null {
+export function canonicalValue(kind: ParquetKind, value: unknown): string | Buffer | null {
   if (value === null || value === undefined) return null;
   // A long text or json value read as its UTF-8 bytes (typed-line.ts): hashed from them, piece by piece.
   if (Buffer.isBuffer(value) && (kind === 'json' || kind === 'text')) return value.length > BYTES_AS_TEXT ? value : value.toString('utf8');
@@ -103,7 +117,7 @@ export function canonicalValue(kind: ValueKind, value: unknown): string | Buffer
  * A value read from Parquet → its JSON member in a restore line (the JSON
  * Lines dialect that json_populate_record reads, see jsonl.format.ts).
  */
-export function restoreJson(kind: ValueKind, value: unknown, withZone: boolean): string | Buffer {
+export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean): string | Buffer {
   if (value === null || value === undefined) return 'null';
   // A long text or json value read as its UTF-8 bytes: json goes into the line as it is, text as a JSON string.
   if (Buffer.isBuffer(value) && kind === 'json') return value;
@@ -135,36 +149,17 @@ export function restoreJson(kind: ValueKind, value: unknown, withZone: boolean):
  * in pieces, so that a line with a 50 MB value is written out without first being joined into one more string
  * (a long json value read as bytes is one of the pieces, as it is).
  */
-export function restoreLinePieces(columns: { name: string; kind: ValueKind; withZone: boolean }[], record: Record<string, unknown>): (string | Buffer)[] {
-  const prefixes = memberPrefixes(columns);
-  const pieces: (string | Buffer)[] = [];
+export function restoreLinePieces(columns: { name: string; kind: ParquetKind; withZone: boolean }[], record: Record<string, unknown>): (string | Buffer)[] {
+  const pieces: (string | Buffer)[] = ['{'];
   const jsonNulls: string[] = [];
-  let text = '{';
   columns.forEach((c, index) => {
     const value = record[c.name];
     if (c.kind === 'json' && typeof value === 'string' && value.trim() === 'null') jsonNulls.push(c.name);
-    const json = restoreJson(c.kind, value, c.withZone);
-    if (typeof json === 'string') text += prefixes[index] + json;
-    else {
-      pieces.push(text + prefixes[index], json);
-      text = '';
-    }
+    pieces.push(`${index > 0 ? ',' : ''}${JSON.stringify(c.name)}:`, restoreJson(c.kind, value, c.withZone));
   });
-  if (jsonNulls.length > 0) text += `,${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`;
-  pieces.push(`${text}}`);
+  if (jsonNulls.length > 0) pieces.push(`,${JSON.stringify(JSON_NULL_MEMBER)}:${JSON.stringify(jsonNulls)}`);
+  pieces.push('}');
   return pieces;
-}
-
-/** `"name":` of each column (with the comma before all but the first), made once per column list. */
-const MEMBER_PREFIXES = new WeakMap<object, string[]>();
-
-function memberPrefixes(columns: { name: string }[]): string[] {
-  let prefixes = MEMBER_PREFIXES.get(columns);
-  if (!prefixes) {
-    prefixes = columns.map((c, index) => `${index > 0 ? ',' : ''}${JSON.stringify(c.name)}:`);
-    MEMBER_PREFIXES.set(columns, prefixes);
-  }
-  return prefixes;
 }
 
 /** Shortest round-trip text of a double, keeping the sign of zero; NaN and ±Infinity as PostgreSQL writes them. */

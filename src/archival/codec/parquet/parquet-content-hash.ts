@@ -8,26 +8,21 @@
  * the JSON text of a string is the JSON text of consecutive slices of it
  * (quotes stripped) as long as no slice splits a surrogate pair, so a 50 MB
  * jsonb value costs 1 MiB pieces, not a 50 MB copy and its UTF-8 bytes.
- * A long text or json value read as UTF-8 bytes (typed-line.ts, or a page)
+ * A long text or json value read as UTF-8 bytes (TextBytes, typed-line.ts)
  * is hashed from its bytes, escaped as JSON.stringify escapes.
  */
 import { createHash } from 'node:crypto';
 import { ContentDigest } from '../archive-format';
-import { canonicalValue, ValueKind } from './parquet-columns';
+import { canonicalValue, ParquetKind } from './parquet-columns';
 
 /** Values up to this many UTF-16 units are hashed as part of their row's text; longer ones in slices of this size. */
 const PIECE = 1024 * 1024;
 
-/** Row texts are hashed in batches of about this many UTF-16 units (one native call each, not one per row). */
-const BATCH = 64 * 1024;
-
 export class ParquetContentHash {
   private readonly hash = createHash('sha256');
   private bytes = 0;
-  private pending: string[] = [];
-  private pendingLength = 0;
 
-  add<Column extends { kind: ValueKind }>(columns: Column[], values: (column: Column) => unknown): void {
+  add<Column extends { kind: ParquetKind }>(columns: Column[], values: (column: Column) => unknown): void {
     const canonical = columns.map((c) => canonicalValue(c.kind, values(c)));
     if (canonical.every((value) => value === null || (typeof value === 'string' && value.length <= PIECE))) {
       this.update(`${JSON.stringify(canonical)}\n`);
@@ -44,7 +39,6 @@ export class ParquetContentHash {
   }
 
   digest(): ContentDigest {
-    this.flush();
     return { bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
@@ -86,7 +80,6 @@ export class ParquetContentHash {
         if (named !== undefined) scratch[out++] = named;
         else out += scratch.write(`u00${byte.toString(16).padStart(2, '0')}`, out, 'latin1');
       }
-      this.flush();
       this.hash.update(scratch.subarray(0, out));
       this.bytes += out;
     }
@@ -94,16 +87,6 @@ export class ParquetContentHash {
   }
 
   private update(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= BATCH) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    this.pendingLength = 0;
     this.hash.update(text);
     this.bytes += Buffer.byteLength(text);
   }

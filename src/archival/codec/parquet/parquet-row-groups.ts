@@ -1,21 +1,17 @@
 /**
- * Where a Parquet file's row groups end: by bytes as well as by rows.
+ * Cuts a Parquet file's row groups by bytes as well as by rows.
  *
- * The writer holds a whole row group in memory (its values, then its encoded
- * pages), so a row group cut by rows alone held 10,000 rows of 98 KB, about
- * a gigabyte. Here the row that brings the buffered rows to ROW_GROUP_BYTES
- * (or to ROW_GROUP_ROWS) closes the row group, and a wide row (WIDE_ROW_BYTES
- * or more) is a row group of its own: the rows before it are closed first
- * (each row waits until the size of the next is known), so its value is a
- * page of its own and a reader holds it alone.
+ * parquetjs-lite buffers a whole row group in memory (its values, then its
+ * encoded pages) and cuts row groups by row count only, so 10,000 rows of
+ * 98 KB held about a gigabyte. Here the row that brings the buffered rows to
+ * ROW_GROUP_BYTES (or to ROW_GROUP_ROWS) closes the row group, and a wide row
+ * (WIDE_ROW_BYTES or more) is a row group of its own: the rows before it are
+ * closed first (each row waits until the size of the next is known), so its
+ * value is a page of its own, paged without a copy (parquet-library.ts), and a
+ * reader holds it alone.
  */
-
-/** What the cutting drives (parquet-stream-writer.ts): rows appended, a row group written once it holds rowGroupSize rows. */
-export interface RowGroupWriter {
-  appendRow(row: Record<string, unknown>): Promise<void>;
-  setRowGroupSize(rows: number): void;
-  close(): Promise<void>;
-}
+import { ParquetWriterInstance } from './parquet-library';
+import { withRoomyConcat } from './roomy-concat';
 
 export const ROW_GROUP_ROWS = 10_000;
 /** Typed-line bytes (about the values' size; bytea counts twice, as hex) after which a row group is cut. */
@@ -33,7 +29,7 @@ export class ParquetRowGroups {
   private bytes = 0;
   private pending?: PendingRow;
 
-  constructor(private readonly writer: RowGroupWriter) {}
+  constructor(private readonly writer: ParquetWriterInstance) {}
 
   /** Appends one row of about `size` bytes. */
   async append(row: Record<string, unknown>, size: number): Promise<void> {
@@ -56,9 +52,10 @@ export class ParquetRowGroups {
   /** Writes one row; `cut`: its row group ends with it (the next row is wide, or there is none). */
   private async write({ row, size }: PendingRow, cut: boolean): Promise<void> {
     const closes = cut || size >= WIDE_ROW_BYTES || this.rows + 1 >= ROW_GROUP_ROWS || this.bytes + size >= ROW_GROUP_BYTES;
-    // The writer writes its row group once it holds rowGroupSize rows, checked right after appending.
+    // The writer flushes once its buffer holds rowGroupSize rows, checked right after appending.
     this.writer.setRowGroupSize(closes ? this.rows + 1 : ROW_GROUP_ROWS);
-    await this.writer.appendRow(row);
+    // A wide row's row group is encoded inside appendRow's synchronous part: its concatenations need not copy.
+    await (size >= WIDE_ROW_BYTES ? withRoomyConcat(() => this.writer.appendRow(row)) : this.writer.appendRow(row));
     this.rows = closes ? 0 : this.rows + 1;
     this.bytes = closes ? 0 : this.bytes + size;
   }

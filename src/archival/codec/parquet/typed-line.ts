@@ -3,13 +3,28 @@
  * typedSelectList: every member a string, number, boolean or null) straight
  * from its bytes. Short strings come back as JS strings, exactly as JSON.parse
  * gives them; a string of more than LONG_STRING bytes comes back as its UTF-8
- * bytes, unescaped in place, in the line's own buffer: a 50 MB jsonb value
- * costs nothing more than its line, instead of the line as a string, the
- * parsed string and its UTF-8 copy. The line's bytes are overwritten, so a
- * caller hands over lines that nobody reads afterwards (the Parquet encoder's
- * input: buffers the row source made for it).
+ * bytes (`TextBytes`), unescaped in place, in the line's own buffer: a 50 MB
+ * jsonb value costs nothing more than its line, instead of the line as a
+ * string, the parsed string and its UTF-8 copy. The line's bytes are
+ * overwritten, so a caller hands over lines that nobody reads afterwards
+ * (the Parquet encoder's input: buffers the row source made for it).
+ *
+ * Each TextBytes buffer is a view with HEADROOM bytes in front of it that
+ * belong to it alone: the Parquet writer puts the value's 4-byte length there
+ * instead of copying the value into its page (parquet-library.ts).
  */
 export const LONG_STRING = 64 * 1024;
+export const HEADROOM = 4;
+
+/** UTF-8 text of a long string member, with HEADROOM free bytes before `byteOffset`. */
+export type TextBytes = Buffer & { readonly __textBytes: true };
+
+const withHeadroom = new WeakSet<Buffer>();
+
+/** True when `value` is a long string read by readTypedLine (its headroom may be written). */
+export function isTextBytes(value: unknown): value is TextBytes {
+  return Buffer.isBuffer(value) && withHeadroom.has(value);
+}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -73,9 +88,10 @@ function scalarEnd(line: Buffer, start: number, end: number): number {
  * The UTF-8 bytes of the JSON string body line[start, end), unescaped in place
  * (an escape is never shorter than what it stands for, so the output never
  * overtakes the input, and the members after it stay as they were): a view of
- * the line.
+ * the line, whose HEADROOM bytes before it (the member's name and quotes,
+ * read already) become its own.
  */
-function unescape(line: Buffer, start: number, end: number): Buffer {
+function unescape(line: Buffer, start: number, end: number): TextBytes {
   let out = start;
   for (let i = start; i < end; i++) {
     const byte = line[i];
@@ -103,7 +119,9 @@ function unescape(line: Buffer, start: number, end: number): Buffer {
       i += 1;
     }
   }
-  return line.subarray(start, out);
+  const text = line.subarray(start, out);
+  withHeadroom.add(text);
+  return text as TextBytes;
 }
 
 function hex4(line: Buffer, at: number): number {
