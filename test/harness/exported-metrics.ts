@@ -1,5 +1,7 @@
 /** The archival_* series the module registers in prom-client's default registry (histograms as their _bucket, _sum, _count). */
 import { register } from 'prom-client';
+import { ArchivalTestApp, createArchivalApp } from './archival-app';
+import { createTestDatabase, TestDatabase } from './database';
 
 const HISTOGRAM_SERIES = ['_bucket', '_sum', '_count'];
 
@@ -13,4 +15,22 @@ export async function exportedMetricNames(): Promise<string[]> {
 /** The archival_* names in PromQL text. */
 export function metricsNamedIn(promql: string): string[] {
   return [...new Set(promql.match(/\barchival_[a-z0-9_]+/g) ?? [])].sort();
+}
+
+/**
+ * For a spec file: mounts the module on a fresh test database around its
+ * tests (its metric providers register then) and returns what exportedMetricNames gives.
+ */
+export function mountedModuleMetrics(): () => Promise<string[]> {
+  let db: TestDatabase | undefined;
+  let app: ArchivalTestApp | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+  return exportedMetricNames;
 }

@@ -27,7 +27,7 @@ export interface RangePurgeOutcome {
 }
 
 export function canPurgeByRange(keys: KeyLog, predicate: string | undefined): predicate is string {
-  return predicate !== undefined && keys.rows > 0 && keys.firstKey !== undefined && keys.bytes <= RANGE_PURGE_MAX_BYTES;
+  return predicate !== undefined && keys.rows > 0 && keys.bytes <= RANGE_PURGE_MAX_BYTES;
 }
 
 /**
