@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { TerminusModule } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -77,6 +77,24 @@ describe("the host's health: liveness and readiness", () => {
       const health = app.context.get(ArchivalHealthIndicator);
       const result = await health.lastRuns('archival_jobs', { downOnFailure: true });
       expect(result.archival_jobs).toMatchObject({ status: 'down', failed: [{ job: 'log-archival' }] });
+    });
+
+    it('the module imports no TerminusModule: a host without one gets no health services, and the indicators still answer', async () => {
+      // The host above imports TerminusModule; this one does not, and the module must not bring it in.
+      const bare = await createArchivalApp(db.url, { module: { maxRowsPerFile: 500 } });
+      try {
+        expect(() => bare.context.get(HealthCheckService, { strict: false })).toThrow(/HealthCheckService/);
+        expect(() => bare.context.get(HealthIndicatorService, { strict: false })).toThrow(/HealthIndicatorService/);
+        const health = bare.context.get(ArchivalHealthIndicator);
+        expect(await health.storageReachable('storage')).toEqual({
+          storage: { status: 'up', type: 'local', location: bare.archiveDir, checkedAt: expect.any(String) },
+        });
+        expect((await health.lastRuns('archival_jobs', { downOnFailure: true })).archival_jobs).toMatchObject({ status: 'down', failed: [{ job: 'log-archival' }] });
+      } finally {
+        await bare.close();
+      }
+      // And in the host that has one, terminus reads the module's results as its own.
+      expect((await api().get('/health/ready')).body.details.storage).toMatchObject({ status: 'up', type: 'local' });
     });
 
     it('readiness probes write nothing on the volume', async () => {

@@ -36,7 +36,6 @@ import { ArchivalScheduler } from './scheduler/archival.scheduler';
 import { createStorage } from './storage/storage.factory';
 import { STORAGE_PROVIDER } from './storage/storage-provider.interface';
 import { StorageStartupCheck } from './storage/storage-startup.check';
-import { TerminusModule } from '@nestjs/terminus';
 import { ArchivalHealthIndicator } from './health/archival.health';
 import { ARCHIVAL_METRIC_PROVIDERS, ArchivalMetrics } from './metrics/archival.metrics';
 import { TableStatsCollector } from './metrics/table-stats.collector';
@@ -48,8 +47,9 @@ import { LakeService } from './lake/lake.service';
 export const ARCHIVAL_ENTITIES = [ArchivedPartition, ArchivalRun];
 
 @Module({
-  // ScheduleModule.forRoot() belongs to the host (imported twice, every @Cron and @Interval of the host fires twice).
-  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES), TerminusModule],
+  // ScheduleModule.forRoot() belongs to the host (imported twice, every @Cron and @Interval of the host fires twice);
+  // so do TerminusModule and PrometheusModule: the module imports none of them.
+  imports: [TypeOrmModule.forFeature(ARCHIVAL_ENTITIES)],
   // The admin controller is added per module by archival.module-definition.ts, at the host's path (or not at all).
   providers: [
     {

@@ -1,4 +1,3 @@
-import { HealthIndicatorService } from '@nestjs/terminus';
 import { ArchivalService } from '../archival.service';
 import { ArchivalRun } from '../catalog/archival-run.entity';
 import { CatalogService } from '../catalog/catalog.service';
@@ -33,7 +32,7 @@ const job = (name: string, run?: Partial<ArchivalRun>, enabled = true): FakeJob 
 function indicator(store: StorageProvider, jobs: FakeJob[] = []) {
   const archival = { jobs: () => jobs.map(({ name, enabled }) => ({ name, enabled })) } as unknown as ArchivalService;
   const catalog = { lastFinishedRun: async (name: string) => jobs.find((j) => j.name === name)?.run ?? null } as unknown as CatalogService;
-  return new ArchivalHealthIndicator(new HealthIndicatorService(), store, archival, catalog);
+  return new ArchivalHealthIndicator(store, archival, catalog);
 }
 
 describe('ArchivalHealthIndicator', () => {

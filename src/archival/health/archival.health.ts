@@ -11,7 +11,7 @@
  *   for hosts that ask (a failed run is for alerting, not for load balancers).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
@@ -29,7 +29,6 @@ export class ArchivalHealthIndicator {
   private readonly probe: CachedProbe;
 
   constructor(
-    private readonly health: HealthIndicatorService,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly archival: ArchivalService,
     private readonly catalog: CatalogService,
@@ -39,18 +38,16 @@ export class ArchivalHealthIndicator {
 
   /** Down when the store did not answer a read-only probe; one probe per `ttlMs` (default 30 s) whatever the number of checks. */
   async storageReachable(key = 'archival_storage', timing: Partial<ProbeTiming> = {}) {
-    const session = this.health.check(key);
     const outcome = await this.probe.outcome({
       ttlMs: timing.ttlMs ?? STORAGE_PROBE_DEFAULTS.ttlMs,
       timeoutMs: timing.timeoutMs ?? STORAGE_PROBE_DEFAULTS.timeoutMs,
     });
     const details = { type: this.storage.type, location: this.storage.location, checkedAt: outcome.at.toISOString() };
-    return outcome.ok ? session.up(details) : session.down({ ...details, message: outcome.error.message });
+    return outcome.ok ? indicator(key, 'up', details) : indicator(key, 'down', { ...details, message: outcome.error.message });
   }
 
   /** Enabled jobs whose last real run that ended (not a dry run, not a tick skipped by the job lock) failed, with run ids and errors; up unless `downOnFailure`. */
   async lastRuns(key = 'archival_jobs', options: LastRunsOptions = {}) {
-    const session = this.health.check(key);
     const jobs = this.archival.jobs();
     // The last real run that ended: a later dry run, or a replica's tick skipped by the job lock, does not hide a failure.
     const last = await Promise.all(jobs.map(async (job) => ({ job, run: job.enabled ? await this.catalog.lastFinishedRun(job.name) : null })));
@@ -58,6 +55,15 @@ export class ArchivalHealthIndicator {
       .filter(({ run }) => run?.status === 'failed')
       .map(({ job, run }) => ({ job: job.name, runId: run!.id, finishedAt: run!.finishedAt, error: run!.error }));
     const details = { jobs: jobs.length, failed };
-    return failed.length > 0 && options.downOnFailure ? session.down(details) : session.up(details);
+    return indicator(key, failed.length > 0 && options.downOnFailure ? 'down' : 'up', details);
   }
+}
+
+/**
+ * A terminus indicator result, `{ [key]: { ...details, status } }`, the shape HealthCheckService reads.
+ * Built here rather than by terminus's HealthIndicatorService: that would make the module import
+ * TerminusModule, which belongs to the host (and a host without health checks need not install it).
+ */
+function indicator<Key extends string>(key: Key, status: 'up' | 'down', details: object): HealthIndicatorResult<Key> {
+  return { [key]: { ...details, status } } as HealthIndicatorResult<Key>;
 }
