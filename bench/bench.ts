@@ -142,12 +142,14 @@ async function withDatabase<T>(adminUrl: string, name: string, template: string 
 }
 
 async function runCase(c: BenchCase): Promise<CaseResult> {
-  const { stdout } = await run(
+  const { stdout, stderr } = await run(
     process.execPath,
     // BENCH_CASE_NODE_ARGS: node flags for the measured processes only, e.g. "--cpu-prof" or "--max-old-space-size=100".
     [...(process.env.BENCH_CASE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, 'case-runner.js'), JSON.stringify(c)],
     { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
   );
+  // BENCH_LOG_DIR: what each case's process printed (stderr, then stdout), one file per case, for finding where the time goes.
+  if (process.env.BENCH_LOG_DIR) await writeFile(join(process.env.BENCH_LOG_DIR, `${c.name.replace(/[^\w+.-]+/g, '_')}.log`), `${stderr}${stdout}`);
   const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"rows"'));
   if (!line) throw new Error(`case ${c.name} printed no result:\n${stdout.slice(-2000)}`);
   return JSON.parse(line);
