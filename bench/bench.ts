@@ -14,6 +14,8 @@
  *   json+zstd local partitioned   ... on a table partitioned by month: DETACH/DROP, not DELETE
  *   json+zstd s3       ... to s3rver (a local S3 API)
  * Prints a table and writes bench/results.json.
+ * `--parallel 1,2`: the rows over four months, json+zstd local once per
+ * ARCHIVAL_PARALLELISM, beside the reference (bench/parallel-results.json).
  * `--load [--partitioned] [--nice 0,3,9]`: database impact instead (bench/load.ts),
  * once per ARCHIVAL_NICE_RATIO, written to bench/load-results.json; with
  * --partitioned on the month-partitioned table. Runs compiled (tsconfig.bench.json),
@@ -95,12 +97,15 @@ function parseArgs(argv: string[]) {
   const partitioned = argv.includes('--partitioned');
   const nice = (value('--nice') ?? '0,3,9').split(',').map((n) => Number(n.trim()));
   if (nice.some((n) => !Number.isFinite(n) || n < 0 || n > 100)) throw new Error(`--nice ${value('--nice')}: expected ratios from 0 to 100, e.g. 0,3,9`);
-  const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : 'results.json');
-  return { rows, names, load, partitioned, nice, out: value('--out') ?? defaultOut };
+  const parallelText = value('--parallel');
+  const parallel = parallelText === undefined ? undefined : parallelText.split(',').map((n) => Number(n.trim()));
+  if (parallel?.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--parallel ${parallelText}: expected whole numbers from 1 to 16, e.g. 1,2`);
+  const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : parallel ? 'parallel-results.json' : 'results.json');
+  return { rows, names, load, partitioned, nice, parallel, out: value('--out') ?? defaultOut };
 }
 
-/** N log rows in one month, 8 months ago (older than any default retention). */
-async function seedTemplate(url: string, rows: number, partitioned = false): Promise<string> {
+/** N log rows in one month, 8 months ago (older than any default retention); with `months`, spread over that many months, ending then. */
+async function seedTemplate(url: string, rows: number, partitioned = false, months = 1): Promise<string> {
   const source = new DataSource({ ...dataSourceOptions(url, true), logging: false });
   await source.initialize();
   await source.runMigrations();
@@ -108,7 +113,8 @@ async function seedTemplate(url: string, rows: number, partitioned = false): Pro
   const client = new Client({ connectionString: url });
   await client.connect();
   const now = new Date();
-  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 8, 1));
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 7 - months, 1));
+  const span = 27 + 30 * (months - 1);
   try {
     if (partitioned) await partitionLogTable(client, now);
     await client.query(
@@ -116,15 +122,15 @@ async function seedTemplate(url: string, rows: number, partitioned = false): Pro
        SELECT md5((i / 20)::text)::uuid, 'node-' || (i % 50), (ARRAY['debug','info','warn','error'])[1 + i % 4],
               'step ' || i || ' finished in ' || (i * 7) % 1000 || ' ms',
               jsonb_build_object('i', i, 'ms', (i * 7) % 1000, 'ok', i % 3 = 0, 'path', '/api/v1/flows/' || (i % 997)),
-              $1::timestamptz + (i::float8 / $2) * interval '27 days' + (i % 997) * interval '1 microsecond'
+              $1::timestamptz + (i::float8 / $2) * $3 * interval '1 day' + (i % 997) * interval '1 microsecond'
          FROM generate_series(1, $2) AS i`,
-      [month.toISOString(), rows],
+      [month.toISOString(), rows, span],
     );
     await client.query('VACUUM ANALYZE flow_execution_logs');
   } finally {
     await client.end();
   }
-  return new Date(month.getTime() + 40 * DAY_MS).toISOString();
+  return new Date(month.getTime() + (span + 13) * DAY_MS).toISOString();
 }
 
 async function withDatabase<T>(adminUrl: string, name: string, template: string | undefined, f: (url: string) => Promise<T>): Promise<T> {
@@ -241,9 +247,45 @@ function round(n: number, digits = 1): number {
 }
 
 const BASELINE_SECONDS = 15;
+const PARALLEL_MONTHS = 4;
+
+/**
+ * --parallel 1,2: the rows spread over PARALLEL_MONTHS month windows, archived
+ * by json+zstd local once per ARCHIVAL_PARALLELISM (windows at once), beside
+ * the reference on the same rows; written to bench/parallel-results.json.
+ */
+async function parallelMode(adminUrl: string, work: string, out: string, rows: number, parallel: number[]) {
+  console.log(`seeding ${rows.toLocaleString('en')} rows over ${PARALLEL_MONTHS} months ...`);
+  const cutoff = await withDatabase(adminUrl, 'archival_bench_months', undefined, (url) => seedTemplate(url, rows, false, PARALLEL_MONTHS));
+  const cases = [
+    { name: 'reference', kind: 'reference' as const, env: undefined },
+    ...parallel.map((p) => ({
+      name: `json+zstd local, parallelism ${p}`, kind: 'product' as const,
+      env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_PARALLELISM: String(p) },
+    })),
+  ];
+  const results: (BenchResult & { parallelism?: number; speedUp?: number })[] = [];
+  for (const [i, c] of cases.entries()) {
+    const result = await withDatabase(adminUrl, `archival_bench_${i}`, 'archival_bench_months', (url) =>
+      runCase({ name: c.name, kind: c.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: c.env }),
+    );
+    const row = toResult(c.name, result, results.find((r) => r.case === 'reference'));
+    const p = parallel[i - 1];
+    const single = results.find((r) => r.parallelism === parallel[0]);
+    results.push({ ...row, ...(p === undefined ? {} : { parallelism: p, speedUp: single ? round(row.rowsPerSec / single.rowsPerSec, 2) : 1 }) });
+    console.log(`${c.name}: ${row.rowsPerSec} rows/s, peak RSS ${row.peakRssMb} MB`);
+    await rm(join(work, `case-${i}`), { recursive: true, force: true });
+  }
+  console.log('');
+  printTable(results);
+  console.log(results.filter((r) => r.parallelism !== undefined).map((r) => `parallelism ${r.parallelism}: ${r.speedUp}× parallelism ${parallel[0]}`).join('\n'));
+  console.log(`\n${JSON.stringify(results)}`);
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`written to ${out}`);
+}
 
 async function main() {
-  const { rows, names, out, load, partitioned, nice } = parseArgs(process.argv.slice(2));
+  const { rows, names, out, load, partitioned, nice, parallel } = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
   let postgres: EmbeddedPostgresHandle | undefined;
   let s3: S3TestServer | undefined;
@@ -261,6 +303,10 @@ async function main() {
       adminUrl = postgres.url;
     }
     s3 = await startS3rver('bench');
+    if (parallel) {
+      await parallelMode(adminUrl, work, out, rows, parallel);
+      return;
+    }
     console.log(`seeding ${rows.toLocaleString('en')} rows ...`);
     const cutoff = await withDatabase(adminUrl, 'archival_bench_template', undefined, (url) => seedTemplate(url, rows));
     if (load) {

@@ -79,6 +79,8 @@ export interface ArchivalOptionsInput {
   throttle?: Partial<ThrottleOptions>;
   /** Adapt the COPY batch size so each batch takes about this long (0: fixed `batchSize`); see engine/batch-sizer.ts. */
   targetStepMs?: number;
+  /** Month windows of one table archived at once, each under its own advisory lock (1: one after another); see engine/window-workers.ts. */
+  parallelism?: number;
   /** Statuses of flow sessions still going: session-archival never takes them. */
   activeSessionStatuses?: string[];
   /** No job may be configured to keep rows for less, or more, than these bounds. */
@@ -130,6 +132,7 @@ export interface ArchivalOptions {
   niceRatio: number;
   throttle: ThrottleOptions;
   targetStepMs: number;
+  parallelism: number;
   activeSessionStatuses: string[];
   minRetentionDays: number;
   maxRetentionDays: number;
@@ -161,6 +164,7 @@ export const DEFAULTS = {
   sleepBetweenBatchesMs: 0,
   niceRatio: 0,
   targetStepMs: 0,
+  parallelism: 1,
   activeSessionStatuses: ['running', 'pending', 'waiting'],
   minRetentionDays: 1,
   maxRetentionDays: 36_500,

@@ -29,6 +29,7 @@ function updateSql(table: string, set: Record<string, unknown> = {}, skipLocked 
   const assignments = ['status = $2'];
   for (const [column, value] of Object.entries(set)) {
     if (value === NOW) assignments.push(`${column} = now()`);
+    else if (value === CLOCK) assignments.push(`${column} = clock_timestamp()`);
     else {
       values.push(value);
       assignments.push(`${column} = $${3 + values.length}`);
@@ -42,6 +43,8 @@ function updateSql(table: string, set: Record<string, unknown> = {}, skipLocked 
 
 /** The database's now() as a value in `set`. */
 export const NOW = Symbol('now()');
+/** The database's clock_timestamp() (the instant of the statement, not of its transaction's start) as a value in `set`. */
+export const CLOCK = Symbol('clock_timestamp()');
 
 export async function moveArchive(query: RowsQuery, id: number, move: Move<ArchiveStatus>): Promise<void> {
   assertAllowed(ARCHIVE_MOVES, move);

@@ -26,6 +26,7 @@ describe('configuration from the environment', () => {
       maxRowsPerFile: 500_000,
       sleepBetweenBatchesMs: 0,
       niceRatio: 0,
+      parallelism: 1,
     });
   });
 
@@ -65,6 +66,8 @@ describe('configuration from the environment', () => {
     [{ ARCHIVAL_STORAGE_TYPE: 'ftp' }, 'ARCHIVAL_STORAGE_TYPE="ftp": expected one of local, s3'],
     [{ ARCHIVAL_LOG_ARCHIVAL_CRON: '61 * * * *' }, 'ARCHIVAL_LOG_ARCHIVAL_CRON="61 * * * *": not a valid cron expression'],
     [{ ARCHIVAL_BATCH_SIZE: '0' }, 'ARCHIVAL_BATCH_SIZE=0: expected a whole number from 1'],
+    [{ ARCHIVAL_PARALLELISM: '0' }, 'ARCHIVAL_PARALLELISM=0: expected a whole number from 1 to 16'],
+    [{ ARCHIVAL_PARALLELISM: 'two' }, 'ARCHIVAL_PARALLELISM="two"'],
     [{ ARCHIVAL_NICE_RATIO: 'gentle' }, 'ARCHIVAL_NICE_RATIO="gentle": expected a number'],
     [{ ARCHIVAL_NICE_RATIO: '-1' }, 'ARCHIVAL_NICE_RATIO=-1: expected a number from 0 to 100'],
     [{ ARCHIVAL_MIN_RETENTION_DAYS: '0' }, 'ARCHIVAL_MIN_RETENTION_DAYS=0: expected a whole number from 1'],

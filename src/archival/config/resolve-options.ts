@@ -55,6 +55,7 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
     ),
     niceRatio: check('niceRatio', input.niceRatio ?? DEFAULTS.niceRatio, decimal(0, 100)),
     targetStepMs: check('targetStepMs', input.targetStepMs ?? DEFAULTS.targetStepMs, wholeNumber(0, 600_000)),
+    parallelism: check('parallelism', input.parallelism ?? DEFAULTS.parallelism, wholeNumber(1, 16)),
     throttle: resolveThrottle(input.throttle, (key) => name(`throttle.${key}`), problems),
     activeSessionStatuses: check('activeSessionStatuses', input.activeSessionStatuses ?? DEFAULTS.activeSessionStatuses, statusList),
     minRetentionDays: check('minRetentionDays', input.minRetentionDays ?? DEFAULTS.minRetentionDays, wholeNumber(1)),

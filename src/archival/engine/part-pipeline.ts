@@ -83,6 +83,11 @@ export class PartPipeline<Part, Partition, Summary> {
     this.steps.purged(await this.steps.drop(deferred.partition, deferred.parts.map((p) => p.part)));
   }
 
+  /** Resolves once the purges (and drops) queued so far have finished, whatever their outcome: a window's lock is held until then. */
+  idle(): Promise<void> {
+    return this.purging.catch(() => undefined);
+  }
+
   /** The table's last window ended: waits for the last purge (and throws its error). */
   async drain(): Promise<void> {
     await this.purging;

@@ -29,10 +29,8 @@ export class PartSealer {
   private async sealArchive({ shape, record, window, written }: RecordedArchive): Promise<void> {
     const { services, context } = this.options;
     await this.verify(record, shape);
-    const previous = await services.catalog.previousManifestSha(record.tableName);
-    const manifest = buildManifest(record, shape, window, previous, written.encryption);
-    const manifestSha = await writeManifest(services.storage, record.manifestPath, manifest);
-    await services.catalog.markVerified(record.id, manifestSha);
+    await services.catalog.linkVerified(record.id, record.tableName, (previous) =>
+      writeManifest(services.storage, record.manifestPath, buildManifest(record, shape, window, previous, written.encryption)));
     await reached(services, 'after-verify', context, record.tableName, record.archivePath);
     await services.hooks.afterVerify?.(hookContext(services, context, record.tableName, record.archivePath));
   }

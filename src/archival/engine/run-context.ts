@@ -46,6 +46,8 @@ export interface TableRunResult {
   children: ChildTableTotals[];
   /** Dry runs: the windows that would be archived, with row counts. */
   plan?: { window: string; rows: number; parts: number }[];
+  /** Windows left alone because another run held them (their rows stay for the next run); absent when none. */
+  skippedWindows?: string[];
 }
 
 /** Adds purged parts to a table run's result: the table's rows, bytes and archives, and each child table's. */

@@ -4,7 +4,8 @@
  *     write (part-writer) → seal: read back, verify, manifest, "verified" (part-sealer)
  *     → purge (part-purge), or, for a whole-month partition, drop it once every part is sealed.
  * The part pipeline (part-pipeline.ts) decides what overlaps: seals in order,
- * one purge in flight, a paced run one step at a time.
+ * one purge in flight, a paced run one step at a time. ARCHIVAL_PARALLELISM
+ * windows are archived at once, each under its own lock (window-lock.ts).
  */
 import { Logger } from '@nestjs/common';
 import { MonthWindow } from './archive-naming';
@@ -23,6 +24,7 @@ import { QualifiedName } from '../sql/sql-identifier';
 import { TableSpec } from './table-spec';
 import { describeTarget, TableTarget } from './table-target';
 import { UnfinishedArchives } from './unfinished-archives';
+import { tryLockWindow, windowLockKey } from './window-lock';
 import { planWindows, WindowPlan } from './window-planner';
 import { WrittenPart } from './written-part';
 
@@ -69,40 +71,92 @@ class TableRun {
     const planned = plan.reduce((sum, p) => sum + p.rows, 0);
     if (context.dryRun) return { ...result, plan: describePlan(plan, this.services.options.maxRowsPerFile), rows: planned };
     context.live?.planned(result.table, planned);
-    const writer = new PartWriter({ services: this.services, target: this.target, eligibility: this.eligibility, context, pacer: this.pacer });
-    const pipeline = this.pipeline();
     try {
-      return await this.archiveWindows(plan, writer, pipeline);
+      return await this.archiveWindows(plan);
     } finally {
       await this.pacer.close();
     }
   }
 
-  private async archiveWindows(plan: WindowPlan[], writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>): Promise<TableRunResult> {
-    const { context, result } = this;
-    try {
-      for (const { window } of plan) {
-        context.live?.entered(result.table, windowLabel(window));
-        pipeline.startWindow(await this.partitionToDrop(window));
-        let after: string | undefined;
-        for (let full = true; full; ) {
-          pipeline.throwIfStopped();
-          const part = await writer.write(window, after);
-          if (!part) break;
-          await pipeline.add(part);
-          after = part.parent.source.keyLog.lastKey;
-          full = part.parent.source.rows >= this.services.options.maxRowsPerFile;
+  /**
+   * ARCHIVAL_PARALLELISM workers take the plan's windows in order, each with
+   * its own writer and pipeline (so each window's seals and its one purge in
+   * flight keep their order), each window under its own lock (window-lock.ts),
+   * held until the window's last purge is done. A window another run holds is
+   * skipped. The first failure stops every worker; then nothing is left in
+   * flight and the run's unpurged archives are abandoned, as with one worker.
+   */
+  private async archiveWindows(plan: WindowPlan[]): Promise<TableRunResult> {
+    const { context, result, services } = this;
+    const stop = new AbortController();
+    const signal = AbortSignal.any([context.signal, stop.signal]);
+    const queue = plan.map((p) => p.window);
+    const pipelines: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>[] = [];
+    const releases: Promise<void>[] = [];
+    const worker = async () => {
+      const workerContext: RunContext = { ...context, signal };
+      const writer = new PartWriter({ services, target: this.target, eligibility: this.eligibility, context: workerContext, pacer: this.pacer });
+      const pipeline = this.pipeline(workerContext);
+      pipelines.push(pipeline);
+      try {
+        for (let window = queue.shift(); window; window = queue.shift()) {
+          signal.throwIfAborted();
+          const held = await tryLockWindow(services.db, this.target.shape.table, window);
+          if (!held) {
+            this.skipped(window);
+            continue;
+          }
+          held.lost.addEventListener('abort', () => stop.abort(held.lost.reason), { once: true });
+          try {
+            await this.archiveWindow(window, writer, pipeline);
+          } finally {
+            releases.push(pipeline.idle().then(() => held.release()));
+          }
         }
-        await pipeline.endWindow();
+        await pipeline.drain();
+      } catch (error) {
+        stop.abort(error);
+        throw error;
       }
-      await pipeline.drain();
-    } catch (error) {
+    };
+    const workers = Math.max(1, Math.min(services.options.parallelism, plan.length));
+    const outcomes = await Promise.allSettled(Array.from({ length: workers }, worker));
+    if (outcomes.some((o) => o.status === 'rejected')) {
       // Never leave a seal or a purge running behind a failed run, nor its unpurged archives pending.
-      await pipeline.settle();
-      await new UnfinishedArchives(this.services).abandonOfRun(context, error as Error);
+      for (const pipeline of pipelines) await pipeline.settle();
+      await Promise.allSettled(releases);
+      const error = stop.signal.reason as Error;
+      await new UnfinishedArchives(services).abandonOfRun(context, error);
       throw error;
     }
+    await Promise.all(releases);
     return result;
+  }
+
+  private async archiveWindow(window: MonthWindow, writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>): Promise<void> {
+    this.context.live?.entered(this.result.table, windowLabel(window));
+    pipeline.startWindow(await this.partitionToDrop(window));
+    let after: string | undefined;
+    for (let full = true; full; ) {
+      pipeline.throwIfStopped();
+      const part = await writer.write(window, after);
+      if (!part) break;
+      await pipeline.add(part);
+      after = part.parent.source.keyLog.lastKey;
+      full = part.parent.source.rows >= this.services.options.maxRowsPerFile;
+    }
+    await pipeline.endWindow();
+  }
+
+  /** A window another run holds (another job on this table, or a run that has not let go yet): its rows stay for the next run. */
+  private skipped(window: MonthWindow): void {
+    const { context, result, target } = this;
+    const label = windowLabel(window);
+    (result.skippedWindows ??= []).push(label);
+    this.logger.warn({
+      event: 'window.skipped', job: context.job, runId: context.runId, table: result.table, window: label,
+      why: `another run holds ${windowLockKey(target.shape.table, window)}; its rows stay in the table for the next run`,
+    });
   }
 
   private plan(): Promise<WindowPlan[]> {
@@ -110,8 +164,8 @@ class TableRun {
     return this.services.db.withClient((client) => planWindows(client, this.target.shape, this.eligibility, { microsecondTimestamps }));
   }
 
-  private pipeline(): PartPipeline<WrittenPart, QualifiedName, ArchiveSummary> {
-    const { services, target, context, pacer } = this;
+  private pipeline(context: RunContext): PartPipeline<WrittenPart, QualifiedName, ArchiveSummary> {
+    const { services, target, pacer } = this;
     const sealer = new PartSealer({ services, context, pacer });
     const purge = new PartPurge({ services, target, context, pacer });
     return new PartPipeline(
