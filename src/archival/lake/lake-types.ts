@@ -48,6 +48,8 @@ export function duckDbJsonColumn(column: LakeColumn): DuckDbJsonColumn {
 const ATHENA_PARQUET: Record<string, string> = {
   bool: 'boolean', int2: 'smallint', int4: 'int', int8: 'bigint', float4: 'float', float8: 'double',
   date: 'date', timestamp: 'timestamp', timestamptz: 'timestamp', bytea: 'binary',
+  // Parquet UUID is 16 bytes (FIXED_LEN_BYTE_ARRAY); Hive DDL has no uuid type.
+  uuid: 'binary',
 };
 
 /** JSON Lines through the OpenX JSON SerDe: native JSON scalars and integers typed; text forms (timestamps with offsets included) as string. */

@@ -25,7 +25,7 @@ interface RowGroupMeta { num_rows: number; columns: { meta_data: { path_in_schem
 async function rowGroups(file: Buffer): Promise<RowGroupMeta[]> {
   const bytes = new ParquetBytes();
   bytes.append(file);
-  const reader = await openExactReader(bytes);
+  const reader = await openExactReader(bytes, []);
   const groups = (reader as unknown as { metadata: { row_groups: RowGroupMeta[] } }).metadata.row_groups;
   await reader.close();
   return groups;

@@ -30,9 +30,12 @@ import { Compression } from '../compression.interface';
 import { ColumnInfo } from '../jsonl.format';
 import { LineScanner } from '../line-scanner';
 import { ParquetBytes } from './parquet-bytes';
-import { ParquetKind, parquetKind, restoreLinePieces, toParquetValue } from './parquet-columns';
+import {
+  decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreLinePieces, toParquetValue, unscaledDecimal,
+} from './parquet-columns';
 import { ParquetContentHash } from './parquet-content-hash';
 import { openExactReader, parquet } from './parquet-library';
+import { LOGICAL_TYPES_KEY, logicalTypesOf } from './parquet-logical-types';
 import { ParquetRowGroups } from './parquet-row-groups';
 import { LONG_STRING, readTypedLine } from './typed-line';
 
@@ -53,6 +56,8 @@ const PARQUET_TYPE: Record<ParquetKind, string> = {
   date: 'DATE',
   json: 'UTF8',
   bytes: 'BYTE_ARRAY',
+  uuid: 'FIXED_LEN_BYTE_ARRAY',
+  decimal: 'INT64', // FIXED_LEN_BYTE_ARRAY(16) above 18 digits (see parquetSchema)
   text: 'UTF8',
 };
 
@@ -68,6 +73,10 @@ interface ParquetColumn {
    * variable-width columns, whose values also go to the writer as Buffers.
    */
   statistics: boolean;
+  /** A json column (its exact text, kind text): declared JSON in the file. */
+  json: boolean;
+  /** numeric(p,s): DECIMAL(p,s). */
+  decimal?: { precision: number; scale: number };
 }
 
 /** Key column first, as in every line. */
@@ -75,13 +84,20 @@ function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
   const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
   return ordered.map((c) => {
     const kind = parquetKind(c);
-    return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics: c.name === key || !VARIABLE_WIDTH.includes(kind) };
+    // No statistics for uuid and decimal: parquetjs-lite would compare their bytes as strings, or unscaled integers.
+    const statistics = kind !== 'uuid' && kind !== 'decimal' && (c.name === key || !VARIABLE_WIDTH.includes(kind));
+    const decimal = kind === 'decimal' ? decimalTypmod(c.type) : undefined;
+    return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics, json: c.typname === 'json' && kind === 'text', decimal };
   });
 }
 
 function parquetSchema(ordered: ParquetColumn[], compression: Compression) {
   const codec = PARQUET_CODEC[compression.name];
-  const field = (c: ParquetColumn) => ({ type: PARQUET_TYPE[c.kind], optional: true, compression: codec, statistics: c.statistics });
+  const field = (c: ParquetColumn) => {
+    const wide = c.kind === 'uuid' || (c.decimal !== undefined && c.decimal.precision > INT64_DECIMAL_PRECISION);
+    const type = wide ? 'FIXED_LEN_BYTE_ARRAY' : PARQUET_TYPE[c.kind];
+    return { type, optional: true, compression: codec, statistics: c.statistics, ...(wide ? { typeLength: 16 } : {}) };
+  };
   // Variable-width columns last in the file: parquetjs-lite copies a row group's chunks written so far once per
   // column that follows, so a wide value's chunk is copied no more. Values are read by name, and hashed in table order.
   const fileOrder = [...ordered.filter((c) => !VARIABLE_WIDTH.includes(c.kind)), ...ordered.filter((c) => VARIABLE_WIDTH.includes(c.kind))];
@@ -110,18 +126,47 @@ function takeLine(entry: LineRef): Record<string, unknown> {
   return readTypedLine(line!, start, end);
 }
 
-/** One typed line → the row parquetjs writes; the content hash sees the values first. */
-function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash): Record<string, unknown> {
+/** The NaN values of a file's DECIMAL columns (DECIMAL has none): written as NULL, their row numbers kept in the footer. */
+export const DECIMAL_NAN_KEY = 'nest-archival.decimal-nan';
+
+type NanRows = Record<string, number[]>;
+
+/** A DECIMAL column's value in the file: its unscaled integer (16 bytes above 18 digits); NaN → NULL, its row noted. */
+function decimalValue(c: ParquetColumn, text: string, row: number, nans: NanRows): bigint | Buffer | undefined {
+  if (text === 'NaN') {
+    (nans[c.name] ??= []).push(row);
+    return undefined;
+  }
+  const unscaled = unscaledDecimal(text);
+  return c.decimal!.precision > INT64_DECIMAL_PRECISION ? decimalBytes(unscaled) : unscaled;
+}
+
+/** A DECIMAL value read back → numeric's text again ('NaN' where the footer lists the row). */
+function decimalRead(c: ParquetColumn, value: unknown, row: number, nans: Map<string, Set<number>>): unknown {
+  if (value === null || value === undefined) return nans.get(c.name)?.has(row) ? 'NaN' : value;
+  if (typeof value === 'string') return value; // numeric archived as text, before DECIMAL
+  return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : (value as bigint), c.decimal!.scale);
+}
+
+/** One typed line → the row parquetjs writes; the content hash sees the values first (a decimal as its text). */
+function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash, at: { row: number; nans: NanRows }): Record<string, unknown> {
   const row: Record<string, unknown> = {};
+  const index = at.row++;
   for (const c of ordered) {
+    if (c.decimal) {
+      const text = typed[c.name];
+      if (text !== null && text !== undefined) row[c.name] = decimalValue(c, text as string, index, at.nans);
+      continue;
+    }
     let value = toParquetValue(c.kind, typed[c.name]);
     // Statistics compare strings: a column that keeps them gets a long text value as a string.
     if (c.statistics && c.kind !== 'bytes' && Buffer.isBuffer(value)) value = value.toString('utf8');
     if (value !== undefined) row[c.name] = value;
   }
-  content.add(ordered, (c) => row[c.name]);
+  content.add(ordered, (c) => (c.decimal ? typed[c.name] : row[c.name]));
   for (const c of ordered) {
     if (!c.statistics && typeof row[c.name] === 'string') row[c.name] = Buffer.from(row[c.name] as string);
+    if (row[c.name] === undefined) delete row[c.name];
   }
   return row;
 }
@@ -172,6 +217,17 @@ function joined(pieces: (string | Buffer)[]): Buffer {
   return chunk;
 }
 
+/** The footer's NaN rows of DECIMAL columns, by column. */
+function decimalNans(metadata: Record<string, string>, what: string): Map<string, Set<number>> {
+  const text = metadata[DECIMAL_NAN_KEY];
+  if (text === undefined) return new Map();
+  try {
+    return new Map(Object.entries(JSON.parse(text) as NanRows).map(([column, rows]) => [column, new Set(rows)]));
+  } catch {
+    throw new CorruptArchiveError(`${what} has unreadable ${DECIMAL_NAN_KEY} metadata`);
+  }
+}
+
 export class ParquetFormat implements ArchiveFormat {
   readonly name = 'parquet' as const;
   readonly dialect = 'typed' as const;
@@ -194,18 +250,24 @@ export class ParquetFormat implements ArchiveFormat {
         },
       });
       // Data pages v2: values are compressed as they are, not first copied behind their levels (v1 pages are).
-      const rowGroups = new ParquetRowGroups(await parquet.ParquetWriter.openStream(schema, sink, { useDataPageV2: true }));
+      const writer = await parquet.ParquetWriter.openStream(schema, sink, { useDataPageV2: true });
+      // The columns' logical types, set in the footer as parquetjs-lite writes it (parquet-logical-types.ts).
+      // A json column is text in the restore lines (its exact text, as a JSON string) and JSON in the file.
+      writer.setMetadata(LOGICAL_TYPES_KEY, JSON.stringify(logicalTypesOf(ordered.map((c) => (c.json ? { ...c, kind: 'json' as const } : c)))));
+      const rowGroups = new ParquetRowGroups(writer);
+      const at = { row: 0, nans: {} as NanRows };
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       for (let lines = await nextLines(chunks, scanner); lines; lines = await nextLines(chunks, scanner)) {
         // Parsed one at a time, so a chunk of wide rows is not all held as JS values at once.
         for (const entry of lines) {
           const size = entry.end - entry.start;
-          await rowGroups.append(parquetRow(ordered, takeLine(entry), content), size);
+          await rowGroups.append(parquetRow(ordered, takeLine(entry), content, at), size);
         }
         yield* out.splice(0);
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
+      if (Object.keys(at.nans).length > 0) writer.setMetadata(DECIMAL_NAN_KEY, JSON.stringify(at.nans));
       await rowGroups.close();
       yield* out.splice(0);
       digest = content.digest();
@@ -220,13 +282,17 @@ export class ParquetFormat implements ArchiveFormat {
     async function* decode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       // Stream errors (a failed GCM tag, a storage error) pass as they are; only parsing errors are rephrased.
       const bytes = await ParquetBytes.collect(source);
-      const reader = await openExactReader(bytes).catch((error: Error) => {
+      const reader = await openExactReader(bytes, ordered).catch((error: Error) => {
         throw new CorruptArchiveError(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
       });
       try {
         const cursor = reader.getCursor();
         const chunks = new LineChunks();
-        for (let record = await cursor.next(); record; record = await cursor.next()) {
+        const nans = decimalNans(reader.getMetadata(), what);
+        const decimals = ordered.filter((c) => c.decimal);
+        let row = 0;
+        for (let record = await cursor.next(); record; record = await cursor.next(), row++) {
+          for (const c of decimals) record[c.name] = decimalRead(c, record[c.name], row, nans);
           content.add(ordered, (c) => record![c.name]);
           chunks.add(restoreLinePieces(ordered, record));
           if (chunks.full) yield* chunks.take();

@@ -5,8 +5,9 @@
  * PostgreSQL built so that JSON.parse is exact (see typedSelectList):
  * int8, floats, numeric, bytea, json and every non-scalar type arrive as
  * their PostgreSQL text; timestamps as microseconds since 1970-01-01 and dates
- * as days since then, computed by PostgreSQL. ±infinity map to the int64/int32
- * extremes, PostgreSQL's own internal encoding of them.
+ * as days since then, computed by PostgreSQL. ±infinity map to plus and minus
+ * the int64/int32 maximum, as DuckDB and Arrow encode them (archives written
+ * before hold -infinity as the minimum, PostgreSQL's own encoding; both read).
  *
  * | PostgreSQL             | Parquet                                   |
  * | bool                   | BOOLEAN                                   |
@@ -17,13 +18,17 @@
  * | date                   | INT32 DATE                                |
  * | json, jsonb            | BYTE_ARRAY JSON (the exact text)          |
  * | bytea                  | BYTE_ARRAY                                |
- * | everything else        | BYTE_ARRAY UTF8: numeric, text, uuid, arrays, intervals, ranges, enums... as PostgreSQL text |
- * Every column is OPTIONAL (NULL → absent).
+ * | uuid                   | FIXED_LEN_BYTE_ARRAY(16) UUID (before: UTF8 text, still read) |
+ * | numeric(p,s), p ≤ 38   | DECIMAL(p,s): INT64 up to p = 18, FIXED_LEN_BYTE_ARRAY(16) above; NaN as NULL, listed in the file's metadata (before: UTF8 text, still read) |
+ * | everything else        | BYTE_ARRAY UTF8: numeric, text, arrays, intervals, ranges, enums... as PostgreSQL text |
+ * Every column is OPTIONAL (NULL → absent). The logical types each file
+ * declares (TIMESTAMP adjusted to UTC or not, JSON, STRING, UUID, ...) are in
+ * parquet-logical-types.ts.
  */
 import { quoteIdent } from '../../sql/sql-identifier';
 import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
 
-export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'text';
+export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'uuid' | 'decimal' | 'text';
 
 export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
@@ -45,12 +50,56 @@ const KINDS: Record<string, ParquetKind> = {
   json: 'json',
   jsonb: 'json',
   bytea: 'bytes',
+  uuid: 'uuid',
 };
 
-export function parquetKind(column: Pick<ColumnInfo, 'typname' | 'encoding'>): ParquetKind {
+export function parquetKind(column: Pick<ColumnInfo, 'typname' | 'encoding'> & { type?: string }): ParquetKind {
+  if (column.typname === 'numeric' && column.encoding === 'text' && column.type !== undefined && decimalTypmod(column.type)) return 'decimal';
   // Domains, enums, composites and arrays are 'text' encoded whatever their base type.
   if (column.encoding === 'text' && !['int8', 'float4', 'float8', 'bytea'].includes(column.typname)) return 'text';
   return KINDS[column.typname] ?? 'text';
+}
+
+/** DECIMAL holds numeric(p,s) up to this precision (16 bytes of two's complement); INT64 up to INT64_DECIMAL_PRECISION. */
+export const MAX_DECIMAL_PRECISION = 38;
+export const INT64_DECIMAL_PRECISION = 18;
+
+/** numeric(p,s) with p ≤ 38 → [p, s]; unconstrained numeric (or wider) stays text. */
+export function decimalTypmod(type: string): { precision: number; scale: number } | undefined {
+  const match = /^numeric\((\d+),(\d+)\)$/.exec(type);
+  if (!match) return undefined;
+  const [precision, scale] = [Number(match[1]), Number(match[2])];
+  return precision <= MAX_DECIMAL_PRECISION && scale <= precision ? { precision, scale } : undefined;
+}
+
+/** numeric(p,s)'s text (exactly s decimals, as PostgreSQL writes it) → its unscaled integer. */
+export function unscaledDecimal(text: string): bigint {
+  return BigInt(text.replace('.', ''));
+}
+
+/** An unscaled integer → numeric(p,s)'s text as PostgreSQL writes it: exactly `scale` decimals. */
+export function decimalText(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** A DECIMAL of more than 18 digits: 16 bytes, big-endian two's complement. */
+export function decimalBytes(unscaled: bigint): Buffer {
+  const bytes = Buffer.alloc(16);
+  let value = BigInt.asUintN(128, unscaled);
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return bytes;
+}
+
+export function decimalFromBytes(bytes: Buffer): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return BigInt.asIntN(bytes.length * 8, value);
 }
 
 /** The select list (over alias `t`) whose row_to_json is a typed line; the key column first. */
@@ -66,10 +115,10 @@ export function typedSelectList(columns: ColumnInfo[], key: string): string {
         case 'int32':
           return ref + as;
         case 'timestamp':
-          return `CASE WHEN ${ref} = 'infinity' THEN '${INT64_MAX}' WHEN ${ref} = '-infinity' THEN '${INT64_MIN}'
+          return `CASE WHEN ${ref} = 'infinity' THEN '${INT64_MAX}' WHEN ${ref} = '-infinity' THEN '${-INT64_MAX}'
             ELSE (extract(epoch FROM ${ref}) * 1000000)::int8::text END${as}`;
         case 'date':
-          return `CASE WHEN ${ref} = 'infinity' THEN ${INT32_MAX} WHEN ${ref} = '-infinity' THEN ${INT32_MIN}
+          return `CASE WHEN ${ref} = 'infinity' THEN ${INT32_MAX} WHEN ${ref} = '-infinity' THEN ${-INT32_MAX}
             ELSE ${ref} - DATE '1970-01-01' END${as}`;
         default:
           return `${ref}::text${as}`;
@@ -93,9 +142,25 @@ export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
       return value as string | Buffer;
     case 'bytes':
       return Buffer.from(Buffer.isBuffer(value) ? value.toString('latin1', 2) : (value as string).slice(2), 'hex');
+    case 'uuid':
+      return uuidBytes(value as string);
     default:
       return value;
   }
+}
+
+/** PostgreSQL's uuid text (8-4-4-4-12 lowercase hex) → its 16 bytes. */
+function uuidBytes(text: string): Buffer {
+  const bytes = Buffer.from(text.replace(/-/g, ''), 'hex');
+  if (bytes.length !== 16) throw new Error(`not a uuid: ${JSON.stringify(text)}`);
+  return bytes;
+}
+
+/** 16 bytes → uuid text as PostgreSQL writes it; a uuid archived as text (files written before) is that text. */
+function uuidText(value: unknown): string {
+  if (!Buffer.isBuffer(value)) return String(value);
+  const hex = value.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**
@@ -108,6 +173,7 @@ export function canonicalValue(kind: ParquetKind, value: unknown): string | Buff
   // A long text or json value read as its UTF-8 bytes (typed-line.ts): hashed from them, piece by piece.
   if (Buffer.isBuffer(value) && (kind === 'json' || kind === 'text')) return value.length > BYTES_AS_TEXT ? value : value.toString('utf8');
   if (kind === 'bytes') return (value as Buffer).toString('hex');
+  if (kind === 'uuid') return uuidText(value);
   if (kind === 'float') return numberText(Math.fround(value as number));
   if (kind === 'double') return numberText(value as number);
   return String(value);
@@ -131,6 +197,8 @@ export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean
       return value as string;
     case 'bytes':
       return JSON.stringify(`\\x${(value as Buffer).toString('hex')}`);
+    case 'uuid':
+      return JSON.stringify(uuidText(value));
     case 'timestamp':
       return JSON.stringify(formatMicros(value as bigint, withZone));
     case 'date':
@@ -172,7 +240,8 @@ const MICROS_PER_DAY = 86_400_000_000n;
 /** Microseconds since 1970-01-01 → PostgreSQL timestamp input, BC years and ±infinity included. */
 export function formatMicros(micros: bigint, withZone: boolean): string {
   if (micros === INT64_MAX) return 'infinity';
-  if (micros === INT64_MIN) return '-infinity';
+  // -infinity: minus the maximum, as DuckDB and Arrow read it; the minimum in archives written before.
+  if (micros === -INT64_MAX || micros === INT64_MIN) return '-infinity';
   let days = micros / MICROS_PER_DAY;
   let rest = micros % MICROS_PER_DAY;
   if (rest < 0n) {
@@ -189,7 +258,7 @@ export function formatMicros(micros: bigint, withZone: boolean): string {
 /** Days since 1970-01-01 → PostgreSQL date input. */
 export function formatDays(days: number): string {
   if (days === INT32_MAX) return 'infinity';
-  if (days === INT32_MIN) return '-infinity';
+  if (days === -INT32_MAX || days === INT32_MIN) return '-infinity';
   const { year, month, day } = civilFromDays(days);
   return `${dateText(year, month, day)}${year <= 0 ? ' BC' : ''}`;
 }

@@ -22,6 +22,8 @@ import { ZstdCompression } from '../zstd.compression';
 import { ParquetBytes } from './parquet-bytes';
 import { HEADROOM, isTextBytes } from './typed-line';
 import { claim, roomyBuffer } from './roomy-concat';
+import { ParquetKind } from './parquet-columns';
+import { setUpLogicalTypes } from './parquet-logical-types';
 
 /** Pages at least this large are compressed into a roomy buffer. */
 const WIDE_PAGE_BYTES = 1024 * 1024;
@@ -49,12 +51,14 @@ export interface ParquetWriterInstance {
   appendRow(row: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
   setRowGroupSize(rows: number): void;
+  setMetadata(key: string, value: string): void;
 }
 
 export interface ParquetReaderInstance {
   schema: ParquetSchemaInstance;
   getRowCount(): number | bigint;
   getCursor(): { next(): Promise<Record<string, unknown> | null> };
+  getMetadata(): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,7 @@ const LONG_TEXT_AS_BYTES = 1024 * 1024;
 let zstdRegistered: ZstdCompression | undefined;
 
 export function setUpParquet(zstd: ZstdCompression): void {
+  setUpLogicalTypes();
   if (!zstdRegistered) {
     zstdRegistered = zstd;
     codecs.PARQUET_COMPRESSION_METHODS.ZSTD = {
@@ -142,18 +147,29 @@ function extend(def: TypeDef, accept: (value: unknown) => unknown): void {
   def.toPrimitive = (value) => accept(value) ?? stock(value);
 }
 
-/** Opens a Parquet file held in memory for exact reading: timestamps as BigInt microseconds, dates as day numbers. */
-export async function openExactReader(bytes: ParquetBytes): Promise<ParquetReaderInstance> {
+/**
+ * Opens a Parquet file held in memory for exact reading: timestamps as BigInt
+ * microseconds, dates as day numbers, text and json as text (or bytes, when
+ * long), whatever converted type the file gives them (a timestamp without a
+ * zone has none, json has JSON): each column is read by its kind.
+ */
+export async function openExactReader(bytes: ParquetBytes, columns: { name: string; kind: ParquetKind }[]): Promise<ParquetReaderInstance> {
   const read: ReadRange = async (offset, length, externalFile) => {
     if (externalFile) throw new CorruptArchiveError(`column chunks in another file (${externalFile}) are not supported`);
     return bytes.read(offset, length);
   };
   const envelope = new parquet.ParquetEnvelopeReader(read, () => undefined, bytes.size);
   const reader = await parquet.ParquetReader.openEnvelopeReader(envelope);
+  const kinds = new Map(columns.map((c) => [c.name, c.kind]));
   for (const field of Object.values(reader.schema.fieldList)) {
-    if (field.originalType === 'TIMESTAMP_MICROS') field.originalType = RAW_TIMESTAMP;
-    else if (field.originalType === 'DATE') field.originalType = RAW_DATE;
-    else if (field.originalType === 'UTF8') field.originalType = RAW_TEXT;
+    const kind = kinds.get(field.name);
+    if (kind === 'decimal' && field.primitiveType !== 'BYTE_ARRAY') field.originalType = undefined; // unscaled: INT64 BigInt, or 16 bytes
+    else if (kind === 'timestamp' || field.originalType === 'TIMESTAMP_MICROS') field.originalType = RAW_TIMESTAMP;
+    else if (kind === 'date' || field.originalType === 'DATE') field.originalType = RAW_DATE;
+    // A uuid archived as text (before the UUID type) is read as text too.
+    else if (kind === 'json' || kind === 'text' || field.originalType === 'UTF8' || ((kind === 'uuid' || kind === 'decimal') && field.primitiveType === 'BYTE_ARRAY')) {
+      field.originalType = RAW_TEXT;
+    }
   }
   return reader;
 }
