@@ -261,7 +261,7 @@ async function parallelMode(adminUrl: string, work: string, out: string, rows: n
     { name: 'reference', kind: 'reference' as const, env: undefined },
     ...parallel.map((p) => ({
       name: `json+zstd local, parallelism ${p}`, kind: 'product' as const,
-      env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_PARALLELISM: String(p) },
+      env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_PARALLELISM: String(p), ARCHIVAL_DATABASE_POOL_SIZE: String(Math.max(4, 3 * p)) },
     })),
   ];
   const results: (BenchResult & { parallelism?: number; speedUp?: number })[] = [];

@@ -5,10 +5,15 @@
  * left whole; a failure in one window stops the others and leaves no
  * archive half done.
  */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { VerifyService } from '../src/archival/readback/verify.service';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { readManifest } from './harness/archives';
-import { daysAgo } from './harness/clock';
+import { daysAgo, FIXED_NOW } from './harness/clock';
+import { captureLogs } from './harness/log-capture';
+import { partitionLogTable } from './harness/partitioned-logs';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { faultHooks } from './harness/fault-hooks';
 import { until } from './harness/poll';
@@ -32,7 +37,7 @@ describe('windows in parallel (ARCHIVAL_PARALLELISM=2)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await createArchivalApp(db.url, { module: { presets: ['log-archival'], parallelism: 2, maxRowsPerFile: 100, batchSize: 50 }, hooks });
+    app = await createArchivalApp(db.url, { module: { presets: ['log-archival'], parallelism: 2, databasePoolSize: 6, maxRowsPerFile: 100, batchSize: 50 }, hooks });
   });
   afterAll(async () => {
     await app?.close();
@@ -110,8 +115,33 @@ describe('windows in parallel (ARCHIVAL_PARALLELISM=2)', () => {
     );
     expect(left.unfinished).toBe(0);
     expect(left.purged + (await count(db.sql, TABLE))).toBe(ROWS);
+    // Every live archive's manifest links to a manifest still on the volume (a failed window's verified archive keeps its manifest).
+    const { rows: linked } = await db.sql.query(`SELECT manifest_path FROM archived_partitions WHERE table_name = $1 AND status = 'purged'`, [TABLE]);
+    const onVolume = new Set<string>();
+    for (const path of (await readdir(app.archiveDir, { recursive: true })).filter((p) => p.endsWith('.manifest.json'))) {
+      onVolume.add(createHash('sha256').update(await readFile(join(app.archiveDir, path))).digest('hex'));
+    }
+    for (const { manifest_path } of linked) {
+      const previous = (await readManifest(app.archiveDir, manifest_path)).previousManifestSha256;
+      if (previous !== null) expect(onVolume.has(previous)).toBe(true);
+    }
     // No window lock outlives the run: the next run takes every window.
     expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded' });
+    expect(await count(db.sql, TABLE)).toBe(0);
+  });
+
+  it("a partitioned table's windows go one at a time (a partition drop locks the parent), and every month leaves", async () => {
+    await partitionLogTable(db.sql, FIXED_NOW);
+    await seedLogs(db.sql, { rows: ROWS, from: daysAgo(220), now: daysAgo(100) });
+    const logs = captureLogs();
+    logs.install();
+    try {
+      expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
+    } finally {
+      logs.restore();
+    }
+    expect(logs.events('parallelism.off')).toEqual([expect.objectContaining({ table: TABLE })]);
+    expect(logs.events('partition.dropped').length).toBeGreaterThanOrEqual(4);
     expect(await count(db.sql, TABLE)).toBe(0);
   });
 });

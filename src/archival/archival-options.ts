@@ -79,7 +79,7 @@ export interface ArchivalOptionsInput {
   throttle?: Partial<ThrottleOptions>;
   /** Adapt the COPY batch size so each batch takes about this long (0: fixed `batchSize`); see engine/batch-sizer.ts. */
   targetStepMs?: number;
-  /** Month windows of one table archived at once, each under its own advisory lock (1: one after another); see engine/window-workers.ts. */
+  /** Month windows of one table archived at once, each under its own advisory lock (1: one after another); see engine/table-run.ts and engine/window-lock.ts. */
   parallelism?: number;
   /** Statuses of flow sessions still going: session-archival never takes them. */
   activeSessionStatuses?: string[];

@@ -9,11 +9,8 @@ import { DataSource, FindOptionsWhere, In, IsNull, LessThanOrEqual, MoreThanOrEq
 import { QualifiedName } from '../sql/sql-identifier';
 import { ArchivalRun, RunTrigger } from './archival-run.entity';
 import { ArchivedPartition } from './archived-partition.entity';
-import { CLOCK, moveArchive, moveArchiveIfFree, moveRun, NOW, RowsQuery } from './status-moves';
+import { moveArchive, moveArchiveIfFree, moveRun, NOW, RowsQuery } from './status-moves';
 import { ArchiveStatus, LIVE, RunStatus, UNFINISHED } from './statuses';
-
-/** Archives whose manifests are links of their table's hash chain. */
-const CHAINED: ArchiveStatus[] = ['verified', 'purged', 'restored', 'superseded'];
 
 export type NewArchive = Omit<
   ArchivedPartition,
@@ -182,30 +179,6 @@ export class CatalogService {
   }
 
   /** SHA-256 of the newest manifest of a table still in the chain (verified, purged, restored or superseded: their manifests stay). */
-  /**
-   * written → verified, with the archive's manifest linked to the table's
-   * chain: `write` gets the SHA-256 of the manifest of the table's archive
-   * verified last (null for the first) and returns its own manifest's. The
-   * link is made under a transaction-scoped advisory lock on the table's
-   * chain, so archives sealed at once (windows in parallel, two jobs on one
-   * table) take turns: each links to the one sealed just before it, and
-   * verified_at (the statement's clock, taken under the lock) orders the chain.
-   */
-  async linkVerified(id: number, table: string, write: (previous: string | null) => Promise<string>): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const query: RowsQuery = async (sql, params) => (await manager.queryRunner!.query(sql, params, true)).records as unknown[];
-      await query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`nest-archival:chain:${table}`]);
-      const [latest] = (await query(
-        `SELECT manifest_sha256 FROM archived_partitions
-          WHERE table_name = $1 AND status = ANY($2) AND manifest_sha256 IS NOT NULL
-          ORDER BY verified_at DESC NULLS LAST, id DESC LIMIT 1`,
-        [table, CHAINED],
-      )) as { manifest_sha256: string }[];
-      const manifestSha256 = await write(latest?.manifest_sha256 ?? null);
-      await moveArchive(query, id, { from: ['written'], to: 'verified', set: { verified_at: CLOCK, manifest_sha256: manifestSha256, error: null } });
-    });
-  }
-
   /** Archives of a job left written or verified (not purged) by an interrupted run. */
   unfinished(job: string): Promise<ArchivedPartition[]> {
     return this.archives.find({ where: { job, status: In([...UNFINISHED]) }, order: { id: 'ASC' } });

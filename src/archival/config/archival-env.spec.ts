@@ -68,6 +68,7 @@ describe('configuration from the environment', () => {
     [{ ARCHIVAL_BATCH_SIZE: '0' }, 'ARCHIVAL_BATCH_SIZE=0: expected a whole number from 1'],
     [{ ARCHIVAL_PARALLELISM: '0' }, 'ARCHIVAL_PARALLELISM=0: expected a whole number from 1 to 16'],
     [{ ARCHIVAL_PARALLELISM: 'two' }, 'ARCHIVAL_PARALLELISM="two"'],
+    [{ ARCHIVAL_PARALLELISM: '2' }, 'ARCHIVAL_PARALLELISM=2: needs ARCHIVAL_DATABASE_POOL_SIZE of at least 6 (3 connections per window at work), it is 4'],
     [{ ARCHIVAL_NICE_RATIO: 'gentle' }, 'ARCHIVAL_NICE_RATIO="gentle": expected a number'],
     [{ ARCHIVAL_NICE_RATIO: '-1' }, 'ARCHIVAL_NICE_RATIO=-1: expected a number from 0 to 100'],
     [{ ARCHIVAL_MIN_RETENTION_DAYS: '0' }, 'ARCHIVAL_MIN_RETENTION_DAYS=0: expected a whole number from 1'],

@@ -22,6 +22,9 @@ export const NO_ACTIVE_STATUS =
 
 type SourceName = keyof NonNullable<ArchivalOptionsInput['sourceNames']>;
 
+/** Pooled connections one window at work may hold at once: its COPY, its seal's catalog link, its purge. */
+export const PER_WINDOW_CONNECTIONS = 3;
+
 export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): ArchivalOptions {
   const problems: string[] = [];
   const name = (key: SourceName) => input.sourceNames?.[key] ?? key;
@@ -71,6 +74,13 @@ export function resolveArchivalOptions(input: ArchivalOptionsInput = {}): Archiv
     presets: check('presets', [...(input.presets ?? [])], presetList),
   };
   options.tables.forEach((table) => problems.push(...declaredTableProblems(table, cron)));
+  // Each window at work can hold a pooled connection for its COPY, one for its seal's catalog link and one for its purge.
+  if (options.parallelism > 1 && options.databasePoolSize < PER_WINDOW_CONNECTIONS * options.parallelism) {
+    problems.push(
+      `${name('parallelism')}=${options.parallelism}: needs ${name('databasePoolSize')} of at least ${PER_WINDOW_CONNECTIONS * options.parallelism} ` +
+        `(${PER_WINDOW_CONNECTIONS} connections per window at work), it is ${options.databasePoolSize}`,
+    );
+  }
   for (const [job, settings] of Object.entries(input.jobs ?? {})) {
     options.jobs[job] = resolveJob(job, settings, cron, problems);
   }

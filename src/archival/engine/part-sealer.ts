@@ -9,6 +9,7 @@
 import { Logger } from '@nestjs/common';
 import { VerificationError } from '../archival.errors';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
+import { linkVerified } from '../catalog/manifest-chain';
 import { compareReadBack, expectedFromRecord, hashStored, readArchive } from './archive-reader';
 import { hookContext, reached, StepOptions } from './engine-services';
 import { buildManifest, writeManifest } from './manifest';
@@ -29,8 +30,8 @@ export class PartSealer {
   private async sealArchive({ shape, record, window, written }: RecordedArchive): Promise<void> {
     const { services, context } = this.options;
     await this.verify(record, shape);
-    await services.catalog.linkVerified(record.id, record.tableName, (previous) =>
-      writeManifest(services.storage, record.manifestPath, buildManifest(record, shape, window, previous, written.encryption)));
+    await services.db.transaction((client) => linkVerified(client, record.id, record.tableName, (previous) =>
+      writeManifest(services.storage, record.manifestPath, buildManifest(record, shape, window, previous, written.encryption))));
     await reached(services, 'after-verify', context, record.tableName, record.archivePath);
     await services.hooks.afterVerify?.(hookContext(services, context, record.tableName, record.archivePath));
   }

@@ -20,7 +20,7 @@ import { PartSealer } from './part-sealer';
 import { PartWriter } from './part-writer';
 import { wholeMonthPartition } from './table-partitions';
 import { addPurged, ArchiveSummary, describePlan, RunContext, TableRunResult, windowLabel } from './run-context';
-import { QualifiedName } from '../sql/sql-identifier';
+import { QualifiedName, quoteTable } from '../sql/sql-identifier';
 import { TableSpec } from './table-spec';
 import { describeTarget, TableTarget } from './table-target';
 import { UnfinishedArchives } from './unfinished-archives';
@@ -48,6 +48,9 @@ class TableRun {
   private readonly logger = new Logger(TableRun.name);
   private readonly pacer: Pacer;
   private readonly result: TableRunResult;
+  /** Stops every window worker of this table run at the first failure (and the pacer's rests and throttle waits with them). */
+  private readonly stop = new AbortController();
+  private readonly signal: AbortSignal;
 
   constructor(
     private readonly services: EngineServices,
@@ -55,8 +58,9 @@ class TableRun {
     private readonly eligibility: Eligibility,
     private readonly context: RunContext,
   ) {
+    this.signal = AbortSignal.any([context.signal, this.stop.signal]);
     this.pacer = new Pacer(
-      services.options.niceRatio, services.options.sleepBetweenBatchesMs, context.signal,
+      services.options.niceRatio, services.options.sleepBetweenBatchesMs, this.signal,
       services.throttles.forRun(context.job, context.live), new BatchSizer(services.options.batchSize, services.options.targetStepMs),
     );
     this.result = {
@@ -87,9 +91,7 @@ class TableRun {
    * flight and the run's unpurged archives are abandoned, as with one worker.
    */
   private async archiveWindows(plan: WindowPlan[]): Promise<TableRunResult> {
-    const { context, result, services } = this;
-    const stop = new AbortController();
-    const signal = AbortSignal.any([context.signal, stop.signal]);
+    const { context, result, services, stop, signal } = this;
     const queue = plan.map((p) => p.window);
     const pipelines: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>[] = [];
     const releases: Promise<void>[] = [];
@@ -119,7 +121,7 @@ class TableRun {
         throw error;
       }
     };
-    const workers = Math.max(1, Math.min(services.options.parallelism, plan.length));
+    const workers = Math.max(1, Math.min(await this.parallelism(), plan.length));
     const outcomes = await Promise.allSettled(Array.from({ length: workers }, worker));
     if (outcomes.some((o) => o.status === 'rejected')) {
       // Never leave a seal or a purge running behind a failed run, nor its unpurged archives pending.
@@ -146,6 +148,25 @@ class TableRun {
       full = part.parent.source.rows >= this.services.options.maxRowsPerFile;
     }
     await pipeline.endWindow();
+  }
+
+  /**
+   * ARCHIVAL_PARALLELISM, except for a partitioned table: dropping a month's
+   * partition takes an ACCESS EXCLUSIVE lock on the parent, which the other
+   * windows' COPY and purge hold locks on, so its windows go one at a time.
+   */
+  private async parallelism(): Promise<number> {
+    const { services, context, result } = this;
+    if (services.options.parallelism <= 1) return 1;
+    const { rows } = await services.db.withClient((client) =>
+      client.query<{ partitioned: boolean }>(`SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`, [quoteTable(this.target.shape.table)]),
+    );
+    if (!rows[0]?.partitioned) return services.options.parallelism;
+    this.logger.log({
+      event: 'parallelism.off', job: context.job, runId: context.runId, table: result.table,
+      why: `a partitioned table's windows go one at a time: dropping a month's partition locks the parent against the other windows`,
+    });
+    return 1;
   }
 
   /** A window another run holds (another job on this table, or a run that has not let go yet): its rows stay for the next run. */

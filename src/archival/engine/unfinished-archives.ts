@@ -51,7 +51,9 @@ export class UnfinishedArchives {
         continue;
       }
       await storage.remove(archive.archivePath);
-      await storage.remove(archive.manifestPath);
+      // A verified archive's manifest is a link of the table's chain, which a later archive may name
+      // (windows sealed at once): it stays, beside the catalog row that says the archive failed.
+      if (archive.status !== 'verified') await storage.remove(archive.manifestPath);
       this.logger.warn({ event: 'archive.abandoned', job, runId, archive: archive.archivePath, status: archive.status });
     }
   }

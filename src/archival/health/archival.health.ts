@@ -11,7 +11,6 @@
  *   for hosts that ask (a failed run is for alerting, not for load balancers).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { ArchivalService } from '../archival.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { STORAGE_PROVIDER, StorageProvider } from '../storage/storage-provider.interface';
@@ -64,6 +63,12 @@ export class ArchivalHealthIndicator {
  * Built here rather than by terminus's HealthIndicatorService: that would make the module import
  * TerminusModule, which belongs to the host (and a host without health checks need not install it).
  */
-function indicator<Key extends string>(key: Key, status: 'up' | 'down', details: object): HealthIndicatorResult<Key> {
-  return { [key]: { ...details, status } } as HealthIndicatorResult<Key>;
+function indicator<Key extends string>(key: Key, status: 'up' | 'down', details: object): IndicatorResult<Key> {
+  return { [key]: { ...details, status } } as IndicatorResult<Key>;
 }
+
+/**
+ * terminus's HealthIndicatorResult, by its shape: declared here so that the
+ * module's published types name no @nestjs/terminus (an optional peer).
+ */
+export type IndicatorResult<Key extends string = string> = Record<Key, { status: 'up' | 'down' } & Record<string, unknown>>;

@@ -84,9 +84,10 @@ function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
   const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
   return ordered.map((c) => {
     const kind = parquetKind(c);
-    // No statistics for uuid and decimal: parquetjs-lite would compare their bytes as strings, or unscaled integers.
-    const statistics = kind !== 'uuid' && kind !== 'decimal' && (c.name === key || !VARIABLE_WIDTH.includes(kind));
     const decimal = kind === 'decimal' ? decimalTypmod(c.type) : undefined;
+    // No statistics for 16-byte values (uuid, wide decimals): parquetjs-lite would compare them as strings.
+    const wide = kind === 'uuid' || (decimal !== undefined && decimal.precision > INT64_DECIMAL_PRECISION);
+    const statistics = !wide && (c.name === key || !VARIABLE_WIDTH.includes(kind));
     return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics, json: c.typname === 'json' && kind === 'text', decimal };
   });
 }

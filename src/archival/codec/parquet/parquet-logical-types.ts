@@ -143,7 +143,8 @@ export function setUpLogicalTypes(): void {
     if (entry) {
       this.key_value_metadata = this.key_value_metadata!.filter((kv) => kv !== entry);
       const specs = JSON.parse(entry.value) as Record<string, LogicalSpec>;
-      for (const element of this.schema) {
+      // The first element is the schema's root group (named 'root'), never a column, whatever the columns are called.
+      for (const element of this.schema.slice(1)) {
         const spec = Object.prototype.hasOwnProperty.call(specs, element.name) ? specs[element.name] : undefined;
         if (!spec) continue;
         const { logical, converted } = thriftOf(spec);

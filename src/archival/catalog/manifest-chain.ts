@@ -1,0 +1,33 @@
+/**
+ * The manifest hash chain of a table: each archive's manifest carries the
+ * SHA-256 of the manifest of the table's archive verified last. The link
+ * (read the previous manifest, write this one, mark the archive verified) is
+ * made under a transaction-scoped advisory lock on the table's chain, on the
+ * module's own session (not the host's pool), so archives sealed at once
+ * (windows in parallel, two jobs on one table) take turns: each links to the
+ * one sealed just before it. The chain's order is the order of sealing,
+ * `verified_at` (the statement's clock, read under the lock), then id.
+ */
+import { PoolClient } from 'pg';
+import { ArchiveStatus } from './statuses';
+import { CLOCK, moveArchive, RowsQuery } from './status-moves';
+
+/** Archives whose manifests are links of their table's hash chain. */
+const CHAINED: ArchiveStatus[] = ['verified', 'purged', 'restored', 'superseded'];
+
+/**
+ * written → verified, linked: `write` gets the previous manifest's SHA-256
+ * (null for the table's first) and returns its own manifest's.
+ */
+export async function linkVerified(client: PoolClient, id: number, table: string, write: (previous: string | null) => Promise<string>): Promise<void> {
+  const query: RowsQuery = async (sql, params) => (await client.query(sql, params)).rows;
+  await query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`nest-archival:chain:${table}`]);
+  const [latest] = (await query(
+    `SELECT manifest_sha256 FROM archived_partitions
+      WHERE table_name = $1 AND status = ANY($2) AND manifest_sha256 IS NOT NULL
+      ORDER BY verified_at DESC NULLS LAST, id DESC LIMIT 1`,
+    [table, CHAINED],
+  )) as { manifest_sha256: string }[];
+  const manifestSha256 = await write(latest?.manifest_sha256 ?? null);
+  await moveArchive(query, id, { from: ['written'], to: 'verified', set: { verified_at: CLOCK, manifest_sha256: manifestSha256, error: null } });
+}
