@@ -80,7 +80,7 @@ describe('windows in parallel (ARCHIVAL_PARALLELISM=2)', () => {
   it('skips a window another run holds, leaving its rows, and archives it once the lock is let go', async () => {
     await reseed();
     const [held] = await months();
-    const key = `nest-archival:window:public.${TABLE}:${held}`;
+    const key = `nest-archival:window:log-archival:public.${TABLE}:${held}`;
     await db.sql.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [key]);
     let result;
     try {

@@ -49,7 +49,7 @@ describe('one job at a time, across replicas and cron ticks', () => {
       );
       holder.open();
       // Both its locks go with it (the job's and the window's it was archiving): whichever is noticed first stops it.
-      await expect(runA.done).rejects.toThrow(/lost the lock on (job "log-archival"|window nest-archival:window:public\.flow_execution_logs:\d{4}-\d{2})/);
+      await expect(runA.done).rejects.toThrow(/lost the lock on (job "log-archival"|window nest-archival:window:log-archival:public\.flow_execution_logs:\d{4}-\d{2})/);
       const rows = await count(db.sql, 'flow_execution_logs');
       expect(rows).toBe(3_000);
 

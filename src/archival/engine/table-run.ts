@@ -103,7 +103,7 @@ class TableRun {
       try {
         for (let window = queue.shift(); window; window = queue.shift()) {
           signal.throwIfAborted();
-          const held = await tryLockWindow(services.db, this.target.shape.table, window);
+          const held = await tryLockWindow(services.db, context.job, this.target.shape.table, window);
           if (!held) {
             this.skipped(window);
             continue;
@@ -169,14 +169,14 @@ class TableRun {
     return 1;
   }
 
-  /** A window another run holds (another job on this table, or a run that has not let go yet): its rows stay for the next run. */
+  /** A window another run of the job holds (one that outlived its job lock and has not let go yet): its rows stay for the next run. */
   private skipped(window: MonthWindow): void {
     const { context, result, target } = this;
     const label = windowLabel(window);
     (result.skippedWindows ??= []).push(label);
     this.logger.warn({
       event: 'window.skipped', job: context.job, runId: context.runId, table: result.table, window: label,
-      why: `another run holds ${windowLockKey(target.shape.table, window)}; its rows stay in the table for the next run`,
+      why: `another run holds ${windowLockKey(context.job, target.shape.table, window)}; its rows stay in the table for the next run`,
     });
   }
 
