@@ -264,21 +264,40 @@ async function parallelMode(adminUrl: string, work: string, out: string, rows: n
       env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_PARALLELISM: String(p), ARCHIVAL_DATABASE_POOL_SIZE: String(Math.max(4, 3 * p)) },
     })),
   ];
-  const results: (BenchResult & { parallelism?: number; speedUp?: number })[] = [];
+  const measured = await measureCases(adminUrl, work, cutoff, cases.map((c) => ({ ...c, template: 'archival_bench_months' })));
+  const single = measured[1];
+  const [reference, ...runs] = measured;
+  const parallelRuns = runs.map((r, i) => ({ ...r, parallelism: parallel[i], speedUp: round(r.rowsPerSec / single.rowsPerSec, 2) }));
+  await report([reference, ...parallelRuns], out, parallelRuns.map((r) => `parallelism ${r.parallelism}: ${r.speedUp}× parallelism ${parallel[0]}`));
+}
+
+interface PlannedCase {
+  name: string;
+  kind: BenchCase['kind'];
+  /** The seeded database the case runs on a fresh copy of. */
+  template: string;
+  env?: Record<string, string>;
+}
+
+/** Runs each case in its own process on a fresh copy of its template, in order; ratios are to the reference, when it ran first. */
+async function measureCases(adminUrl: string, work: string, cutoff: string, cases: PlannedCase[]): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
   for (const [i, c] of cases.entries()) {
-    const result = await withDatabase(adminUrl, `archival_bench_${i}`, 'archival_bench_months', (url) =>
+    const result = await withDatabase(adminUrl, `archival_bench_${i}`, c.template, (url) =>
       runCase({ name: c.name, kind: c.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: c.env }),
     );
-    const row = toResult(c.name, result, results.find((r) => r.case === 'reference'));
-    const p = parallel[i - 1];
-    const single = results.find((r) => r.parallelism === parallel[0]);
-    results.push({ ...row, ...(p === undefined ? {} : { parallelism: p, speedUp: single ? round(row.rowsPerSec / single.rowsPerSec, 2) : 1 }) });
-    console.log(`${c.name}: ${row.rowsPerSec} rows/s, peak RSS ${row.peakRssMb} MB`);
+    results.push(toResult(c.name, result, results.find((r) => r.case === 'reference')));
+    console.log(`${c.name}: ${results.at(-1)!.rowsPerSec} rows/s, peak RSS ${results.at(-1)!.peakRssMb} MB`);
     await rm(join(work, `case-${i}`), { recursive: true, force: true });
   }
+  return results;
+}
+
+/** The table, any summary lines, the JSON, and the results file. */
+async function report(results: BenchResult[], out: string, summary: string[] = []): Promise<void> {
   console.log('');
   printTable(results);
-  console.log(results.filter((r) => r.parallelism !== undefined).map((r) => `parallelism ${r.parallelism}: ${r.speedUp}× parallelism ${parallel[0]}`).join('\n'));
+  if (summary.length > 0) console.log(summary.join('\n'));
   console.log(`\n${JSON.stringify(results)}`);
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`written to ${out}`);
@@ -317,22 +336,12 @@ async function main() {
     if (names.some((n) => CASES.find((c) => c.name === n)?.partitioned)) {
       await withDatabase(adminUrl, 'archival_bench_partitioned', undefined, (url) => seedTemplate(url, rows, true));
     }
-    const results: BenchResult[] = [];
-    for (const [i, name] of names.entries()) {
+    const cases = names.map((name) => {
       const spec = CASES.find((c) => c.name === name)!;
       const template = spec.partitioned ? 'archival_bench_partitioned' : 'archival_bench_template';
-      const result = await withDatabase(adminUrl, `archival_bench_${i}`, template, (url) =>
-        runCase({ name, kind: spec.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: spec.env?.(s3!) }),
-      );
-      results.push(toResult(name, result, results.find((r) => r.case === 'reference')));
-      console.log(`${name}: ${results.at(-1)!.rowsPerSec} rows/s, peak RSS ${results.at(-1)!.peakRssMb} MB`);
-      await rm(join(work, `case-${i}`), { recursive: true, force: true });
-    }
-    console.log('');
-    printTable(results);
-    console.log(`\n${JSON.stringify(results)}`);
-    await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`written to ${out}`);
+      return { name, kind: spec.kind, template, env: spec.env?.(s3!) };
+    });
+    await report(await measureCases(adminUrl, work, cutoff, cases), out);
   } finally {
     await s3?.close();
     await postgres?.stop();

@@ -10,7 +10,7 @@
  */
 import { PoolClient } from 'pg';
 import { ArchiveStatus } from './statuses';
-import { CLOCK, moveArchive, RowsQuery } from './status-moves';
+import { clientQuery, CLOCK, moveArchive } from './status-moves';
 
 /** Archives whose manifests are links of their table's hash chain. */
 const CHAINED: ArchiveStatus[] = ['verified', 'purged', 'restored', 'superseded'];
@@ -20,7 +20,7 @@ const CHAINED: ArchiveStatus[] = ['verified', 'purged', 'restored', 'superseded'
  * (null for the table's first) and returns its own manifest's.
  */
 export async function linkVerified(client: PoolClient, id: number, table: string, write: (previous: string | null) => Promise<string>): Promise<void> {
-  const query: RowsQuery = async (sql, params) => (await client.query(sql, params)).rows;
+  const query = clientQuery(client);
   await query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`nest-archival:chain:${table}`]);
   const [latest] = (await query(
     `SELECT manifest_sha256 FROM archived_partitions

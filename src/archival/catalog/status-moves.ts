@@ -10,6 +10,11 @@ import { ARCHIVE_MOVES, ArchiveStatus, RUN_MOVES, RunStatus } from './statuses';
 /** Runs one statement and returns its rows (a TypeORM DataSource or a pg client, adapted). */
 export type RowsQuery = (sql: string, params: unknown[]) => Promise<unknown[]>;
 
+/** A pg client (a session, or one inside a transaction) as a RowsQuery. */
+export function clientQuery(client: { query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }> }): RowsQuery {
+  return async (sql, params) => (await client.query(sql, params)).rows;
+}
+
 export interface Move<S extends string> {
   from: readonly S[];
   to: S;

@@ -15,7 +15,7 @@ import { ConflictError } from '../archival.errors';
 import { ArchivedPartition } from './archived-partition.entity';
 import { KeyLog, stageKeyLogs } from '../engine/key-log';
 import { QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
-import { moveArchive, NOW } from './status-moves';
+import { clientQuery, moveArchive, NOW } from './status-moves';
 
 /** A table as the purge knows it: its key column and the key's type (format_type, from the database's own catalog). */
 export interface KeyedTable {
@@ -86,7 +86,7 @@ export async function supersedeRestored(client: PoolClient, parent: KeyedTable, 
     if ((await countRestoredKeys(client, id)) >= Number(candidate.restored_keys)) continue;
     const group = await accountedGroup(client, { id, tableName: parent.table.name, archivePath: candidate.archive_path }, parent, children);
     if (!group) continue;
-    const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
+    const query = clientQuery(client);
     for (const archive of group) {
       await moveArchive(query, archive.id, { from: ['restored'], to: 'superseded', set: { superseded_at: NOW, superseded_by: by } });
       await client.query(`DELETE FROM archival_restored_keys WHERE archive_id = $1`, [archive.id]);

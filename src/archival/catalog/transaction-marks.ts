@@ -6,7 +6,7 @@
  */
 import { PoolClient } from 'pg';
 import { ConflictError, PurgeMismatchError, StatusMoveError } from '../archival.errors';
-import { moveArchive, NOW } from './status-moves';
+import { clientQuery, moveArchive, NOW } from './status-moves';
 import { ArchiveStatus } from './statuses';
 import { countRestoredKeys } from './supersede';
 
@@ -17,7 +17,7 @@ import { countRestoredKeys } from './supersede';
  * purge whose COMMIT reply was lost did commit.
  */
 export async function markPurged(client: PoolClient, archiveId: number, archivePath: string, table: string): Promise<void> {
-  const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
+  const query = clientQuery(client);
   await moveArchive(query, archiveId, { from: ['verified'], to: 'purged', set: { purged_at: NOW } }).catch((error: Error) => {
     throw error instanceof StatusMoveError
       ? new PurgeMismatchError(`archive ${archivePath} is no longer "verified"; purge rolled back`, table, archivePath)
@@ -39,7 +39,7 @@ export async function markPurged(client: PoolClient, archiveId: number, archiveP
 export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus; rowCount: number }, runId: string): Promise<void> {
   const recorded = await countRestoredKeys(client, archive.id);
   const set = { restored_at: NOW, restore_run_id: runId, restored_keys: recorded < archive.rowCount ? null : recorded };
-  const query = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows;
+  const query = clientQuery(client);
   if (archive.status === 'purged') await moveArchive(query, archive.id, { from: ['purged'], to: 'restored', set });
   else {
     const { rowCount } = await client.query(

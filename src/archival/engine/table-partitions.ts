@@ -13,6 +13,12 @@ import { setPurgeLimits } from './purger';
 import { QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 
+/** Whether the table is partitioned (its windows may leave by dropping a partition). */
+export async function isPartitioned(client: PoolClient, table: QualifiedName): Promise<boolean> {
+  const { rows } = await client.query<{ partitioned: boolean }>(`SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`, [quoteTable(table)]);
+  return rows[0]?.partitioned ?? false;
+}
+
 /** The partition that covers exactly `window` (and nothing after the cutoff), or undefined. */
 export async function wholeMonthPartition(
   client: PoolClient,

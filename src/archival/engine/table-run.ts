@@ -18,9 +18,9 @@ import { PartPipeline } from './part-pipeline';
 import { PartPurge } from './part-purge';
 import { PartSealer } from './part-sealer';
 import { PartWriter } from './part-writer';
-import { wholeMonthPartition } from './table-partitions';
+import { isPartitioned, wholeMonthPartition } from './table-partitions';
 import { addPurged, ArchiveSummary, describePlan, RunContext, TableRunResult, windowLabel } from './run-context';
-import { QualifiedName, quoteTable } from '../sql/sql-identifier';
+import { QualifiedName } from '../sql/sql-identifier';
 import { TableSpec } from './table-spec';
 import { describeTarget, TableTarget } from './table-target';
 import { UnfinishedArchives } from './unfinished-archives';
@@ -158,10 +158,7 @@ class TableRun {
   private async parallelism(): Promise<number> {
     const { services, context, result } = this;
     if (services.options.parallelism <= 1) return 1;
-    const { rows } = await services.db.withClient((client) =>
-      client.query<{ partitioned: boolean }>(`SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`, [quoteTable(this.target.shape.table)]),
-    );
-    if (!rows[0]?.partitioned) return services.options.parallelism;
+    if (!(await services.db.withClient((client) => isPartitioned(client, this.target.shape.table)))) return services.options.parallelism;
     this.logger.log({
       event: 'parallelism.off', job: context.job, runId: context.runId, table: result.table,
       why: `a partitioned table's windows go one at a time: dropping a month's partition locks the parent against the other windows`,
