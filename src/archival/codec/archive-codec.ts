@@ -7,14 +7,14 @@
  */
 import { ArchiveFormatName, ArchivalOptions, CompressionName } from '../archival-options';
 import { ArchivalError, EncryptionError } from '../archival.errors';
-import { ArchiveFormat, ContentDigest, Stage } from './archive-format';
+import { ArchiveFormat, ContentDigest, DecodeMode, Stage } from './archive-format';
 import { Compression } from './compression.interface';
 import { createCompression } from './compression.factory';
 import { EncryptionInfo, EncryptionKeyring } from './encryption';
 import { ColumnInfo } from './jsonl.format';
 import { JsonLinesFormat } from './jsonl-archive.format';
 import { ParquetFormat } from './parquet/parquet-archive.format';
-import { setUpParquet } from './parquet/parquet-library';
+import { setUpParquet } from './parquet/parquet-page-codec';
 import { ZstdCompression } from './zstd.compression';
 
 export const ENCRYPTED_EXTENSION = '.enc';
@@ -58,8 +58,8 @@ export class ArchiveCodec {
   }
 
   /** stored bytes → restore lines */
-  decoder(columns: ColumnInfo[], key: string, what: string): { stages: Stage[]; content(): ContentDigest } {
-    const format = this.format.decoder(columns, key, this.compression, what);
+  decoder(columns: ColumnInfo[], key: string, what: string, mode: DecodeMode = 'restore'): { stages: Stage[]; content(): ContentDigest } {
+    const format = this.format.decoder(columns, key, this.compression, what, mode);
     return {
       stages: this.encryption ? [this.encryption.decryptor(what), ...format.stages] : format.stages,
       content: format.content,

@@ -29,6 +29,13 @@ export interface FormatStages {
   content(): ContentDigest;
 }
 
+/**
+ * What a decoder's lines hold: whole restore lines, or (verification) lines
+ * whose key member is all that is read; a format may then leave the rest out.
+ * The content digest is the same either way.
+ */
+export type DecodeMode = 'restore' | 'keys';
+
 /** How the row source writes each row for this format (see row-source.ts). */
 export type LineDialect = 'json' | 'typed';
 
@@ -38,7 +45,7 @@ export interface ArchiveFormat {
   /** File extension for an archive with this compression, e.g. ".jsonl.gz" or ".parquet". */
   extension(compression: Compression): string;
   encoder(columns: ColumnInfo[], key: string, compression: Compression): FormatStages;
-  decoder(columns: ColumnInfo[], key: string, compression: Compression, what: string): FormatStages;
+  decoder(columns: ColumnInfo[], key: string, compression: Compression, what: string, mode?: DecodeMode): FormatStages;
 }
 
 /** Runs source → stages → sink as one pipeline (errors anywhere fail it; streams are destroyed). */

@@ -5,6 +5,7 @@
  */
 import { Transform } from 'node:stream';
 import { Compression } from './compression.interface';
+import { frameAt } from './zstd-frames';
 import { loadNative, NativeFrameCompressor, NativeFrameDecompressor, NativeZstd } from './zstd-native';
 import { loadBinding, runSync, wasmTransform, ZstdBinding } from './zstd-wasm';
 
@@ -42,6 +43,18 @@ export class ZstdCompression implements Compression {
     binding.begin(this.level);
     // zstd's compress bound: the input, 1/256 of it, and a little.
     return runSync(binding, input, 'compression', allocate(input.length + (input.length >> 8) + 64 * 1024));
+  }
+
+  /** One Parquet page: native libzstd on the thread pool where it is present (a frame with its content size), else decompressSync's. */
+  async compressPage(input: Buffer): Promise<Buffer> {
+    return this.native ? this.native.compress(input, this.level) : this.compressSync(input);
+  }
+
+  /** One Parquet page of `size` bytes: natively when the frame states that size (frames from zstd-codec may not), else zstd-codec. */
+  async decompressPage(input: Buffer, size: number): Promise<Buffer> {
+    const frame = this.native && input.length >= 8 ? frameAt(input) : undefined;
+    if (this.native && frame && !frame.skippable && frame.length === input.length && frame.contentSize === size) return this.native.decompress(input);
+    return this.decompressSync(input);
   }
 
   decompressSync(input: Buffer): Buffer {

@@ -54,7 +54,7 @@ export interface ReadRequest {
 export async function readArchive(storage: StorageProvider, request: ReadRequest): Promise<ReadBack> {
   const { key, codec, columns, keyColumn, onLines, pacer = UNPACED, onMidRead } = request;
   const stored = new HashingStream();
-  const decoder = codec.decoder(columns, keyColumn, key);
+  const decoder = codec.decoder(columns, keyColumn, key, onLines ? 'restore' : 'keys');
   const keyReader = new KeyReader(keyColumn);
   const keyHash = createHash('sha256');
   // Without a line handler only each line's key is read (it comes first): a wide line's head is enough, the rest is not held.

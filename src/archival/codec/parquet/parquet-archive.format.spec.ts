@@ -4,8 +4,9 @@ import { ArchiveCodecs } from '../archive-codec';
 import { Stage } from '../archive-format';
 import { ColumnInfo } from '../jsonl.format';
 import { ParquetBytes } from './parquet-bytes';
-import { openExactReader } from './parquet-library';
-import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-row-groups';
+import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-archive.format';
+import { ParquetFileReader } from './parquet-file-reader';
+import { pageInflate } from './parquet-page-codec';
 
 const COLUMNS: ColumnInfo[] = [
   { name: 'id', typname: 'int8', type: 'bigint', encoding: 'text', generated: false, identity: false },
@@ -20,15 +21,10 @@ async function run(input: Buffer[], stages: Stage[]): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-interface RowGroupMeta { num_rows: number; columns: { meta_data: { path_in_schema: string[]; statistics?: unknown } }[] }
-
-async function rowGroups(file: Buffer): Promise<RowGroupMeta[]> {
+async function rowGroups(file: Buffer) {
   const bytes = new ParquetBytes();
   bytes.append(file);
-  const reader = await openExactReader(bytes, []);
-  const groups = (reader as unknown as { metadata: { row_groups: RowGroupMeta[] } }).metadata.row_groups;
-  await reader.close();
-  return groups;
+  return (await ParquetFileReader.open(bytes, pageInflate('the test archive'), 'the test archive')).describeRowGroups();
 }
 
 describe('Parquet archives of wide rows', () => {
@@ -53,7 +49,7 @@ describe('Parquet archives of wide rows', () => {
     const groups = await rowGroups(file);
     // Lines of 512 KiB and a few bytes: the 32nd reaches ROW_GROUP_BYTES (16 MiB) and closes its row group.
     expect(ROW_GROUP_BYTES).toBe(16 * 1024 * 1024);
-    expect(groups.map((g) => Number(g.num_rows))).toEqual([32, 8]);
+    expect(groups.map((g) => g.rows)).toEqual([32, 8]);
     expect(restored.map((line) => JSON.parse(line).data)).toEqual(values.map((v) => JSON.parse(v)));
     expect(read).toEqual(written);
   });
@@ -62,7 +58,7 @@ describe('Parquet archives of wide rows', () => {
     const wide = (i: number) => JSON.stringify({ i, blob: 'w"\\'.repeat(WIDE_ROW_BYTES / 2) });
     const values = ['{"a": 1}', '{"a": 2}', '{"a": 3}', wide(4), '{"a": 5}', '{"a": 6}', wide(7), wide(8), '{"a": 9}'];
     const { file, restored, written, read } = await roundTrip(values);
-    expect((await rowGroups(file)).map((g) => Number(g.num_rows))).toEqual([3, 1, 2, 1, 1, 1]);
+    expect((await rowGroups(file)).map((g) => g.rows)).toEqual([3, 1, 2, 1, 1, 1]);
     expect(restored.map((line) => JSON.parse(line).data)).toEqual(values.map((v) => JSON.parse(v)));
     expect(read).toEqual(written);
   });
@@ -72,8 +68,7 @@ describe('Parquet archives of wide rows', () => {
     const { file, restored, written, read } = await roundTrip(['{"small": true}', big]);
     expect(file.length).toBeLessThan(big.length * 1.1);
     for (const group of await rowGroups(file)) {
-      const withStatistics = group.columns.filter((c) => c.meta_data.statistics).map((c) => c.meta_data.path_in_schema.join('.'));
-      expect(withStatistics).toEqual(['id']);
+      expect(group.withMinMax).toEqual(['id']);
     }
     expect(JSON.parse(restored[1])).toEqual({ id: '2', data: JSON.parse(big), note: 'row 2' });
     expect(read).toEqual(written);

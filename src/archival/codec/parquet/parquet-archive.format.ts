@@ -2,18 +2,18 @@
  * Parquet archives (`.parquet`): one typed column per table column (see
  * parquet-columns.ts), compressed inside the file per column chunk (gzip →
  * GZIP, zstd → ZSTD, none → UNCOMPRESSED), so any Parquet reader opens them.
+ * Written from column buffers (parquet-file-writer.ts), read a column chunk
+ * at a time (parquet-file-reader.ts).
  *
  * Memory is bounded by bytes, not only rows:
- * - row groups are cut at 10,000 rows or 16 MiB of rows, whichever comes
- *   first (parquet-row-groups.ts);
+ * - row groups are cut at ROW_GROUP_ROWS rows or ROW_GROUP_BYTES of rows,
+ *   whichever comes first, and a wide row (WIDE_ROW_BYTES or more) is a row
+ *   group of its own, the rows before it closed first, so a reader holds it
+ *   alone and its value is a page of its own;
  * - text, JSON and bytea columns other than the key carry no min/max
- *   statistics: parquetjs-lite stores each extreme value uncompressed in the
- *   page header, the column chunk, the column index and the footer, so one
- *   52 MB jsonb value made a 758 MB file;
- * - their values go to the writer as Buffers, made once, and long values are
- *   hashed and written out piece by piece, never joined into one more copy;
- *   a long line is read from its bytes, its long strings straight into the
- *   buffer the writer pages (typed-line.ts), never as JS strings.
+ *   statistics (one 52 MB jsonb value would be stored again as both);
+ * - a long line is read from its bytes, its long strings straight into the
+ *   buffer the page is written from (typed-line.ts), never as JS strings.
  *
  * Reading needs the footer first, so the decoder holds the stored file in
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
@@ -21,63 +21,38 @@
  *
  * The content digest (parquet-content-hash.ts) is taken over each row's
  * canonical values, from the typed line and from the file, so verification
- * proves every value came back, not only the bytes.
+ * proves every value came back, not only the bytes. Verification reads each
+ * row's key and values but builds no restore line (mode 'keys').
  */
-import { Writable } from 'node:stream';
 import { CorruptArchiveError } from '../../archival.errors';
-import { ArchiveFormat, FormatStages } from '../archive-format';
+import { ArchiveFormat, DecodeMode, FormatStages } from '../archive-format';
 import { Compression } from '../compression.interface';
 import { ColumnInfo } from '../jsonl.format';
 import { LineScanner } from '../line-scanner';
 import { ParquetBytes } from './parquet-bytes';
 import {
-  decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreLinePieces, toParquetValue, unscaledDecimal,
+  decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
 } from './parquet-columns';
 import { ParquetContentHash } from './parquet-content-hash';
-import { openExactReader, parquet } from './parquet-library';
-import { LOGICAL_TYPES_KEY, logicalTypesOf } from './parquet-logical-types';
-import { ParquetRowGroups } from './parquet-row-groups';
+import { PhysicalType } from './parquet-encoding';
+import { FileColumn, ParquetFileWriter, physicalOf } from './parquet-file-writer';
+import { ParquetFileReader } from './parquet-file-reader';
+import { pageCodec, pageInflate } from './parquet-page-codec';
 import { LONG_STRING, readTypedLine } from './typed-line';
 
 /** Restore lines are handed on in chunks of at most this many lines or bytes. */
 const LINES_PER_CHUNK = 1_000;
 const BYTES_PER_CHUNK = 1024 * 1024;
 
-const PARQUET_CODEC = { gzip: 'GZIP', zstd: 'ZSTD', none: 'UNCOMPRESSED' } as const;
-
-const PARQUET_TYPE: Record<ParquetKind, string> = {
-  boolean: 'BOOLEAN',
-  int16: 'INT_16',
-  int32: 'INT_32',
-  int64: 'INT64',
-  float: 'FLOAT',
-  double: 'DOUBLE',
-  timestamp: 'TIMESTAMP_MICROS',
-  date: 'DATE',
-  json: 'UTF8',
-  bytes: 'BYTE_ARRAY',
-  uuid: 'FIXED_LEN_BYTE_ARRAY',
-  decimal: 'INT64', // FIXED_LEN_BYTE_ARRAY(16) above 18 digits (see parquetSchema)
-  text: 'UTF8',
-};
+export const ROW_GROUP_ROWS = 10_000;
+/** Typed-line bytes (about the values' size; bytea counts twice, as hex) after which a row group is cut. */
+export const ROW_GROUP_BYTES = 16 * 1024 * 1024;
+/** A row at least this wide is a row group of its own. */
+export const WIDE_ROW_BYTES = 1024 * 1024;
 
 const VARIABLE_WIDTH: readonly ParquetKind[] = ['json', 'text', 'bytes'];
 
-interface ParquetColumn {
-  name: string;
-  kind: ParquetKind;
-  withZone: boolean;
-  /**
-   * Min/max statistics: for fixed-width columns and the key (readers prune on
-   * them; a primary key is a btree entry, so at most a few KB), not for other
-   * variable-width columns, whose values also go to the writer as Buffers.
-   */
-  statistics: boolean;
-  /** A json column (its exact text, kind text): declared JSON in the file. */
-  json: boolean;
-  /** numeric(p,s): DECIMAL(p,s). */
-  decimal?: { precision: number; scale: number };
-}
+type ParquetColumn = FileColumn;
 
 /** Key column first, as in every line. */
 function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
@@ -85,24 +60,17 @@ function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
   return ordered.map((c) => {
     const kind = parquetKind(c);
     const decimal = kind === 'decimal' ? decimalTypmod(c.type) : undefined;
-    // No statistics for 16-byte values (uuid, wide decimals): parquetjs-lite would compare them as strings.
-    const wide = kind === 'uuid' || (decimal !== undefined && decimal.precision > INT64_DECIMAL_PRECISION);
-    const statistics = !wide && (c.name === key || !VARIABLE_WIDTH.includes(kind));
+    // 16-byte decimals are signed: their bytes do not sort as their values, so they carry no min/max.
+    const wideDecimal = decimal !== undefined && decimal.precision > INT64_DECIMAL_PRECISION;
+    const statistics = !wideDecimal && (c.name === key || (!VARIABLE_WIDTH.includes(kind) && kind !== 'uuid'));
     return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics, json: c.typname === 'json' && kind === 'text', decimal };
   });
 }
 
-function parquetSchema(ordered: ParquetColumn[], compression: Compression) {
-  const codec = PARQUET_CODEC[compression.name];
-  const field = (c: ParquetColumn) => {
-    const wide = c.kind === 'uuid' || (c.decimal !== undefined && c.decimal.precision > INT64_DECIMAL_PRECISION);
-    const type = wide ? 'FIXED_LEN_BYTE_ARRAY' : PARQUET_TYPE[c.kind];
-    return { type, optional: true, compression: codec, statistics: c.statistics, ...(wide ? { typeLength: 16 } : {}) };
-  };
-  // Variable-width columns last in the file: parquetjs-lite copies a row group's chunks written so far once per
-  // column that follows, so a wide value's chunk is copied no more. Values are read by name, and hashed in table order.
-  const fileOrder = [...ordered.filter((c) => !VARIABLE_WIDTH.includes(c.kind)), ...ordered.filter((c) => VARIABLE_WIDTH.includes(c.kind))];
-  return new parquet.ParquetSchema(Object.fromEntries(fileOrder.map((c) => [c.name, field(c)])));
+/** The physical types a column of each kind may be stored as: this writer's, and parquetjs-lite's before it (uuid and numeric as text). */
+function readableAs(c: ParquetColumn): PhysicalType[] {
+  if (c.kind === 'uuid' || c.kind === 'decimal') return [physicalOf(c).type, 'BYTE_ARRAY'];
+  return [physicalOf(c).type];
 }
 
 type LineRef = { line?: Buffer; start: number; end: number };
@@ -149,26 +117,17 @@ function decimalRead(c: ParquetColumn, value: unknown, row: number, nans: Map<st
   return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : (value as bigint), c.decimal!.scale);
 }
 
-/** One typed line → the row parquetjs writes; the content hash sees the values first (a decimal as its text). */
-function parquetRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash, at: { row: number; nans: NanRows }): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
+/** One typed line → a physical value per column; the content hash sees the values first (a decimal as its text). */
+function physicalRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash, at: { row: number; nans: NanRows }): unknown[] {
   const index = at.row++;
-  for (const c of ordered) {
-    if (c.decimal) {
-      const text = typed[c.name];
-      if (text !== null && text !== undefined) row[c.name] = decimalValue(c, text as string, index, at.nans);
-      continue;
-    }
-    let value = toParquetValue(c.kind, typed[c.name]);
-    // Statistics compare strings: a column that keeps them gets a long text value as a string.
-    if (c.statistics && c.kind !== 'bytes' && Buffer.isBuffer(value)) value = value.toString('utf8');
-    if (value !== undefined) row[c.name] = value;
+  const row = new Array<unknown>(ordered.length);
+  for (let i = 0; i < ordered.length; i++) {
+    const c = ordered[i];
+    const value = typed[c.name];
+    if (c.decimal) row[i] = value === null || value === undefined ? undefined : decimalValue(c, value as string, index, at.nans);
+    else row[i] = toParquetValue(c.kind, value);
   }
-  content.add(ordered, (c) => (c.decimal ? typed[c.name] : row[c.name]));
-  for (const c of ordered) {
-    if (!c.statistics && typeof row[c.name] === 'string') row[c.name] = Buffer.from(row[c.name] as string);
-    if (row[c.name] === undefined) delete row[c.name];
-  }
+  content.add(ordered, (c, i) => (c.decimal ? typed[c.name] : row[i]));
   return row;
 }
 
@@ -240,69 +199,77 @@ export class ParquetFormat implements ArchiveFormat {
   encoder(columns: ColumnInfo[], key: string, compression: Compression): FormatStages {
     const ordered = parquetColumns(columns, key);
     const content = new ParquetContentHash();
-    const schema = parquetSchema(ordered, compression);
+    const codec = pageCodec(compression);
     let digest: ReturnType<ParquetContentHash['digest']> | undefined;
     async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-      const out: Buffer[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          out.push(chunk);
-          callback();
-        },
-      });
-      // Data pages v2: values are compressed as they are, not first copied behind their levels (v1 pages are).
-      const writer = await parquet.ParquetWriter.openStream(schema, sink, { useDataPageV2: true });
-      // The columns' logical types, set in the footer as parquetjs-lite writes it (parquet-logical-types.ts).
-      // A json column is text in the restore lines (its exact text, as a JSON string) and JSON in the file.
-      writer.setMetadata(LOGICAL_TYPES_KEY, JSON.stringify(logicalTypesOf(ordered.map((c) => (c.json ? { ...c, kind: 'json' as const } : c)))));
-      const rowGroups = new ParquetRowGroups(writer);
+      const writer = new ParquetFileWriter(ordered, codec);
+      yield writer.start();
       const at = { row: 0, nans: {} as NanRows };
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
+      let bytes = 0;
       for (let lines = await nextLines(chunks, scanner); lines; lines = await nextLines(chunks, scanner)) {
         // Parsed one at a time, so a chunk of wide rows is not all held as JS values at once.
         for (const entry of lines) {
           const size = entry.end - entry.start;
-          await rowGroups.append(parquetRow(ordered, takeLine(entry), content, at), size);
+          const wide = size >= WIDE_ROW_BYTES;
+          if (wide && writer.rows > 0) yield* await writer.flush();
+          writer.append(physicalRow(ordered, takeLine(entry), content, at));
+          bytes += size;
+          if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
+            yield* await writer.flush();
+            bytes = 0;
+          }
         }
-        yield* out.splice(0);
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
-      if (Object.keys(at.nans).length > 0) writer.setMetadata(DECIMAL_NAN_KEY, JSON.stringify(at.nans));
-      await rowGroups.close();
-      yield* out.splice(0);
+      const metadata: Record<string, string> = Object.keys(at.nans).length > 0 ? { [DECIMAL_NAN_KEY]: JSON.stringify(at.nans) } : {};
+      yield* await writer.finish(metadata);
       digest = content.digest();
     }
     return { stages: [encode], content: () => digest ?? content.digest() };
   }
 
-  decoder(columns: ColumnInfo[], key: string, _compression: Compression, what: string): FormatStages {
+  decoder(columns: ColumnInfo[], key: string, _compression: Compression, what: string, mode: DecodeMode = 'restore'): FormatStages {
     const ordered = parquetColumns(columns, key);
     const content = new ParquetContentHash();
     let digest: ReturnType<ParquetContentHash['digest']> | undefined;
     async function* decode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-      // Stream errors (a failed GCM tag, a storage error) pass as they are; only parsing errors are rephrased.
+      // Stream errors (a failed GCM tag, a storage error) pass as they are.
       const bytes = await ParquetBytes.collect(source);
-      const reader = await openExactReader(bytes, ordered).catch((error: Error) => {
-        throw new CorruptArchiveError(`${what} is not a readable Parquet file: ${String(error?.message ?? error)}`);
-      });
-      try {
-        const cursor = reader.getCursor();
-        const chunks = new LineChunks();
-        const nans = decimalNans(reader.getMetadata(), what);
-        const decimals = ordered.filter((c) => c.decimal);
-        let row = 0;
-        for (let record = await cursor.next(); record; record = await cursor.next(), row++) {
-          for (const c of decimals) record[c.name] = decimalRead(c, record[c.name], row, nans);
-          content.add(ordered, (c) => record![c.name]);
-          chunks.add(restoreLinePieces(ordered, record));
+      const reader = await ParquetFileReader.open(bytes, pageInflate(what), what);
+      for (const c of ordered) {
+        const field = reader.fields.get(c.name);
+        if (field && !readableAs(c).includes(field.type)) {
+          throw new CorruptArchiveError(`${what}: column ${JSON.stringify(c.name)} is stored as ${field.type}, not as a ${c.kind} column is`);
+        }
+      }
+      const nans = decimalNans(reader.metadata(), what);
+      const chunks = new LineChunks();
+      const [keyColumn] = ordered;
+      const keyPrefix = `{${JSON.stringify(keyColumn.name)}:`;
+      let row = 0;
+      for await (const group of reader.rowGroups(ordered.map((c) => ({ name: c.name, asText: c.kind !== 'bytes' })))) {
+        const values = ordered.map((c) => group.values.get(c.name)!);
+        ordered.forEach((c, i) => {
+          if (c.decimal) values[i] = values[i].map((value, r) => decimalRead(c, value, row + r, nans));
+        });
+        for (let r = 0; r < group.rows; r++) {
+          content.add(ordered, (_c, i) => values[i][r]);
+          if (mode === 'keys') {
+            // Verification reads the key of each line alone.
+            const keyJson = restoreJson(keyColumn.kind, values[0][r], keyColumn.withZone);
+            chunks.add([keyPrefix, keyJson, '}']);
+          } else {
+            chunks.add(restoreLinePieces(ordered, Object.fromEntries(ordered.map((c, i) => [c.name, values[i][r]]))));
+          }
           if (chunks.full) yield* chunks.take();
         }
-        yield* chunks.take();
-        digest = content.digest();
-      } finally {
-        await reader.close();
+        row += group.rows;
       }
+      if (row !== reader.rowCount) throw new CorruptArchiveError(`${what}: its row groups hold ${row} rows, its footer says ${reader.rowCount}`);
+      yield* chunks.take();
+      digest = content.digest();
     }
     return { stages: [decode], content: () => digest ?? content.digest() };
   }

@@ -17,13 +17,17 @@ import { canonicalValue, ParquetKind } from './parquet-columns';
 
 /** Values up to this many UTF-16 units are hashed as part of their row's text; longer ones in slices of this size. */
 const PIECE = 1024 * 1024;
+const PENDING = 64 * 1024;
 
 export class ParquetContentHash {
   private readonly hash = createHash('sha256');
   private bytes = 0;
 
-  add<Column extends { kind: ParquetKind }>(columns: Column[], values: (column: Column) => unknown): void {
-    const canonical = columns.map((c) => canonicalValue(c.kind, values(c)));
+  /** Text waiting to be hashed: rows are hashed about PENDING characters at a time, not one update each. */
+  private pending = '';
+
+  add<Column extends { kind: ParquetKind }>(columns: Column[], values: (column: Column, index: number) => unknown): void {
+    const canonical = columns.map((c, i) => canonicalValue(c.kind, values(c, i)));
     if (canonical.every((value) => value === null || (typeof value === 'string' && value.length <= PIECE))) {
       this.update(`${JSON.stringify(canonical)}\n`);
       return;
@@ -39,6 +43,7 @@ export class ParquetContentHash {
   }
 
   digest(): ContentDigest {
+    this.flush();
     return { bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
@@ -80,6 +85,7 @@ export class ParquetContentHash {
         if (named !== undefined) scratch[out++] = named;
         else out += scratch.write(`u00${byte.toString(16).padStart(2, '0')}`, out, 'latin1');
       }
+      this.flush();
       this.hash.update(scratch.subarray(0, out));
       this.bytes += out;
     }
@@ -87,8 +93,16 @@ export class ParquetContentHash {
   }
 
   private update(text: string): void {
-    this.hash.update(text);
-    this.bytes += Buffer.byteLength(text);
+    this.pending += text;
+    if (this.pending.length >= PENDING) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.from(this.pending);
+    this.pending = '';
+    this.hash.update(bytes);
+    this.bytes += bytes.length;
   }
 }
 

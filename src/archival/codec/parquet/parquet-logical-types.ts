@@ -75,6 +75,14 @@ export function logicalTypesOf(columns: LogicalColumn[]): Record<string, Logical
   return specs;
 }
 
+/** A column's LogicalType and converted type, as its schema element carries them (undefined: its physical type alone). */
+export function logicalTypeOf(column: LogicalColumn): { logicalType: unknown; converted_type: number | null; scale?: number; precision?: number } | undefined {
+  const spec = specOf(column);
+  if (!spec) return undefined;
+  const { logical, converted } = thriftOf(spec);
+  return { logicalType: logical, converted_type: converted, ...(spec.type === 'DECIMAL' ? { scale: spec.scale, precision: spec.precision } : {}) };
+}
+
 function specOf({ kind, withZone, decimal }: LogicalColumn): LogicalSpec | undefined {
   switch (kind) {
     case 'decimal':

@@ -1,0 +1,168 @@
+/**
+ * Reads the Parquet files archives are: flat schemas of OPTIONAL columns,
+ * PLAIN values, RLE / bit-packed definition levels, data pages v1 or v2,
+ * uncompressed, GZIP or ZSTD. That is what this project's writer writes
+ * (parquet-file-writer.ts) and what parquetjs-lite wrote for archives before
+ * it (test/legacy-parquet.e2e-spec.ts). Anything else (dictionary pages,
+ * nested columns, other codecs) is reported as corrupt, never guessed at.
+ *
+ * A row group is decoded a whole column chunk at a time into one array of
+ * values per column: INT64 as BigInt, INT32 as numbers, text as strings
+ * (a value over LONG_TEXT bytes as a Buffer view of its page, never copied),
+ * bytea and FIXED_LEN_BYTE_ARRAY as Buffer views.
+ */
+import { CorruptArchiveError } from '../../archival.errors';
+import { ParquetBytes } from './parquet-bytes';
+import { decodeLevels, decodePlain, PhysicalType, PHYSICAL_TYPE_ID } from './parquet-encoding';
+import { PARQUET_MAGIC } from './parquet-file-writer';
+import { decodeThrift, thrift, thriftNumber } from './parquet-thrift';
+
+/** A text value longer than this many bytes is read as its bytes. */
+export const LONG_TEXT = 1024 * 1024;
+
+const TYPE_NAMES = Object.fromEntries(Object.entries(PHYSICAL_TYPE_ID).map(([name, id]) => [id, name])) as Record<number, PhysicalType>;
+
+/** Decompresses one page's compressed bytes to `size` bytes. */
+export type PageInflate = (codec: number, bytes: Buffer, size: number) => Promise<Buffer>;
+
+export interface ReadColumn {
+  name: string;
+  /** Text-like columns come back as strings; others (bytea) as bytes. */
+  asText: boolean;
+}
+
+export interface FileField {
+  name: string;
+  type: PhysicalType;
+  typeLength?: number;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export class ParquetFileReader {
+  private constructor(
+    private readonly bytes: ParquetBytes,
+    private readonly meta: any,
+    readonly fields: Map<string, FileField>,
+    private readonly inflate: PageInflate,
+    private readonly what: string,
+  ) {}
+
+  static async open(bytes: ParquetBytes, inflate: PageInflate, what: string): Promise<ParquetFileReader> {
+    const fail = (why: string) => new CorruptArchiveError(`${what} is not a readable Parquet file: ${why}`);
+    if (bytes.size < 12 || !bytes.read(0, 4).equals(PARQUET_MAGIC) || !bytes.read(bytes.size - 4, 4).equals(PARQUET_MAGIC)) {
+      throw fail('no PAR1 magic at its start and end');
+    }
+    const footerLength = bytes.read(bytes.size - 8, 4).readUInt32LE(0);
+    if (footerLength > bytes.size - 12) throw fail(`footer length ${footerLength} exceeds the file`);
+    const footer = bytes.read(bytes.size - 8 - footerLength, footerLength);
+    let meta: any;
+    try {
+      meta = decodeThrift(thrift.FileMetaData, footer, 0).value;
+    } catch (error) {
+      throw fail(`its footer does not decode (${String((error as Error)?.message ?? error)})`);
+    }
+    const fields = new Map<string, FileField>();
+    const [root, ...elements] = (meta.schema ?? []) as any[];
+    if (!root || thriftNumber(root.num_children) !== elements.length) throw fail('only flat schemas are read');
+    for (const element of elements) {
+      const type = TYPE_NAMES[element.type as number];
+      if (!type || element.num_children) throw fail(`column ${JSON.stringify(element.name)} has an unsupported type`);
+      if (element.repetition_type === thrift.FieldRepetitionType.REPEATED) throw fail(`column ${JSON.stringify(element.name)} is repeated`);
+      fields.set(element.name as string, { name: element.name, type, typeLength: element.type_length ?? undefined });
+    }
+    return new ParquetFileReader(bytes, meta, fields, inflate, what);
+  }
+
+  get rowCount(): number {
+    return thriftNumber(this.meta.num_rows);
+  }
+
+  metadata(): Record<string, string> {
+    return Object.fromEntries(((this.meta.key_value_metadata ?? []) as any[]).map((kv) => [kv.key, kv.value ?? '']));
+  }
+
+  /** Each row group's row count, and the columns whose chunk carries min/max statistics. */
+  describeRowGroups(): { rows: number; withMinMax: string[] }[] {
+    return ((this.meta.row_groups ?? []) as any[]).map((group) => ({
+      rows: thriftNumber(group.num_rows),
+      withMinMax: (group.columns as any[]).filter((c) => c.meta_data?.statistics?.min_value != null).map((c) => c.meta_data.path_in_schema.join('.')),
+    }));
+  }
+
+  /** Each row group: its row count and each asked-for column's values (a column the file lacks is an error). */
+  async *rowGroups(columns: ReadColumn[]): AsyncGenerator<{ rows: number; values: Map<string, unknown[]> }> {
+    for (const field of columns) if (!this.fields.has(field.name)) throw new CorruptArchiveError(`${this.what} has no column ${JSON.stringify(field.name)}`);
+    for (const [index, group] of ((this.meta.row_groups ?? []) as any[]).entries()) {
+      const rows = thriftNumber(group.num_rows);
+      const values = new Map<string, unknown[]>();
+      for (const column of columns) {
+        const chunk = (group.columns as any[]).find((c) => c.meta_data?.path_in_schema?.length === 1 && c.meta_data.path_in_schema[0] === column.name);
+        if (!chunk) throw new CorruptArchiveError(`${this.what}: row group ${index} has no column chunk for ${JSON.stringify(column.name)}`);
+        values.set(column.name, await this.readChunk(chunk.meta_data, rows, column, `${this.what}, row group ${index}, column ${JSON.stringify(column.name)}`));
+      }
+      yield { rows, values };
+    }
+  }
+
+  private async readChunk(meta: any, rows: number, column: ReadColumn, what: string): Promise<unknown[]> {
+    const field = this.fields.get(column.name)!;
+    if (meta.dictionary_page_offset !== null && meta.dictionary_page_offset !== undefined) throw new CorruptArchiveError(`${what}: dictionary pages are not supported`);
+    if (thriftNumber(meta.num_values) !== rows) throw new CorruptArchiveError(`${what}: ${thriftNumber(meta.num_values)} values for ${rows} rows`);
+    const start = thriftNumber(meta.data_page_offset);
+    const size = thriftNumber(meta.total_compressed_size);
+    if (start < 4 || size < 0 || start + size > this.bytes.size) throw new CorruptArchiveError(`${what}: the column chunk lies outside the file`);
+    const chunk = this.bytes.read(start, size);
+    const codec = meta.codec as number;
+    const values: unknown[] = [];
+    let offset = 0;
+    while (values.length < rows) {
+      if (offset >= chunk.length) throw new CorruptArchiveError(`${what}: the column chunk ends after ${values.length} of ${rows} values`);
+      let header: any;
+      let length: number;
+      try {
+        ({ value: header, length } = decodeThrift(thrift.PageHeader, chunk, offset));
+      } catch {
+        throw new CorruptArchiveError(`${what}: a page header does not decode`);
+      }
+      offset += length;
+      const compressedSize = thriftNumber(header.compressed_page_size);
+      const uncompressedSize = thriftNumber(header.uncompressed_page_size);
+      if (offset + compressedSize > chunk.length) throw new CorruptArchiveError(`${what}: a page runs past its column chunk`);
+      const body = chunk.subarray(offset, offset + compressedSize);
+      offset += compressedSize;
+      const page = await this.page(header, body, codec, uncompressedSize, field, column, what);
+      for (const value of page) values.push(value);
+    }
+    if (values.length !== rows) throw new CorruptArchiveError(`${what}: ${values.length} values for ${rows} rows`);
+    return values;
+  }
+
+  private async page(header: any, body: Buffer, codec: number, size: number, field: FileField, column: ReadColumn, what: string): Promise<unknown[]> {
+    const options = { typeLength: field.typeLength, asText: column.asText, longText: LONG_TEXT };
+    if (header.type === thrift.PageType.DATA_PAGE_V2) {
+      const v2 = header.data_page_header_v2;
+      const count = thriftNumber(v2.num_values);
+      const levelsLength = thriftNumber(v2.definition_levels_byte_length);
+      if (thriftNumber(v2.repetition_levels_byte_length ?? 0) !== 0) throw new CorruptArchiveError(`${what}: repetition levels in a flat column`);
+      if (v2.encoding !== thrift.Encoding.PLAIN) throw new CorruptArchiveError(`${what}: encoding ${v2.encoding} is not supported`);
+      if (levelsLength > body.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
+      const levels = decodeLevels(body.subarray(0, levelsLength), count, what);
+      const compressed = v2.is_compressed !== false;
+      const valueBytes = compressed ? await this.inflate(codec, body.subarray(levelsLength), size - levelsLength) : body.subarray(levelsLength);
+      return decodePlain(field.type, valueBytes, levels, what, options);
+    }
+    if (header.type === thrift.PageType.DATA_PAGE) {
+      const v1 = header.data_page_header;
+      if (v1.encoding !== thrift.Encoding.PLAIN) throw new CorruptArchiveError(`${what}: encoding ${v1.encoding} is not supported`);
+      const count = thriftNumber(v1.num_values);
+      const page = await this.inflate(codec, body, size);
+      // Definition levels behind their 4-byte length (no repetition levels in a flat column).
+      if (page.length < 4) throw new CorruptArchiveError(`${what}: a page too short for its definition levels`);
+      const levelsLength = page.readUInt32LE(0);
+      if (4 + levelsLength > page.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
+      const levels = decodeLevels(page.subarray(4, 4 + levelsLength), count, what);
+      return decodePlain(field.type, page.subarray(4 + levelsLength), levels, what, options);
+    }
+    throw new CorruptArchiveError(`${what}: page type ${header.type} is not supported`);
+  }
+}
