@@ -9,6 +9,9 @@ import { frameAt } from './zstd-frames';
 import { loadNative, NativeFrameCompressor, NativeFrameDecompressor, NativeZstd } from './zstd-native';
 import { loadBinding, runSync, wasmTransform, ZstdBinding } from './zstd-wasm';
 
+/** The most a page is decompressed to natively in one piece (the native decoder allocates what the frame decodes to). */
+const MAX_NATIVE_PAGE = 64 * 1024 * 1024;
+
 export class ZstdCompression implements Compression {
   readonly name = 'zstd' as const;
   readonly extension = '.zst';
@@ -50,10 +53,14 @@ export class ZstdCompression implements Compression {
     return this.native ? this.native.compress(input, this.level) : this.compressSync(input);
   }
 
-  /** One Parquet page of `size` bytes: natively when the frame states that size (frames from zstd-codec may not), else zstd-codec. */
-  async decompressPage(input: Buffer, size: number): Promise<Buffer> {
+  /**
+   * One Parquet page: natively when it is one whole frame that cannot decode
+   * to more than MAX_NATIVE_PAGE (its content size, or its blocks x 128 KiB),
+   * else through zstd-codec; the caller checks the size it decoded to.
+   */
+  async decompressPage(input: Buffer): Promise<Buffer> {
     const frame = this.native && input.length >= 8 ? frameAt(input) : undefined;
-    if (this.native && frame && !frame.skippable && frame.length === input.length && frame.contentSize === size) return this.native.decompress(input);
+    if (this.native && frame && !frame.skippable && frame.length === input.length && frame.maxContentSize <= MAX_NATIVE_PAGE) return this.native.decompress(input);
     return this.decompressSync(input);
   }
 

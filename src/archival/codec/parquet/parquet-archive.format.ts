@@ -31,7 +31,7 @@ import { ColumnInfo } from '../jsonl.format';
 import { LineScanner } from '../line-scanner';
 import { ParquetBytes } from './parquet-bytes';
 import {
-  decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
+  canonicalValue, decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
 } from './parquet-columns';
 import { ParquetContentHash } from './parquet-content-hash';
 import { PhysicalType } from './parquet-encoding';
@@ -114,22 +114,48 @@ function decimalValue(c: ParquetColumn, text: string, row: number, nans: NanRows
 function decimalRead(c: ParquetColumn, value: unknown, row: number, nans: Map<string, Set<number>>): unknown {
   if (value === null || value === undefined) return nans.get(c.name)?.has(row) ? 'NaN' : value;
   if (typeof value === 'string') return value; // numeric archived as text, before DECIMAL
-  return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : (value as bigint), c.decimal!.scale);
+  return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : BigInt(value as bigint | number), c.decimal!.scale);
 }
 
-/** One typed line → a physical value per column; the content hash sees the values first (a decimal as its text). */
-function physicalRow(ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash, at: { row: number; nans: NanRows }): unknown[] {
+/**
+ * One typed line → a physical value appended to each column of `writer`.
+ * The content hash takes each value's canonical text from the line where
+ * that text is PostgreSQL's own (int8, timestamps in microseconds, uuid,
+ * bytea's hex, numeric), so read-back proves the file's bytes turn back into
+ * what PostgreSQL sent, not only into what this writer made of it.
+ */
+function appendRow(
+  writer: ParquetFileWriter, ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash, at: { row: number; nans: NanRows; canonical: (string | Buffer | null)[] },
+): void {
   const index = at.row++;
-  const row = new Array<unknown>(ordered.length);
+  const { canonical } = at;
   for (let i = 0; i < ordered.length; i++) {
     const c = ordered[i];
     const value = typed[c.name];
-    if (c.decimal) row[i] = value === null || value === undefined ? undefined : decimalValue(c, value as string, index, at.nans);
-    else row[i] = toParquetValue(c.kind, value);
+    const column = writer.column(i);
+    if (value === null || value === undefined) {
+      column.push(undefined);
+      canonical[i] = null;
+      continue;
+    }
+    if (c.decimal) {
+      column.push(decimalValue(c, value as string, index, at.nans));
+      canonical[i] = value as string;
+      continue;
+    }
+    // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
+    const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
+    column.push(physical);
+    canonical[i] = TEXT_IS_CANONICAL.includes(c.kind) && typeof value === 'string' ? value : c.kind === 'bytes' && typeof value === 'string' ? value.slice(2) : canonicalValue(c.kind, physical);
   }
-  content.add(ordered, (c, i) => (c.decimal ? typed[c.name] : row[i]));
-  return row;
+  content.add(canonical);
 }
+
+/** Kinds whose typed-line text the page encoder takes as it stands. */
+const TEXT_IS_PHYSICAL: readonly ParquetKind[] = ['int64', 'timestamp', 'uuid'];
+
+/** Kinds whose typed-line text is their canonical value as it stands. */
+const TEXT_IS_CANONICAL: readonly ParquetKind[] = ['int64', 'timestamp', 'uuid', 'text', 'json'];
 
 /**
  * Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece
@@ -204,7 +230,7 @@ export class ParquetFormat implements ArchiveFormat {
     async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       const writer = new ParquetFileWriter(ordered, codec);
       yield writer.start();
-      const at = { row: 0, nans: {} as NanRows };
+      const at = { row: 0, nans: {} as NanRows, canonical: new Array<string | Buffer | null>(ordered.length) };
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       let bytes = 0;
@@ -214,7 +240,7 @@ export class ParquetFormat implements ArchiveFormat {
           const size = entry.end - entry.start;
           const wide = size >= WIDE_ROW_BYTES;
           if (wide && writer.rows > 0) yield* await writer.flush();
-          writer.append(physicalRow(ordered, takeLine(entry), content, at));
+          appendRow(writer, ordered, takeLine(entry), content, at);
           bytes += size;
           if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
             yield* await writer.flush();
@@ -249,22 +275,25 @@ export class ParquetFormat implements ArchiveFormat {
       const [keyColumn] = ordered;
       const keyPrefix = `{${JSON.stringify(keyColumn.name)}:`;
       let row = 0;
-      for await (const group of reader.rowGroups(ordered.map((c) => ({ name: c.name, asText: c.kind !== 'bytes' })))) {
+      for await (const group of reader.rowGroups(ordered.map((c) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid' })))) {
         const values = ordered.map((c) => group.values.get(c.name)!);
         ordered.forEach((c, i) => {
           if (c.decimal) values[i] = values[i].map((value, r) => decimalRead(c, value, row + r, nans));
         });
+        const scratch = new Array<string | Buffer | null>(ordered.length);
+        const keys = mode === 'keys' ? new Array<string>(group.rows) : undefined;
         for (let r = 0; r < group.rows; r++) {
-          content.add(ordered, (_c, i) => values[i][r]);
-          if (mode === 'keys') {
-            // Verification reads the key of each line alone.
-            const keyJson = restoreJson(keyColumn.kind, values[0][r], keyColumn.withZone);
-            chunks.add([keyPrefix, keyJson, '}']);
-          } else {
+          for (let i = 0; i < scratch.length; i++) scratch[i] = canonicalValue(ordered[i].kind, values[i][r]);
+          content.add(scratch);
+          // Verification reads each line's key alone: one line per row holding just that.
+          if (keys) keys[r] = `${keyPrefix}${restoreJson(keyColumn.kind, values[0][r], keyColumn.withZone) as string}}\n`;
+          else {
             chunks.add(restoreLinePieces(ordered, Object.fromEntries(ordered.map((c, i) => [c.name, values[i][r]]))));
+            if (chunks.full) yield* chunks.take();
           }
-          if (chunks.full) yield* chunks.take();
         }
+        values.length = 0;
+        if (keys) yield Buffer.from(keys.join(''));
         row += group.rows;
       }
       if (row !== reader.rowCount) throw new CorruptArchiveError(`${what}: its row groups hold ${row} rows, its footer says ${reader.rowCount}`);

@@ -200,7 +200,7 @@ export function restoreJson(kind: ParquetKind, value: unknown, withZone: boolean
     case 'uuid':
       return JSON.stringify(uuidText(value));
     case 'timestamp':
-      return JSON.stringify(formatMicros(value as bigint, withZone));
+      return JSON.stringify(formatMicros(BigInt(value as bigint | number), withZone));
     case 'date':
       return JSON.stringify(formatDays(value as number));
     case 'float':

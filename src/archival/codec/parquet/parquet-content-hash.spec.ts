@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalValue } from './parquet-columns';
 import { ParquetContentHash } from './parquet-content-hash';
 
 /** The text archives have always been hashed over: one JSON array of canonical values per row. */
@@ -10,7 +11,7 @@ function reference(rows: (string | null)[][]) {
 function hashed(rows: (string | Buffer | null)[][]) {
   const columns = [{ kind: 'text' as const }, { kind: 'json' as const }, { kind: 'text' as const }];
   const hash = new ParquetContentHash();
-  for (const row of rows) hash.add(columns, (c) => row[columns.indexOf(c)]);
+  for (const row of rows) hash.add(row.map((value, i) => canonicalValue(columns[i].kind, value)));
   return hash.digest();
 }
 

@@ -26,9 +26,11 @@ export class ParquetContentHash {
   /** Text waiting to be hashed: rows are hashed about PENDING characters at a time, not one update each. */
   private pending = '';
 
-  add<Column extends { kind: ParquetKind }>(columns: Column[], values: (column: Column, index: number) => unknown): void {
-    const canonical = columns.map((c, i) => canonicalValue(c.kind, values(c, i)));
-    if (canonical.every((value) => value === null || (typeof value === 'string' && value.length <= PIECE))) {
+  /** One row given as its canonical values (canonicalValue's results), in column order. */
+  add(canonical: readonly (string | Buffer | null)[]): void {
+    let short = true;
+    for (const value of canonical) if (value !== null && (typeof value !== 'string' || value.length > PIECE)) short = false;
+    if (short) {
       this.update(`${JSON.stringify(canonical)}\n`);
       return;
     }

@@ -18,18 +18,22 @@ export const PHYSICAL_TYPE_ID: Record<PhysicalType, number> = {
   BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6, FIXED_LEN_BYTE_ARRAY: 7,
 };
 
-/** Definition levels: one RLE run when every row is alike, else one bit-packed run (8 rows a byte). */
+/** Definition levels of `values` (undefined: NULL). */
 export function encodeLevels(values: readonly unknown[]): Buffer {
-  const nulls = countNulls(values);
-  if (nulls === 0 || nulls === values.length) {
-    const header = varint(values.length << 1);
+  return encodeLevelBytes(Uint8Array.from(values, (v) => (v === undefined ? 0 : 1)), countNulls(values));
+}
+
+/** Definition levels (a byte per row): one RLE run when every row is alike, else one bit-packed run (8 rows a byte). */
+export function encodeLevelBytes(levels: Uint8Array, nulls: number): Buffer {
+  if (nulls === 0 || nulls === levels.length) {
+    const header = varint(levels.length * 2);
     return Buffer.concat([header, Buffer.of(nulls === 0 ? 1 : 0)]);
   }
-  const groups = Math.ceil(values.length / 8);
-  const header = varint((groups << 1) | 1);
+  const groups = Math.ceil(levels.length / 8);
+  const header = varint(groups * 2 + 1);
   const bits = Buffer.alloc(header.length + groups);
   header.copy(bits);
-  for (let i = 0; i < values.length; i++) if (values[i] !== undefined) bits[header.length + (i >> 3)] |= 1 << (i & 7);
+  for (let i = 0; i < levels.length; i++) if (levels[i]) bits[header.length + (i >> 3)] |= 1 << (i & 7);
   return bits;
 }
 
@@ -57,7 +61,7 @@ export function encodePlain(type: PhysicalType, values: readonly unknown[], type
     }
     case 'INT64': {
       const out = Buffer.allocUnsafe(present.length * 8);
-      present.forEach((v, i) => out.writeBigInt64LE(v as bigint, i * 8));
+      present.forEach((v, i) => writeInt64(out, i * 8, v as Int64Value));
       return out;
     }
     case 'FLOAT': {
@@ -73,6 +77,7 @@ export function encodePlain(type: PhysicalType, values: readonly unknown[], type
     case 'FIXED_LEN_BYTE_ARRAY': {
       const out = Buffer.allocUnsafe(present.length * typeLength);
       present.forEach((v, i) => {
+        if (typeof v === 'string') return writeUuid(out, i * typeLength, v);
         if ((v as Buffer).length !== typeLength) throw new Error(`a FIXED_LEN_BYTE_ARRAY(${typeLength}) value of ${(v as Buffer).length} bytes`);
         (v as Buffer).copy(out, i * typeLength);
       });
@@ -81,6 +86,59 @@ export function encodePlain(type: PhysicalType, values: readonly unknown[], type
     case 'BYTE_ARRAY':
       return encodeByteArrays(present as (string | Buffer)[]);
   }
+}
+
+/** An INT64 value as this project holds one: a BigInt, a safe integer, or an integer's decimal text (int8 and timestamps from typed lines). */
+export type Int64Value = bigint | number | string;
+
+/** A safe integer as it stands, anything larger as a BigInt: comparable with < and >, either way. */
+export function int64Numeric(value: Int64Value): number | bigint {
+  if (typeof value !== 'string') return value;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : BigInt(value);
+}
+
+export function writeInt64(out: Buffer, offset: number, value: Int64Value): void {
+  const n = typeof value === 'bigint' ? value : int64Numeric(value);
+  if (typeof n === 'bigint') {
+    out.writeBigInt64LE(n, offset);
+    return;
+  }
+  // Two's complement in two 32-bit halves, no BigInt made.
+  const high = Math.floor(n / 4294967296);
+  out.writeUInt32LE(n - high * 4294967296, offset);
+  out.writeInt32LE(high, offset + 4);
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** uuid text (8-4-4-4-12 hex digits) → its 16 bytes at `offset`, no Buffer made. */
+export function writeUuid(out: Buffer, offset: number, text: string): void {
+  if (text.length !== 36 || text[8] !== '-' || text[13] !== '-' || text[18] !== '-' || text[23] !== '-') throw new Error(`not a uuid: ${JSON.stringify(text)}`);
+  let byte = 0;
+  for (let i = 0; i < 36; i += i === 6 || i === 11 || i === 16 || i === 21 ? 3 : 2) {
+    const high = HEX_VALUE[text.charCodeAt(i)] ?? -1;
+    const low = HEX_VALUE[text.charCodeAt(i + 1)] ?? -1;
+    if (high < 0 || low < 0 || text[i + 1] === '-') throw new Error(`not a uuid: ${JSON.stringify(text)}`);
+    out[offset + byte++] = (high << 4) | low;
+  }
+}
+
+/** 16 bytes → uuid text as PostgreSQL writes it. */
+function uuidAt(bytes: Buffer, offset: number): string {
+  const hex = bytes.toString('hex', offset, offset + 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** An INT64 read: a number where it is a safe integer, else a BigInt. */
+function readInt64(bytes: Buffer, offset: number): number | bigint {
+  const high = bytes.readInt32LE(offset + 4);
+  if (high >= -2097152 && high < 2097152) return high * 4294967296 + bytes.readUInt32LE(offset);
+  return bytes.readBigInt64LE(offset);
 }
 
 /**
@@ -134,62 +192,78 @@ export function decodeLevels(bytes: Buffer, count: number, what: string): Uint8A
   return levels;
 }
 
-/** Decoded values of one page, `undefined` where `levels` is 0; text longer than `longText` bytes stays a Buffer view. */
-export function decodePlain(
-  type: PhysicalType, bytes: Buffer, levels: Uint8Array, what: string, options: { typeLength?: number; asText: boolean; longText: number },
-): unknown[] {
-  const values: unknown[] = new Array(levels.length);
-  let offset = 0;
-  let index = 0;
-  const need = (size: number) => {
-    if (offset + size > bytes.length) throw new CorruptArchiveError(`${what}: page values end early (value ${index})`);
-  };
-  for (let row = 0; row < levels.length; row++) {
-    if (levels[row] === 0) continue;
-    switch (type) {
-      case 'BOOLEAN':
-        if (index >> 3 >= bytes.length) throw new CorruptArchiveError(`${what}: page values end early (value ${index})`);
-        values[row] = ((bytes[index >> 3] >> (index & 7)) & 1) === 1;
-        break;
+/** How values are read: text as strings up to `longText` bytes (else Buffer views); 16 bytes as uuid text where `uuid`. */
+export interface DecodeOptions {
+  typeLength?: number;
+  asText: boolean;
+  longText: number;
+  uuid?: boolean;
+}
+
+/**
+ * Reads one page's PLAIN values in order, a value at a time, so a caller can
+ * take a row group's rows in slices: INT64 as a number where safe (else
+ * BigInt), text longer than `longText` bytes as a Buffer view, 16 bytes as
+ * uuid text where `uuid`, other bytes as Buffer views.
+ */
+export class PlainDecoder {
+  private offset = 0;
+  private index = 0;
+
+  constructor(private readonly type: PhysicalType, private readonly bytes: Buffer, private readonly what: string, private readonly options: DecodeOptions) {}
+
+  next(): unknown {
+    const { bytes, options } = this;
+    const at = this.offset;
+    this.index++;
+    switch (this.type) {
+      case 'BOOLEAN': {
+        const i = this.index - 1;
+        if (i >> 3 >= bytes.length) throw this.short();
+        return ((bytes[i >> 3] >> (i & 7)) & 1) === 1;
+      }
       case 'INT32':
-        need(4);
-        values[row] = bytes.readInt32LE(offset);
-        offset += 4;
-        break;
+        this.take(4);
+        return bytes.readInt32LE(at);
       case 'INT64':
-        need(8);
-        values[row] = bytes.readBigInt64LE(offset);
-        offset += 8;
-        break;
+        this.take(8);
+        return readInt64(bytes, at);
       case 'FLOAT':
-        need(4);
-        values[row] = bytes.readFloatLE(offset);
-        offset += 4;
-        break;
+        this.take(4);
+        return bytes.readFloatLE(at);
       case 'DOUBLE':
-        need(8);
-        values[row] = bytes.readDoubleLE(offset);
-        offset += 8;
-        break;
+        this.take(8);
+        return bytes.readDoubleLE(at);
       case 'FIXED_LEN_BYTE_ARRAY': {
         const size = options.typeLength ?? 0;
-        need(size);
-        values[row] = bytes.subarray(offset, offset + size);
-        offset += size;
-        break;
+        this.take(size);
+        return options.uuid && size === 16 ? uuidAt(bytes, at) : bytes.subarray(at, at + size);
       }
       case 'BYTE_ARRAY': {
-        need(4);
-        const length = bytes.readUInt32LE(offset);
-        offset += 4;
-        need(length);
-        values[row] = options.asText && length <= options.longText ? bytes.toString('utf8', offset, offset + length) : bytes.subarray(offset, offset + length);
-        offset += length;
-        break;
+        this.take(4);
+        const length = bytes.readUInt32LE(at);
+        const start = this.offset;
+        this.take(length);
+        return options.asText && length <= options.longText ? bytes.toString('utf8', start, start + length) : bytes.subarray(start, start + length);
       }
     }
-    index++;
   }
+
+  private take(size: number): void {
+    if (this.offset + size > this.bytes.length) throw this.short();
+    this.offset += size;
+  }
+
+  private short(): CorruptArchiveError {
+    return new CorruptArchiveError(`${this.what}: page values end early (value ${this.index - 1})`);
+  }
+}
+
+/** Decoded values of one page, `undefined` where `levels` is 0 (see PlainDecoder). */
+export function decodePlain(type: PhysicalType, bytes: Buffer, levels: Uint8Array, what: string, options: DecodeOptions): unknown[] {
+  const decoder = new PlainDecoder(type, bytes, what, options);
+  const values: unknown[] = new Array(levels.length);
+  for (let row = 0; row < levels.length; row++) if (levels[row] !== 0) values[row] = decoder.next();
   return values;
 }
 

@@ -13,7 +13,7 @@
  */
 import { CorruptArchiveError } from '../../archival.errors';
 import { ParquetBytes } from './parquet-bytes';
-import { decodeLevels, decodePlain, PhysicalType, PHYSICAL_TYPE_ID } from './parquet-encoding';
+import { decodeLevels, DecodeOptions, PhysicalType, PHYSICAL_TYPE_ID, PlainDecoder } from './parquet-encoding';
 import { PARQUET_MAGIC } from './parquet-file-writer';
 import { decodeThrift, thrift, thriftNumber } from './parquet-thrift';
 
@@ -29,6 +29,8 @@ export interface ReadColumn {
   name: string;
   /** Text-like columns come back as strings; others (bytea) as bytes. */
   asText: boolean;
+  /** A FIXED_LEN_BYTE_ARRAY(16) column comes back as uuid text. */
+  uuid?: boolean;
 }
 
 export interface FileField {
@@ -89,79 +91,132 @@ export class ParquetFileReader {
     }));
   }
 
-  /** Each row group: its row count and each asked-for column's values (a column the file lacks is an error). */
-  async *rowGroups(columns: ReadColumn[]): AsyncGenerator<{ rows: number; values: Map<string, unknown[]> }> {
+  /**
+   * The rows of each row group in slices of at most `slice` rows: each asked-for
+   * column's values (a column the file lacks is an error). A slice's values
+   * are decoded as it is taken, so only one slice of rows is ever held as JS
+   * values, whatever the size of the row group.
+   */
+  async *rowGroups(columns: ReadColumn[], slice = 1024): AsyncGenerator<{ rows: number; values: Map<string, unknown[]> }> {
     for (const field of columns) if (!this.fields.has(field.name)) throw new CorruptArchiveError(`${this.what} has no column ${JSON.stringify(field.name)}`);
     for (const [index, group] of ((this.meta.row_groups ?? []) as any[]).entries()) {
       const rows = thriftNumber(group.num_rows);
-      const values = new Map<string, unknown[]>();
-      for (const column of columns) {
+      const cursors = columns.map((column) => {
         const chunk = (group.columns as any[]).find((c) => c.meta_data?.path_in_schema?.length === 1 && c.meta_data.path_in_schema[0] === column.name);
-        if (!chunk) throw new CorruptArchiveError(`${this.what}: row group ${index} has no column chunk for ${JSON.stringify(column.name)}`);
-        values.set(column.name, await this.readChunk(chunk.meta_data, rows, column, `${this.what}, row group ${index}, column ${JSON.stringify(column.name)}`));
+        const what = `${this.what}, row group ${index}, column ${JSON.stringify(column.name)}`;
+        if (!chunk) throw new CorruptArchiveError(`${what}: no column chunk`);
+        return this.cursor(chunk.meta_data, rows, column, what);
+      });
+      for (let done = 0; done < rows; ) {
+        const count = Math.min(slice, rows - done);
+        const values = new Map<string, unknown[]>();
+        for (const [i, column] of columns.entries()) values.set(column.name, await cursors[i].take(count));
+        done += count;
+        yield { rows: count, values };
       }
-      yield { rows, values };
+      for (const cursor of cursors) cursor.end();
     }
   }
 
-  private async readChunk(meta: any, rows: number, column: ReadColumn, what: string): Promise<unknown[]> {
+  private cursor(meta: any, rows: number, column: ReadColumn, what: string): ChunkCursor {
     const field = this.fields.get(column.name)!;
     if (meta.dictionary_page_offset !== null && meta.dictionary_page_offset !== undefined) throw new CorruptArchiveError(`${what}: dictionary pages are not supported`);
     if (thriftNumber(meta.num_values) !== rows) throw new CorruptArchiveError(`${what}: ${thriftNumber(meta.num_values)} values for ${rows} rows`);
     const start = thriftNumber(meta.data_page_offset);
     const size = thriftNumber(meta.total_compressed_size);
     if (start < 4 || size < 0 || start + size > this.bytes.size) throw new CorruptArchiveError(`${what}: the column chunk lies outside the file`);
-    const chunk = this.bytes.read(start, size);
-    const codec = meta.codec as number;
-    const values: unknown[] = [];
-    let offset = 0;
-    while (values.length < rows) {
-      if (offset >= chunk.length) throw new CorruptArchiveError(`${what}: the column chunk ends after ${values.length} of ${rows} values`);
-      let header: any;
-      let length: number;
-      try {
-        ({ value: header, length } = decodeThrift(thrift.PageHeader, chunk, offset));
-      } catch {
-        throw new CorruptArchiveError(`${what}: a page header does not decode`);
-      }
-      offset += length;
-      const compressedSize = thriftNumber(header.compressed_page_size);
-      const uncompressedSize = thriftNumber(header.uncompressed_page_size);
-      if (offset + compressedSize > chunk.length) throw new CorruptArchiveError(`${what}: a page runs past its column chunk`);
-      const body = chunk.subarray(offset, offset + compressedSize);
-      offset += compressedSize;
-      const page = await this.page(header, body, codec, uncompressedSize, field, column, what);
-      for (const value of page) values.push(value);
+    const options = { typeLength: field.typeLength, asText: column.asText, longText: LONG_TEXT, uuid: column.uuid };
+    return new ChunkCursor(this.bytes.read(start, size), meta.codec as number, rows, field.type, options, this.inflate, what);
+  }
+}
+
+interface OpenPage {
+  levels: Uint8Array;
+  decoder: PlainDecoder;
+  row: number;
+}
+
+/** One column chunk's values, taken in order a slice at a time, its pages decompressed as they are reached. */
+class ChunkCursor {
+  private page?: OpenPage;
+  private offset = 0;
+  private taken = 0;
+
+  constructor(
+    private readonly chunk: Buffer,
+    private readonly codec: number,
+    private readonly rows: number,
+    private readonly type: PhysicalType,
+    private readonly options: DecodeOptions,
+    private readonly inflate: PageInflate,
+    private readonly what: string,
+  ) {}
+
+  async take(count: number): Promise<unknown[]> {
+    const out = new Array<unknown>(count);
+    for (let i = 0; i < count; ) {
+      if (!this.page || this.page.row >= this.page.levels.length) this.page = await this.nextPage();
+      const page = this.page;
+      const n = Math.min(count - i, page.levels.length - page.row);
+      for (let j = 0; j < n; j++) out[i + j] = page.levels[page.row + j] === 1 ? page.decoder.next() : undefined;
+      page.row += n;
+      i += n;
     }
-    if (values.length !== rows) throw new CorruptArchiveError(`${what}: ${values.length} values for ${rows} rows`);
-    return values;
+    this.taken += count;
+    return out;
   }
 
-  private async page(header: any, body: Buffer, codec: number, size: number, field: FileField, column: ReadColumn, what: string): Promise<unknown[]> {
-    const options = { typeLength: field.typeLength, asText: column.asText, longText: LONG_TEXT };
+  /** After the last row: the chunk's pages held exactly its rows. */
+  end(): void {
+    const left = this.page ? this.page.levels.length - this.page.row : 0;
+    if (this.taken !== this.rows || left !== 0 || this.offset !== this.chunk.length) {
+      throw new CorruptArchiveError(`${this.what}: its pages hold other than its ${this.rows} rows`);
+    }
+  }
+
+  private async nextPage(): Promise<OpenPage> {
+    const { chunk, what } = this;
+    if (this.offset >= chunk.length) throw new CorruptArchiveError(`${what}: the column chunk ends after ${this.taken} of ${this.rows} values`);
+    let header: any;
+    let length: number;
+    try {
+      ({ value: header, length } = decodeThrift(thrift.PageHeader, chunk, this.offset));
+    } catch {
+      throw new CorruptArchiveError(`${what}: a page header does not decode`);
+    }
+    this.offset += length;
+    const compressedSize = thriftNumber(header.compressed_page_size);
+    const size = thriftNumber(header.uncompressed_page_size);
+    if (compressedSize < 0 || this.offset + compressedSize > chunk.length) throw new CorruptArchiveError(`${what}: a page runs past its column chunk`);
+    const body = chunk.subarray(this.offset, this.offset + compressedSize);
+    this.offset += compressedSize;
+    const page = await this.open(header, body, size);
+    if (page.levels.length === 0) throw new CorruptArchiveError(`${what}: a data page of no values`);
+    return page;
+  }
+
+  private async open(header: any, body: Buffer, size: number): Promise<OpenPage> {
+    const { what } = this;
     if (header.type === thrift.PageType.DATA_PAGE_V2) {
       const v2 = header.data_page_header_v2;
-      const count = thriftNumber(v2.num_values);
       const levelsLength = thriftNumber(v2.definition_levels_byte_length);
       if (thriftNumber(v2.repetition_levels_byte_length ?? 0) !== 0) throw new CorruptArchiveError(`${what}: repetition levels in a flat column`);
       if (v2.encoding !== thrift.Encoding.PLAIN) throw new CorruptArchiveError(`${what}: encoding ${v2.encoding} is not supported`);
-      if (levelsLength > body.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
-      const levels = decodeLevels(body.subarray(0, levelsLength), count, what);
-      const compressed = v2.is_compressed !== false;
-      const valueBytes = compressed ? await this.inflate(codec, body.subarray(levelsLength), size - levelsLength) : body.subarray(levelsLength);
-      return decodePlain(field.type, valueBytes, levels, what, options);
+      if (levelsLength < 0 || levelsLength > body.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
+      const levels = decodeLevels(body.subarray(0, levelsLength), thriftNumber(v2.num_values), what);
+      const values = v2.is_compressed !== false ? await this.inflate(this.codec, body.subarray(levelsLength), size - levelsLength) : body.subarray(levelsLength);
+      return { levels, decoder: new PlainDecoder(this.type, values, what, this.options), row: 0 };
     }
     if (header.type === thrift.PageType.DATA_PAGE) {
       const v1 = header.data_page_header;
       if (v1.encoding !== thrift.Encoding.PLAIN) throw new CorruptArchiveError(`${what}: encoding ${v1.encoding} is not supported`);
-      const count = thriftNumber(v1.num_values);
-      const page = await this.inflate(codec, body, size);
+      const page = await this.inflate(this.codec, body, size);
       // Definition levels behind their 4-byte length (no repetition levels in a flat column).
       if (page.length < 4) throw new CorruptArchiveError(`${what}: a page too short for its definition levels`);
       const levelsLength = page.readUInt32LE(0);
       if (4 + levelsLength > page.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
-      const levels = decodeLevels(page.subarray(4, 4 + levelsLength), count, what);
-      return decodePlain(field.type, page.subarray(4 + levelsLength), levels, what, options);
+      const levels = decodeLevels(page.subarray(4, 4 + levelsLength), thriftNumber(v1.num_values), what);
+      return { levels, decoder: new PlainDecoder(this.type, page.subarray(4 + levelsLength), what, this.options), row: 0 };
     }
     throw new CorruptArchiveError(`${what}: page type ${header.type} is not supported`);
   }

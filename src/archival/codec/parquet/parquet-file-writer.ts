@@ -1,8 +1,9 @@
 /**
- * Writes a Parquet file from column buffers: rows are appended as arrays of
- * physical values, one array per column, and each row group is encoded a
- * whole column chunk at a time into one data page (v2: definition levels
- * uncompressed, PLAIN values compressed), with the footer at the end.
+ * Writes a Parquet file from column buffers: each value of a row goes
+ * straight into its column's PLAIN bytes (parquet-column-builder.ts), and
+ * each row group is one data page per column (v2: definition levels
+ * uncompressed, PLAIN values compressed, every column's page compressed at
+ * once on the thread pool), with the footer at the end.
  *
  * This replaces parquetjs-lite's writer, which shredded every row into
  * per-value objects and kept a Set of each column's distinct values (most of
@@ -17,7 +18,8 @@
  * value is not stored again as its column's min and max.
  */
 import { ParquetKind, INT64_DECIMAL_PRECISION } from './parquet-columns';
-import { countNulls, encodeLevels, encodePlain, PhysicalType, PHYSICAL_TYPE_ID } from './parquet-encoding';
+import { BuiltChunk, ColumnBuilder } from './parquet-column-builder';
+import { PhysicalType, PHYSICAL_TYPE_ID } from './parquet-encoding';
 import { logicalTypeOf } from './parquet-logical-types';
 import { serializeThrift, thrift } from './parquet-thrift';
 
@@ -52,9 +54,6 @@ export function physicalOf(column: Pick<FileColumn, 'kind' | 'decimal'>): { type
   return { type: PHYSICAL[column.kind] };
 }
 
-/** Integer-valued physical types: compared as numbers for statistics. */
-const ORDERED_NUMBERS: readonly PhysicalType[] = ['INT32', 'INT64'];
-
 interface ChunkMeta {
   column: FileColumn;
   offset: number;
@@ -65,18 +64,25 @@ interface ChunkMeta {
 }
 
 export class ParquetFileWriter {
-  private buffers: unknown[][];
+  private builders: ColumnBuilder[];
   private rowGroups: { rows: number; bytes: number; chunks: ChunkMeta[] }[] = [];
   private offset = 0;
   private totalRows = 0;
 
   constructor(private readonly columns: FileColumn[], private readonly codec: PageCodec) {
-    this.buffers = columns.map(() => []);
+    this.builders = this.newBuilders();
+  }
+
+  private newBuilders(): ColumnBuilder[] {
+    return this.columns.map((column) => {
+      const { type, typeLength } = physicalOf(column);
+      return new ColumnBuilder(type, typeLength, column.statistics);
+    });
   }
 
   /** Rows buffered for the next row group. */
   get rows(): number {
-    return this.buffers[0]?.length ?? 0;
+    return this.builders[0]?.count ?? 0;
   }
 
   /** The file's first bytes. */
@@ -87,17 +93,22 @@ export class ParquetFileWriter {
 
   /** One row: a physical value per column, in the writer's column order (undefined: NULL). */
   append(values: readonly unknown[]): void {
-    for (let i = 0; i < this.buffers.length; i++) this.buffers[i].push(values[i]);
+    for (let i = 0; i < this.builders.length; i++) this.builders[i].push(values[i]);
+  }
+
+  /** Column `index` of the row group being written: a row pushes one value to each column. */
+  column(index: number): ColumnBuilder {
+    return this.builders[index];
   }
 
   /** Encodes the buffered rows as one row group; its bytes, in order. */
   async flush(): Promise<Buffer[]> {
     const rows = this.rows;
     if (rows === 0) return [];
-    const buffers = this.buffers;
-    this.buffers = this.columns.map(() => []);
+    const builders = this.builders;
+    this.builders = this.newBuilders();
     // Every column's page is compressed at once (native zstd and gzip run on the thread pool).
-    const pages = await Promise.all(this.columns.map((column, i) => this.page(column, buffers[i], rows)));
+    const pages = await Promise.all(builders.map((builder) => this.page(builder.take())));
     const out: Buffer[] = [];
     const chunks: ChunkMeta[] = [];
     let bytes = 0;
@@ -123,13 +134,10 @@ export class ParquetFileWriter {
     return out;
   }
 
-  private async page(column: FileColumn, values: unknown[], rows: number): Promise<{ parts: Buffer[]; uncompressed: number; statistics: object }> {
-    const { type, typeLength } = physicalOf(column);
-    const levels = encodeLevels(values);
-    const plain = encodePlain(type, values, typeLength);
+  private async page(chunk: BuiltChunk): Promise<{ parts: Buffer[]; uncompressed: number; statistics: object }> {
+    const { levels, plain, nulls, rows } = chunk;
     const compressed = await this.codec.compress(plain);
-    const nulls = countNulls(values);
-    const statistics = new thrift.Statistics({ null_count: nulls, ...(column.statistics ? minMax(type, values, typeLength) : {}) });
+    const statistics = new thrift.Statistics({ null_count: nulls, ...(chunk.min ? { min_value: chunk.min, max_value: chunk.max } : {}) });
     const header = new thrift.PageHeader({
       type: thrift.PageType.DATA_PAGE_V2,
       uncompressed_page_size: levels.length + plain.length,
@@ -191,30 +199,4 @@ export class ParquetFileWriter {
       created_by: CREATED_BY,
     });
   }
-}
-
-/**
- * min_value / max_value, PLAIN-encoded (BYTE_ARRAY without its length):
- * integers by value, byte strings by unsigned bytes; none when every value is NULL.
- */
-function minMax(type: PhysicalType, values: readonly unknown[], typeLength?: number): { min_value?: Buffer; max_value?: Buffer } {
-  let min: unknown;
-  let max: unknown;
-  if (ORDERED_NUMBERS.includes(type)) {
-    for (const v of values) {
-      if (v === undefined) continue;
-      if (min === undefined || (v as number) < (min as number)) min = v;
-      if (max === undefined || (v as number) > (max as number)) max = v;
-    }
-  } else if (type === 'BYTE_ARRAY' || type === 'FIXED_LEN_BYTE_ARRAY') {
-    for (const v of values) {
-      if (v === undefined) continue;
-      const bytes = typeof v === 'string' ? Buffer.from(v) : (v as Buffer);
-      if (min === undefined || Buffer.compare(bytes, min as Buffer) < 0) min = bytes;
-      if (max === undefined || Buffer.compare(bytes, max as Buffer) > 0) max = bytes;
-    }
-  } else return {};
-  if (min === undefined) return {};
-  const encode = (v: unknown) => (type === 'BYTE_ARRAY' ? Buffer.from(v as Buffer) : encodePlain(type, [v], typeLength));
-  return { min_value: encode(min), max_value: encode(max) };
 }

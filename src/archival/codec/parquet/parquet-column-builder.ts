@@ -1,0 +1,152 @@
+/**
+ * One column of the row group being written, encoded as its values arrive:
+ * each value goes straight into the column's PLAIN bytes and its definition
+ * level into a byte per row, so a row group's values are not held as JS
+ * values until the row group is cut (they die young, and the heap stays
+ * small). Min/max statistics are kept as values pass, where asked for.
+ *
+ * A wide value (a TextBytes of a typed line, or a Buffer of WIDE_VALUE bytes
+ * or more) alone in its column chunk is not copied in: its page is built
+ * around it when the row group is cut (parquet-encoding.ts).
+ */
+import { encodeLevelBytes, encodePlain, Int64Value, int64Numeric, PhysicalType, writeInt64, writeUuid } from './parquet-encoding';
+import { isTextBytes } from './typed-line';
+
+const INITIAL_BYTES = 64 * 1024;
+const WIDE_VALUE = 1024 * 1024;
+
+export interface BuiltChunk {
+  rows: number;
+  nulls: number;
+  levels: Buffer;
+  plain: Buffer;
+  /** min_value / max_value, PLAIN-encoded (BYTE_ARRAY without its length); absent when none were kept. */
+  min?: Buffer;
+  max?: Buffer;
+}
+
+export class ColumnBuilder {
+  private levels = new Uint8Array(1024);
+  private rows = 0;
+  private nulls = 0;
+  private bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  private length = 0;
+  private booleans = 0;
+  private wide?: Buffer;
+  private min?: number | bigint | Buffer;
+  private max?: number | bigint | Buffer;
+
+  constructor(private readonly type: PhysicalType, private readonly typeLength: number | undefined, private readonly statistics: boolean) {}
+
+  get count(): number {
+    return this.rows;
+  }
+
+  push(value: unknown): void {
+    if (this.rows === this.levels.length) {
+      const grown = new Uint8Array(this.levels.length * 2);
+      grown.set(this.levels);
+      this.levels = grown;
+    }
+    if (value === undefined || value === null) {
+      this.levels[this.rows++] = 0;
+      this.nulls++;
+      return;
+    }
+    this.levels[this.rows++] = 1;
+    if (this.wide) this.unwiden();
+    const start = this.length;
+    switch (this.type) {
+      case 'BOOLEAN':
+        this.room(1);
+        if (this.booleans % 8 === 0) this.bytes[this.length++] = 0;
+        if (value) this.bytes[this.length - 1] |= 1 << (this.booleans % 8);
+        this.booleans++;
+        return;
+      case 'INT32':
+        this.room(4);
+        this.length = this.bytes.writeInt32LE(value as number, this.length);
+        if (this.statistics) this.keep(value as number);
+        return;
+      case 'INT64':
+        this.room(8);
+        writeInt64(this.bytes, this.length, value as Int64Value);
+        this.length += 8;
+        if (this.statistics) this.keep(int64Numeric(value as Int64Value));
+        return;
+      case 'FLOAT':
+        this.room(4);
+        this.length = this.bytes.writeFloatLE(value as number, this.length);
+        return;
+      case 'DOUBLE':
+        this.room(8);
+        this.length = this.bytes.writeDoubleLE(value as number, this.length);
+        return;
+      case 'FIXED_LEN_BYTE_ARRAY': {
+        const size = this.typeLength ?? 0;
+        this.room(size);
+        if (typeof value === 'string') writeUuid(this.bytes, this.length, value);
+        else {
+          if ((value as Buffer).length !== size) throw new Error(`a FIXED_LEN_BYTE_ARRAY(${size}) value of ${(value as Buffer).length} bytes`);
+          (value as Buffer).copy(this.bytes, this.length);
+        }
+        this.length += size;
+        break;
+      }
+      case 'BYTE_ARRAY': {
+        if (Buffer.isBuffer(value) && this.length === 0 && (isTextBytes(value) || value.length >= WIDE_VALUE)) {
+          this.wide = value;
+          if (this.statistics) this.keepBytes(value);
+          return;
+        }
+        const text = typeof value === 'string';
+        this.room(4 + (text ? (value as string).length * 3 : (value as Buffer).length));
+        const written = text ? this.bytes.write(value as string, this.length + 4) : (value as Buffer).copy(this.bytes, this.length + 4);
+        this.bytes.writeUInt32LE(written, this.length);
+        this.length += 4 + written;
+        if (this.statistics) this.keepBytes(this.bytes.subarray(start + 4, this.length));
+        return;
+      }
+    }
+    if (this.statistics) this.keepBytes(this.bytes.subarray(start, this.length));
+  }
+
+  /** The chunk's levels, values and statistics; the builder is spent. */
+  take(): BuiltChunk {
+    const plain = this.wide ? encodePlain('BYTE_ARRAY', [this.wide]) : this.bytes.subarray(0, this.length);
+    const levels = encodeLevelBytes(this.levels.subarray(0, this.rows), this.nulls);
+    const stats = this.min === undefined ? {} : { min: this.encoded(this.min), max: this.encoded(this.max!) };
+    return { rows: this.rows, nulls: this.nulls, levels, plain, ...stats };
+  }
+
+  private encoded(value: number | bigint | Buffer): Buffer {
+    if (Buffer.isBuffer(value)) return value;
+    return encodePlain(this.type, [value]);
+  }
+
+  private keep(value: number | bigint): void {
+    if (this.min === undefined || value < (this.min as number | bigint)) this.min = value;
+    if (this.max === undefined || value > (this.max as number | bigint)) this.max = value;
+  }
+
+  private keepBytes(value: Buffer): void {
+    if (this.min === undefined || Buffer.compare(value, this.min as Buffer) < 0) this.min = Buffer.from(value);
+    if (this.max === undefined || Buffer.compare(value, this.max as Buffer) > 0) this.max = Buffer.from(value);
+  }
+
+  /** A value follows a wide one: the wide one is copied in after all. */
+  private unwiden(): void {
+    const wide = this.wide!;
+    this.wide = undefined;
+    this.room(4 + wide.length);
+    this.bytes.writeUInt32LE(wide.length, this.length);
+    this.length += 4 + wide.copy(this.bytes, this.length + 4);
+  }
+
+  private room(size: number): void {
+    if (this.length + size <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + size));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+}
