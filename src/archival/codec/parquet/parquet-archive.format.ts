@@ -33,7 +33,7 @@ import { ParquetBytes } from './parquet-bytes';
 import {
   canonicalValue, decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
 } from './parquet-columns';
-import { ParquetContentHash } from './parquet-content-hash';
+import { BLOCK_ROWS, COLUMN_BLOCKS, ColumnBlockHash, CONTENT_HASH_KEY, ParquetContentHash } from './parquet-content-hash';
 import { PhysicalType } from './parquet-encoding';
 import { FileColumn, ParquetFileWriter, physicalOf } from './parquet-file-writer';
 import { ParquetFileReader } from './parquet-file-reader';
@@ -125,30 +125,29 @@ function decimalRead(c: ParquetColumn, value: unknown, row: number, nans: Map<st
  * what PostgreSQL sent, not only into what this writer made of it.
  */
 function appendRow(
-  writer: ParquetFileWriter, ordered: ParquetColumn[], typed: Record<string, unknown>, content: ParquetContentHash, at: { row: number; nans: NanRows; canonical: (string | Buffer | null)[] },
+  writer: ParquetFileWriter, ordered: ParquetColumn[], typed: Record<string, unknown>, content: ColumnBlockHash, at: { row: number; nans: NanRows },
 ): void {
   const index = at.row++;
-  const { canonical } = at;
   for (let i = 0; i < ordered.length; i++) {
     const c = ordered[i];
     const value = typed[c.name];
     const column = writer.column(i);
     if (value === null || value === undefined) {
       column.push(undefined);
-      canonical[i] = null;
+      content.value(i, null);
       continue;
     }
     if (c.decimal) {
       column.push(decimalValue(c, value as string, index, at.nans));
-      canonical[i] = value as string;
+      content.value(i, value as string);
       continue;
     }
     // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
     const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
     column.push(physical);
-    canonical[i] = TEXT_IS_CANONICAL.includes(c.kind) && typeof value === 'string' ? value : c.kind === 'bytes' && typeof value === 'string' ? value.slice(2) : canonicalValue(c.kind, physical);
+    content.value(i, TEXT_IS_CANONICAL.includes(c.kind) && typeof value === 'string' ? value : c.kind === 'bytes' && typeof value === 'string' ? value.slice(2) : canonicalValue(c.kind, physical));
   }
-  content.add(canonical);
+  content.endRow();
 }
 
 /** Kinds whose typed-line text the page encoder takes as it stands. */
@@ -230,7 +229,8 @@ export class ParquetFormat implements ArchiveFormat {
     async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       const writer = new ParquetFileWriter(ordered, codec);
       yield writer.start();
-      const at = { row: 0, nans: {} as NanRows, canonical: new Array<string | Buffer | null>(ordered.length) };
+      const at = { row: 0, nans: {} as NanRows };
+      const blocks = new ColumnBlockHash(content, ordered.length);
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       let bytes = 0;
@@ -239,17 +239,23 @@ export class ParquetFormat implements ArchiveFormat {
         for (const entry of lines) {
           const size = entry.end - entry.start;
           const wide = size >= WIDE_ROW_BYTES;
-          if (wide && writer.rows > 0) yield* await writer.flush();
-          appendRow(writer, ordered, takeLine(entry), content, at);
+          if (wide && writer.rows > 0) {
+            blocks.endBlock();
+            yield* await writer.flush();
+          }
+          appendRow(writer, ordered, takeLine(entry), blocks, at);
           bytes += size;
           if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
+            blocks.endBlock();
             yield* await writer.flush();
             bytes = 0;
           }
         }
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
-      const metadata: Record<string, string> = Object.keys(at.nans).length > 0 ? { [DECIMAL_NAN_KEY]: JSON.stringify(at.nans) } : {};
+      blocks.endBlock();
+      const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: COLUMN_BLOCKS };
+      if (Object.keys(at.nans).length > 0) metadata[DECIMAL_NAN_KEY] = JSON.stringify(at.nans);
       yield* await writer.finish(metadata);
       digest = content.digest();
     }
@@ -270,21 +276,29 @@ export class ParquetFormat implements ArchiveFormat {
           throw new CorruptArchiveError(`${what}: column ${JSON.stringify(c.name)} is stored as ${field.type}, not as a ${c.kind} column is`);
         }
       }
-      const nans = decimalNans(reader.metadata(), what);
+      const metadata = reader.metadata();
+      const nans = decimalNans(metadata, what);
+      const hashing = metadata[CONTENT_HASH_KEY];
+      if (hashing !== undefined && hashing !== COLUMN_BLOCKS) throw new CorruptArchiveError(`${what}: unknown ${CONTENT_HASH_KEY} ${JSON.stringify(hashing)}`);
+      const byBlocks = hashing === COLUMN_BLOCKS;
       const chunks = new LineChunks();
       const [keyColumn] = ordered;
       const keyPrefix = `{${JSON.stringify(keyColumn.name)}:`;
       let row = 0;
-      for await (const group of reader.rowGroups(ordered.map((c) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid' })))) {
+      for await (const group of reader.rowGroups(ordered.map((c) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid' })), BLOCK_ROWS)) {
         const values = ordered.map((c) => group.values.get(c.name)!);
         ordered.forEach((c, i) => {
           if (c.decimal) values[i] = values[i].map((value, r) => decimalRead(c, value, row + r, nans));
         });
+        // Column blocks: a slice is a block (both BLOCK_ROWS rows of a row group, the last shorter).
+        if (byBlocks) ordered.forEach((c, i) => content.add(values[i].map((value) => canonicalValue(c.kind, value))));
         const scratch = new Array<string | Buffer | null>(ordered.length);
         const keys = mode === 'keys' ? new Array<string>(group.rows) : undefined;
         for (let r = 0; r < group.rows; r++) {
-          for (let i = 0; i < scratch.length; i++) scratch[i] = canonicalValue(ordered[i].kind, values[i][r]);
-          content.add(scratch);
+          if (!byBlocks) {
+            for (let i = 0; i < scratch.length; i++) scratch[i] = canonicalValue(ordered[i].kind, values[i][r]);
+            content.add(scratch);
+          }
           // Verification reads each line's key alone: one line per row holding just that.
           if (keys) keys[r] = `${keyPrefix}${restoreJson(keyColumn.kind, values[0][r], keyColumn.withZone) as string}}\n`;
           else {

@@ -1,11 +1,7 @@
 /**
- * Parquet logical types in files parquetjs-lite writes. parquetjs-lite writes
- * only the legacy converted types (UTF8, TIMESTAMP_MICROS, ...), from which
- * readers such as DuckDB see uuid and jsonb as VARCHAR and timestamptz as a
- * naive TIMESTAMP. Each archive's writer names its columns' logical types in
- * one key-value metadata entry (LOGICAL_TYPES_KEY); when parquetjs-lite
- * serialises the footer, FileMetaData's write (patched once per process here)
- * takes that entry out and sets each schema element's LogicalType from it:
+ * Parquet logical types of archive columns, as their schema elements carry
+ * them (parquet-file-writer.ts), so that readers such as DuckDB see uuid as
+ * UUID, jsonb as JSON and timestamptz as a timestamp adjusted to UTC:
  *
  * | kind                | physical              | LogicalType                         | converted type     |
  * | timestamp (tz)      | INT64                 | TIMESTAMP(MICROS, adjusted to UTC)  | TIMESTAMP_MICROS   |
@@ -18,16 +14,10 @@
  * | numeric(p,s), p≤38  | INT64 (p≤18), FIXED_LEN_BYTE_ARRAY(16) | DECIMAL(p,s)       | DECIMAL            |
  *
  * parquetjs-lite's Thrift definitions stop before UUID (LogicalType field
- * 14), so the LogicalType write is extended for it; its reader skips the
- * field, and archival readers know each column's kind from the catalog.
- * parquetjs-lite reads a converted type as one fixed physical type, and a
- * DECIMAL here is INT64 or FIXED_LEN_BYTE_ARRAY(16), so FileMetaData's read
- * drops a DECIMAL converted type: the value is read as its physical type.
+ * 14), so the LogicalType write is extended for it (once per process).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { ParquetKind } from './parquet-columns';
-
-export const LOGICAL_TYPES_KEY = 'nest-archival.logical-types';
 
 export interface LogicalColumn {
   name: string;
@@ -50,30 +40,7 @@ interface ThriftOutput {
   writeFieldStop(): void;
 }
 
-interface SchemaElement {
-  name: string;
-  converted_type?: number | null;
-  logicalType?: unknown;
-  scale?: number | null;
-  precision?: number | null;
-}
-
-interface FileMetaData {
-  schema: SchemaElement[];
-  key_value_metadata?: { key: string; value: string }[] | null;
-}
-
 const thrift = require('parquetjs-lite/gen-nodejs/parquet_types') as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** What each kind is declared as, by column; kinds with no entry keep only their physical type. */
-export function logicalTypesOf(columns: LogicalColumn[]): Record<string, LogicalSpec> {
-  const specs: Record<string, LogicalSpec> = {};
-  for (const c of columns) {
-    const spec = specOf(c);
-    if (spec) specs[c.name] = spec;
-  }
-  return specs;
-}
 
 /** A column's LogicalType and converted type, as its schema element carries them (undefined: its physical type alone). */
 export function logicalTypeOf(column: LogicalColumn): { logicalType: unknown; converted_type: number | null; scale?: number; precision?: number } | undefined {
@@ -141,34 +108,10 @@ function thriftOf(spec: LogicalSpec): { logical: unknown; converted: number | nu
 
 let patched = false;
 
-/** Once per process: FileMetaData's write applies the logical-types entry; LogicalType's write knows UUID. */
+/** Once per process: LogicalType's write knows UUID. */
 export function setUpLogicalTypes(): void {
   if (patched) return;
   patched = true;
-  const fileWrite = thrift.FileMetaData.prototype.write as (this: FileMetaData, output: ThriftOutput) => void;
-  thrift.FileMetaData.prototype.write = function (this: FileMetaData, output: ThriftOutput) {
-    const entry = this.key_value_metadata?.find((kv) => kv.key === LOGICAL_TYPES_KEY);
-    if (entry) {
-      this.key_value_metadata = this.key_value_metadata!.filter((kv) => kv !== entry);
-      const specs = JSON.parse(entry.value) as Record<string, LogicalSpec>;
-      // The first element is the schema's root group (named 'root'), never a column, whatever the columns are called.
-      for (const element of this.schema.slice(1)) {
-        const spec = Object.prototype.hasOwnProperty.call(specs, element.name) ? specs[element.name] : undefined;
-        if (!spec) continue;
-        const { logical, converted } = thriftOf(spec);
-        element.logicalType = logical;
-        element.converted_type = converted;
-        if (spec.type === 'DECIMAL') Object.assign(element, { scale: spec.scale, precision: spec.precision });
-      }
-    }
-    fileWrite.call(this, output);
-  };
-  const fileRead = thrift.FileMetaData.prototype.read as (this: FileMetaData, input: unknown) => void;
-  thrift.FileMetaData.prototype.read = function (this: FileMetaData, input: unknown) {
-    fileRead.call(this, input);
-    const decimal = (thrift.ConvertedType as Record<string, number>).DECIMAL;
-    for (const element of this.schema ?? []) if (element.converted_type === decimal) element.converted_type = null;
-  };
   const logicalWrite = thrift.LogicalType.prototype.write as (this: { UUID?: unknown }, output: ThriftOutput) => void;
   thrift.LogicalType.prototype.write = function (this: { UUID?: unknown }, output: ThriftOutput) {
     if (!this.UUID) return logicalWrite.call(this, output);
