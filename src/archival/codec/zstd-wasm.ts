@@ -4,8 +4,8 @@
  * their contexts (the WASM heap is a fixed 16 MiB and an abort disables the
  * codec for the whole process). These transforms feed it at most 1 MiB per
  * call and free their context as soon as the stream ends or fails. It loads
- * asynchronously, once per process. Parquet pages use it too (parquetjs-lite
- * wants a synchronous codec), through `runSync`.
+ * asynchronously, once per process. Parquet pages use it through `runSync`
+ * where native libzstd is missing, and to decode pages it cannot bound.
  */
 import { Transform, TransformCallback } from 'node:stream';
 import { ArchivalError, CorruptArchiveError } from '../archival.errors';

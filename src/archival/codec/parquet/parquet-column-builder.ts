@@ -68,12 +68,14 @@ export class ColumnBuilder {
         this.length = this.bytes.writeInt32LE(value as number, this.length);
         if (this.statistics) this.keep(value as number);
         return;
-      case 'INT64':
+      case 'INT64': {
         this.room(8);
-        writeInt64(this.bytes, this.length, value as Int64Value);
+        const n = int64Numeric(value as Int64Value);
+        writeInt64(this.bytes, this.length, n);
         this.length += 8;
-        if (this.statistics) this.keep(int64Numeric(value as Int64Value));
+        if (this.statistics) this.keep(n);
         return;
+      }
       case 'FLOAT':
         this.room(4);
         this.length = this.bytes.writeFloatLE(value as number, this.length);

@@ -127,7 +127,7 @@ export function typedSelectList(columns: ColumnInfo[], key: string): string {
     .join(', ');
 }
 
-/** A typed line's value → the value parquetjs writes. */
+/** A typed line's value → its physical value in the file (int8, timestamps and uuid also go as text: parquet-encoding.ts). */
 export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   switch (kind) {

@@ -99,7 +99,7 @@ export function int64Numeric(value: Int64Value): number | bigint {
 }
 
 export function writeInt64(out: Buffer, offset: number, value: Int64Value): void {
-  const n = typeof value === 'bigint' ? value : int64Numeric(value);
+  const n = int64Numeric(value);
   if (typeof n === 'bigint') {
     out.writeBigInt64LE(n, offset);
     return;

@@ -11,7 +11,7 @@
  *
  * Each TextBytes buffer is a view with HEADROOM bytes in front of it that
  * belong to it alone: the Parquet writer puts the value's 4-byte length there
- * instead of copying the value into its page (parquet-library.ts).
+ * instead of copying the value into its page (parquet-encoding.ts).
  */
 export const LONG_STRING = 64 * 1024;
 export const HEADROOM = 4;
