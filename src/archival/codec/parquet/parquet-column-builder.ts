@@ -9,7 +9,7 @@
  * or more) alone in its column chunk is not copied in: its page is built
  * around it when the row group is cut (parquet-encoding.ts).
  */
-import { encodeLevelBytes, encodePlain, Int64Value, int64Numeric, PhysicalType, writeInt64, writeUuid } from './parquet-encoding';
+import { encodeLevelBytes, Int64Value, int64Numeric, PhysicalType, widePage, writeInt64, writeUuid } from './parquet-encoding';
 import { isTextBytes } from './typed-line';
 
 const INITIAL_BYTES = 64 * 1024;
@@ -115,15 +115,14 @@ export class ColumnBuilder {
 
   /** The chunk's levels, values and statistics; the builder is spent. */
   take(): BuiltChunk {
-    const plain = this.wide ? encodePlain('BYTE_ARRAY', [this.wide]) : this.bytes.subarray(0, this.length);
+    const plain = this.wide ? widePage(this.wide) : this.bytes.subarray(0, this.length);
     const levels = encodeLevelBytes(this.levels.subarray(0, this.rows), this.nulls);
     const stats = this.min === undefined ? {} : { min: this.encoded(this.min), max: this.encoded(this.max!) };
     return { rows: this.rows, nulls: this.nulls, levels, plain, ...stats };
   }
 
   private encoded(value: number | bigint | Buffer): Buffer {
-    if (Buffer.isBuffer(value)) return value;
-    return encodePlain(this.type, [value]);
+    return Buffer.isBuffer(value) ? value : encodePlain(this.type, [value]);
   }
 
   private keep(value: number | bigint): void {
@@ -151,4 +150,11 @@ export class ColumnBuilder {
     this.bytes.copy(grown, 0, 0, this.length);
     this.bytes = grown;
   }
+}
+
+/** `values` (undefined: NULL) as one PLAIN page of the values that are not NULL. */
+export function encodePlain(type: PhysicalType, values: readonly unknown[], typeLength?: number): Buffer {
+  const builder = new ColumnBuilder(type, typeLength, false);
+  for (const value of values) builder.push(value);
+  return builder.take().plain;
 }

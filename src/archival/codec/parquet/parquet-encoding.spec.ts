@@ -1,5 +1,6 @@
 import { CorruptArchiveError } from '../../archival.errors';
-import { decodeLevels, decodePlain, encodeLevels, encodePlain } from './parquet-encoding';
+import { encodePlain } from './parquet-column-builder';
+import { decodeLevels, decodePlain, encodeLevels } from './parquet-encoding';
 
 const read = { asText: true, longText: 1024 };
 

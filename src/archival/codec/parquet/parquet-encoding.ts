@@ -1,7 +1,6 @@
 /**
- * The two Parquet encodings archives use, both directions, over whole column
- * chunks at once (a typed array or one Buffer per page, never a value at a
- * time through a generic encoder):
+ * The two Parquet encodings archives use, both directions (values are
+ * written by parquet-column-builder.ts as they arrive, with the helpers here):
  * - PLAIN values: BOOLEAN bit-packed, INT32/INT64/FLOAT/DOUBLE little-endian,
  *   BYTE_ARRAY as a 4-byte length and the bytes, FIXED_LEN_BYTE_ARRAY as is;
  * - definition levels of an OPTIONAL column (0 = NULL, 1 = a value) in the
@@ -41,51 +40,6 @@ export function countNulls(values: readonly unknown[]): number {
   let nulls = 0;
   for (const value of values) if (value === undefined) nulls++;
   return nulls;
-}
-
-/** The values that are not NULL, PLAIN-encoded. */
-export function encodePlain(type: PhysicalType, values: readonly unknown[], typeLength = 0): Buffer {
-  const present = values.filter((v) => v !== undefined);
-  switch (type) {
-    case 'BOOLEAN': {
-      const out = Buffer.alloc(Math.ceil(present.length / 8));
-      present.forEach((v, i) => {
-        if (v) out[i >> 3] |= 1 << (i & 7);
-      });
-      return out;
-    }
-    case 'INT32': {
-      const out = Buffer.allocUnsafe(present.length * 4);
-      present.forEach((v, i) => out.writeInt32LE(v as number, i * 4));
-      return out;
-    }
-    case 'INT64': {
-      const out = Buffer.allocUnsafe(present.length * 8);
-      present.forEach((v, i) => writeInt64(out, i * 8, v as Int64Value));
-      return out;
-    }
-    case 'FLOAT': {
-      const out = Buffer.allocUnsafe(present.length * 4);
-      present.forEach((v, i) => out.writeFloatLE(v as number, i * 4));
-      return out;
-    }
-    case 'DOUBLE': {
-      const out = Buffer.allocUnsafe(present.length * 8);
-      present.forEach((v, i) => out.writeDoubleLE(v as number, i * 8));
-      return out;
-    }
-    case 'FIXED_LEN_BYTE_ARRAY': {
-      const out = Buffer.allocUnsafe(present.length * typeLength);
-      present.forEach((v, i) => {
-        if (typeof v === 'string') return writeUuid(out, i * typeLength, v);
-        if ((v as Buffer).length !== typeLength) throw new Error(`a FIXED_LEN_BYTE_ARRAY(${typeLength}) value of ${(v as Buffer).length} bytes`);
-        (v as Buffer).copy(out, i * typeLength);
-      });
-      return out;
-    }
-    case 'BYTE_ARRAY':
-      return encodeByteArrays(present as (string | Buffer)[]);
-  }
 }
 
 /** An INT64 value as this project holds one: a BigInt, a safe integer, or an integer's decimal text (int8 and timestamps from typed lines). */
@@ -142,27 +96,20 @@ function readInt64(bytes: Buffer, offset: number): number | bigint {
 }
 
 /**
- * PLAIN BYTE_ARRAY. A page of one long value read from a typed line
- * (TextBytes) is encoded in place: its length goes into the headroom the
- * value was given, so a 50 MB jsonb value is not copied into its page.
+ * The PLAIN page of one long BYTE_ARRAY value. A value read from a typed line
+ * (TextBytes) is encoded in place: its length goes into the headroom the value
+ * was given, so a 50 MB jsonb value is not copied into its page.
  */
-function encodeByteArrays(values: (string | Buffer)[]): Buffer {
-  if (values.length === 1 && isTextBytes(values[0])) {
-    const [value] = values as Buffer[];
+export function widePage(value: Buffer): Buffer {
+  if (isTextBytes(value)) {
     const page = Buffer.from(value.buffer, value.byteOffset - HEADROOM, value.length + HEADROOM);
     page.writeUInt32LE(value.length, 0);
     return page;
   }
-  let size = 0;
-  for (const v of values) size += 4 + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
-  const out = Buffer.allocUnsafe(size);
-  let offset = 0;
-  for (const v of values) {
-    const length = typeof v === 'string' ? out.write(v, offset + 4) : v.copy(out, offset + 4);
-    out.writeUInt32LE(length, offset);
-    offset += 4 + length;
-  }
-  return out;
+  const page = Buffer.allocUnsafe(4 + value.length);
+  page.writeUInt32LE(value.length, 0);
+  value.copy(page, 4);
+  return page;
 }
 
 /** Where each of `count` levels is 1 (a value), from `bytes` in the hybrid encoding. */
