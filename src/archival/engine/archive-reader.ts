@@ -3,7 +3,6 @@
  * SHA-256 → decompress → SHA-256 of the content → lines → keys. Used to verify
  * before any purge, by `verify`, and by restore (which also takes the lines).
  */
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CorruptArchiveError } from '../archival.errors';
@@ -11,6 +10,7 @@ import { ArchiveCodec } from '../codec/archive-codec';
 import { runStages } from '../codec/archive-format';
 import { HashingStream } from '../codec/hashing.stream';
 import { ColumnInfo, KeyReader } from '../codec/jsonl.format';
+import { KeyHash } from '../codec/key-hash';
 import { LineScanner } from '../codec/line-scanner';
 import { StorageProvider } from '../storage/storage-provider.interface';
 import { Pacer, UNPACED } from './pacer';
@@ -56,7 +56,7 @@ export async function readArchive(storage: StorageProvider, request: ReadRequest
   const stored = new HashingStream();
   const decoder = codec.decoder(columns, keyColumn, key, onLines ? 'restore' : 'keys');
   const keyReader = new KeyReader(keyColumn);
-  const keyHash = createHash('sha256');
+  const keyHash = new KeyHash();
   // Without a line handler only each line's key is read (it comes first): a wide line's head is enough, the rest is not held.
   const scanner = new LineScanner(onLines ? {} : { head: KEY_HEAD_BYTES });
   let rows = 0;
@@ -69,7 +69,7 @@ export async function readArchive(storage: StorageProvider, request: ReadRequest
       try {
         scanner.push(chunk, (line, start, end) => {
           rows++;
-          keyHash.update(keyReader.read(line, start, end)).update('\n');
+          keyHash.add(keyReader.read(line, start, end));
           if (onLines) lines.push(line.subarray(start, end));
         });
       } catch (error) {
@@ -99,7 +99,7 @@ export async function readArchive(storage: StorageProvider, request: ReadRequest
     contentBytes: content.bytes,
     contentSha256: content.sha256,
     rows,
-    keysSha256: keyHash.digest('hex'),
+    keysSha256: keyHash.digest(),
   };
 }
 

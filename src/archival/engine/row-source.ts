@@ -5,13 +5,13 @@
  * purge need: each row's key and xmin (the row version it archived), and a
  * SHA-256 over the key sequence.
  */
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { LineDialect } from '../codec/archive-format';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { typedSelectList } from '../codec/parquet/parquet-columns';
+import { KeyHash } from '../codec/key-hash';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
 import { KeyLog } from './key-log';
@@ -21,7 +21,6 @@ import { TableShape } from './table-introspector';
 const SEPARATOR = 0x02;
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
-const NEWLINE_BYTE = Buffer.from('\n');
 
 export interface RowSourceOptions {
   /** The eligibility predicate over alias `t`. */
@@ -45,7 +44,7 @@ export interface RowSourceOptions {
 export class RowSource {
   /** Each row's key and xmin, for staging child selection and the purge. */
   readonly keyLog = new KeyLog();
-  private readonly keyHash = createHash('sha256');
+  private readonly keyHash = new KeyHash();
   private readonly scanner = new LineScanner();
 
   constructor(private readonly client: PoolClient, private readonly shape: TableShape, private readonly options: RowSourceOptions) {}
@@ -61,7 +60,7 @@ export class RowSource {
 
   /** Call after the stream has ended. */
   keysSha256(): string {
-    return this.keyHash.digest('hex');
+    return this.keyHash.digest();
   }
 
   /** Resolves to undefined when no row is eligible, so nothing is written. */
@@ -152,12 +151,11 @@ export class RowSource {
     if (hasByte(line, BACKSLASH, start, first)) {
       const key = JSON.parse(line.toString('utf8', start, first)) as string;
       this.keyLog.appendString(key, line.toString('latin1', first + 1, second));
-      this.keyHash.update(key);
+      this.keyHash.add(key);
     } else {
       this.keyLog.appendBytes(line, start + 1, first - 1, first + 1, second);
-      this.keyHash.update(line.subarray(start + 1, first - 1));
+      this.keyHash.addBytes(line, start + 1, first - 1);
     }
-    this.keyHash.update(NEWLINE_BYTE);
     return second + 1;
   }
 }
