@@ -154,3 +154,17 @@ describe('zstd contexts', () => {
     expect((await collect(Readable.from([Buffer.from('ok')]), zstd.compressor())).length).toBeGreaterThan(0);
   });
 });
+
+describe('zstd: Parquet pages', () => {
+  it('decodes a page natively or through zstd-codec, and zstd-codec stops past the size the page header states', async () => {
+    const page = Buffer.from('a page of values '.repeat(100_000));
+    for (const native of [true, false]) {
+      const zstd = await ZstdCompression.create(3, native);
+      const compressed = await zstd.compressPage(page);
+      expect((await zstd.decompressPage(compressed, page.length)).equals(page)).toBe(true);
+    }
+    const wasm = await ZstdCompression.create(3, false);
+    const bomb = wasm.compressSync(Buffer.alloc(32 * 1024 * 1024));
+    await expect(wasm.decompressPage(bomb, 1000)).rejects.toThrow(/more than the 1000 bytes expected/);
+  });
+});

@@ -106,12 +106,14 @@ class ZstdTransform extends Transform {
  * The output is written into one buffer (`initial`), grown by
  * doubling if it must be: untouched pages of a large buffer cost no memory,
  * so a generous capacity costs only what is written, and the output is not
- * first held as pieces and then copied whole once more.
+ * first held as pieces and then copied whole once more. `limit`: the most
+ * it may produce (a page's stated size); more is an error, not an allocation.
  */
-export function runSync(binding: StreamBinding, input: Buffer, what: ZstdStep, initial: Buffer): Buffer {
+export function runSync(binding: StreamBinding, input: Buffer, what: ZstdStep, initial: Buffer, limit = Infinity): Buffer {
   let out = initial;
   let used = 0;
   const push = (chunk: Uint8Array) => {
+    if (used + chunk.length > limit) throw new CorruptArchiveError(`zstd ${what} produced more than the ${limit} bytes expected`);
     if (used + chunk.length > out.length) {
       const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + chunk.length));
       out.copy(bigger, 0, 0, used);

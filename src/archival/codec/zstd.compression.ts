@@ -48,7 +48,7 @@ export class ZstdCompression implements Compression {
     return runSync(binding, input, 'compression', allocate(input.length + (input.length >> 8) + 64 * 1024));
   }
 
-  /** One Parquet page: native libzstd on the thread pool where it is present (a frame with its content size), else decompressSync's. */
+  /** One Parquet page: native libzstd on the thread pool where it is present, else zstd-codec. */
   async compressPage(input: Buffer): Promise<Buffer> {
     return this.native ? this.native.compress(input, this.level) : this.compressSync(input);
   }
@@ -56,12 +56,15 @@ export class ZstdCompression implements Compression {
   /**
    * One Parquet page: natively when it is one whole frame that cannot decode
    * to more than MAX_NATIVE_PAGE (its content size, or its blocks x 128 KiB),
-   * else through zstd-codec; the caller checks the size it decoded to.
+   * else through zstd-codec, which stops past `size` (the page header's); the
+   * caller checks the size it decoded to.
    */
-  async decompressPage(input: Buffer): Promise<Buffer> {
+  async decompressPage(input: Buffer, size: number): Promise<Buffer> {
     const frame = this.native && input.length >= 8 ? frameAt(input) : undefined;
     if (this.native && frame && !frame.skippable && frame.length === input.length && frame.maxContentSize <= MAX_NATIVE_PAGE) return this.native.decompress(input);
-    return this.decompressSync(input);
+    const binding = new this.binding.ZstdDecompressStreamBinding();
+    binding.begin();
+    return runSync(binding, input, 'decompression', Buffer.allocUnsafe(Math.min(size, input.length * 8 + 64 * 1024)), size);
   }
 
   decompressSync(input: Buffer): Buffer {

@@ -46,7 +46,7 @@ export function pageInflate(what: string): PageInflate {
     try {
       if (codec === CODEC_ID.none) out = bytes;
       else if (codec === CODEC_ID.gzip) out = await gunzipAsync(bytes);
-      else if (codec === CODEC_ID.zstd) out = await zstd().decompressPage(bytes);
+      else if (codec === CODEC_ID.zstd) out = await zstd().decompressPage(bytes, size);
       else throw new CorruptArchiveError(`${what}: compression codec ${codec} is not supported`);
     } catch (error) {
       if (error instanceof CorruptArchiveError) throw error;
