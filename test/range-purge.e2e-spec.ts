@@ -86,8 +86,10 @@ describe('purging a part by its key range', () => {
   it('a session that became eligible after it was read stays: the ranged DELETE took it too, so the staged purge decides', async () => {
     const created = new Date(monthStart(FIXED_NOW, -6).getTime() + DAY_MS);
     await db.sql.query(
+      // The running session's key sits mid-range (random, it was the lowest or highest of the 300 in 1 run of 150).
       `INSERT INTO flow_execution_sessions (id, status, created_at)
-       SELECT gen_random_uuid(), CASE WHEN i = 1 THEN 'running' ELSE 'completed' END, $1::timestamptz + i * interval '1 minute'
+       SELECT CASE WHEN i = 1 THEN '80000000-0000-4000-8000-000000000000'::uuid ELSE gen_random_uuid() END,
+              CASE WHEN i = 1 THEN 'running' ELSE 'completed' END, $1::timestamptz + i * interval '1 minute'
          FROM generate_series(1, 300) i`,
       [created.toISOString()],
     );
