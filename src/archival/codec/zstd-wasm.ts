@@ -112,8 +112,13 @@ class ZstdTransform extends Transform {
 export function runSync(binding: StreamBinding, input: Buffer, what: ZstdStep, initial: Buffer, limit = Infinity): Buffer {
   let out = initial;
   let used = 0;
+  // Past the limit, output is dropped and the error thrown once the binding has returned (a throw inside its callback would skip its clean-up).
+  let over = false;
   const push = (chunk: Uint8Array) => {
-    if (used + chunk.length > limit) throw new CorruptArchiveError(`zstd ${what} produced more than the ${limit} bytes expected`);
+    if (over || used + chunk.length > limit) {
+      over = true;
+      return;
+    }
     if (used + chunk.length > out.length) {
       const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + chunk.length));
       out.copy(bigger, 0, 0, used);
@@ -125,8 +130,10 @@ export function runSync(binding: StreamBinding, input: Buffer, what: ZstdStep, i
   try {
     for (let offset = 0; offset < input.length; offset += SLICE) {
       if (!binding.transform(input.subarray(offset, offset + SLICE), push)) throw zstdError(what, `zstd ${what} failed (corrupt data?)`);
+      if (over) break;
     }
-    if (!binding.end(push)) throw zstdError(what, `zstd ${what} failed at the end (truncated data?)`);
+    if (!over && !binding.end(push)) throw zstdError(what, `zstd ${what} failed at the end (truncated data?)`);
+    if (over) throw new CorruptArchiveError(`zstd ${what} produced more than the ${limit} bytes expected`);
   } finally {
     binding.delete();
   }

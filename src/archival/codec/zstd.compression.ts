@@ -37,15 +37,12 @@ export class ZstdCompression implements Compression {
     return wasmTransform(this.binding, 'compression', this.level);
   }
 
-  /**
-   * One whole buffer at once (Parquet pages), through the streaming binding so size is not limited.
-   * `allocate`: where the output goes (a buffer of the given size; the default is a plain one).
-   */
-  compressSync(input: Buffer, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  /** One whole buffer at once (a Parquet page where native zstd is missing), through the streaming binding so size is not limited. */
+  compressSync(input: Buffer): Buffer {
     const binding = new this.binding.ZstdCompressStreamBinding();
     binding.begin(this.level);
     // zstd's compress bound: the input, 1/256 of it, and a little.
-    return runSync(binding, input, 'compression', allocate(input.length + (input.length >> 8) + 64 * 1024));
+    return runSync(binding, input, 'compression', Buffer.allocUnsafe(input.length + (input.length >> 8) + 64 * 1024));
   }
 
   /** One Parquet page: native libzstd on the thread pool where it is present, else zstd-codec. */
@@ -65,12 +62,6 @@ export class ZstdCompression implements Compression {
     const binding = new this.binding.ZstdDecompressStreamBinding();
     binding.begin();
     return runSync(binding, input, 'decompression', Buffer.allocUnsafe(Math.min(size, input.length * 8 + 64 * 1024)), size);
-  }
-
-  decompressSync(input: Buffer): Buffer {
-    const binding = new this.binding.ZstdDecompressStreamBinding();
-    binding.begin();
-    return runSync(binding, input, 'decompression', Buffer.allocUnsafe(input.length * 8 + 64 * 1024));
   }
 
   decompressor(): Transform {

@@ -19,8 +19,8 @@
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
  * group; decrypted bytes never touch disk.
  *
- * The content digest (parquet-content-hash.ts) is taken over each row's
- * canonical values, from the typed line and from the file, so verification
+ * The content digest (parquet-content-hash.ts) is taken over the canonical
+ * values, in column blocks, from the typed line and from the file, so verification
  * proves every value came back, not only the bytes. Verification reads each
  * row's key and values but builds no restore line (mode 'keys').
  */

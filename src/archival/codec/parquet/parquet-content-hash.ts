@@ -29,9 +29,10 @@ export class ParquetContentHash {
 
   /** One row given as its canonical values (canonicalValue's results), in column order. */
   add(canonical: readonly (string | Buffer | null)[]): void {
-    let short = true;
-    for (const value of canonical) if (value !== null && (typeof value !== 'string' || value.length > PIECE)) short = false;
-    if (short) {
+    // Short values, PIECE units in all, are hashed as one JSON text; longer ones piece by piece (no text of the whole block).
+    let total = 0;
+    for (const value of canonical) if (value !== null) total += typeof value === 'string' ? value.length : PIECE + 1;
+    if (total <= PIECE) {
       this.update(`${JSON.stringify(canonical)}\n`);
       return;
     }

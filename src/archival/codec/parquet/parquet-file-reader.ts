@@ -6,10 +6,11 @@
  * it (test/legacy-parquet.e2e-spec.ts). Anything else (dictionary pages,
  * nested columns, other codecs) is reported as corrupt, never guessed at.
  *
- * A row group is decoded a whole column chunk at a time into one array of
- * values per column: INT64 as BigInt, INT32 as numbers, text as strings
- * (a value over LONG_TEXT bytes as a Buffer view of its page, never copied),
- * bytea and FIXED_LEN_BYTE_ARRAY as Buffer views.
+ * A row group is read in slices of rows, each column's pages decompressed as
+ * they are reached: INT64 as a number where safe (else BigInt), INT32 as
+ * numbers, text as strings (a value over LONG_TEXT bytes as a Buffer view of
+ * its page, never copied), uuid as its text, bytea and other
+ * FIXED_LEN_BYTE_ARRAY values as Buffer views.
  */
 import { CorruptArchiveError } from '../../archival.errors';
 import { ParquetBytes } from './parquet-bytes';
@@ -69,7 +70,8 @@ export class ParquetFileReader {
     for (const element of elements) {
       const type = TYPE_NAMES[element.type as number];
       if (!type || element.num_children) throw fail(`column ${JSON.stringify(element.name)} has an unsupported type`);
-      if (element.repetition_type === thrift.FieldRepetitionType.REPEATED) throw fail(`column ${JSON.stringify(element.name)} is repeated`);
+      if (element.repetition_type !== thrift.FieldRepetitionType.OPTIONAL) throw fail(`column ${JSON.stringify(element.name)} is not OPTIONAL`);
+      if (type === 'FIXED_LEN_BYTE_ARRAY' && !(element.type_length > 0)) throw fail(`column ${JSON.stringify(element.name)} has no fixed length`);
       fields.set(element.name as string, { name: element.name, type, typeLength: element.type_length ?? undefined });
     }
     return new ParquetFileReader(bytes, meta, fields, inflate, what);
@@ -101,6 +103,7 @@ export class ParquetFileReader {
     for (const field of columns) if (!this.fields.has(field.name)) throw new CorruptArchiveError(`${this.what} has no column ${JSON.stringify(field.name)}`);
     for (const [index, group] of ((this.meta.row_groups ?? []) as any[]).entries()) {
       const rows = thriftNumber(group.num_rows);
+      if (!Array.isArray(group.columns) || !(rows >= 0)) throw new CorruptArchiveError(`${this.what}: row group ${index} has no column chunks or row count`);
       const cursors = columns.map((column) => {
         const chunk = (group.columns as any[]).find((c) => c.meta_data?.path_in_schema?.length === 1 && c.meta_data.path_in_schema[0] === column.name);
         const what = `${this.what}, row group ${index}, column ${JSON.stringify(column.name)}`;
@@ -197,17 +200,24 @@ class ChunkCursor {
 
   private async open(header: any, body: Buffer, size: number): Promise<OpenPage> {
     const { what } = this;
-    if (header.type === thrift.PageType.DATA_PAGE_V2) {
+    const left = this.rows - this.taken;
+    const count = (page: any) => {
+      const values = thriftNumber(page.num_values);
+      // A page's levels are allocated by its count: never more than the chunk's rows still to come.
+      if (!(values > 0 && values <= left)) throw new CorruptArchiveError(`${what}: a page of ${values} values where ${left} remain`);
+      return values;
+    };
+    if (header.type === thrift.PageType.DATA_PAGE_V2 && header.data_page_header_v2) {
       const v2 = header.data_page_header_v2;
       const levelsLength = thriftNumber(v2.definition_levels_byte_length);
       if (thriftNumber(v2.repetition_levels_byte_length ?? 0) !== 0) throw new CorruptArchiveError(`${what}: repetition levels in a flat column`);
       if (v2.encoding !== thrift.Encoding.PLAIN) throw new CorruptArchiveError(`${what}: encoding ${v2.encoding} is not supported`);
       if (levelsLength < 0 || levelsLength > body.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
-      const levels = decodeLevels(body.subarray(0, levelsLength), thriftNumber(v2.num_values), what);
+      const levels = decodeLevels(body.subarray(0, levelsLength), count(v2), what);
       const values = v2.is_compressed !== false ? await this.inflate(this.codec, body.subarray(levelsLength), size - levelsLength) : body.subarray(levelsLength);
       return { levels, decoder: new PlainDecoder(this.type, values, what, this.options), row: 0 };
     }
-    if (header.type === thrift.PageType.DATA_PAGE) {
+    if (header.type === thrift.PageType.DATA_PAGE && header.data_page_header) {
       const v1 = header.data_page_header;
       if (v1.encoding !== thrift.Encoding.PLAIN) throw new CorruptArchiveError(`${what}: encoding ${v1.encoding} is not supported`);
       const page = await this.inflate(this.codec, body, size);
@@ -215,9 +225,9 @@ class ChunkCursor {
       if (page.length < 4) throw new CorruptArchiveError(`${what}: a page too short for its definition levels`);
       const levelsLength = page.readUInt32LE(0);
       if (4 + levelsLength > page.length) throw new CorruptArchiveError(`${what}: definition levels run past the page`);
-      const levels = decodeLevels(page.subarray(4, 4 + levelsLength), thriftNumber(v1.num_values), what);
+      const levels = decodeLevels(page.subarray(4, 4 + levelsLength), count(v1), what);
       return { levels, decoder: new PlainDecoder(this.type, page.subarray(4 + levelsLength), what, this.options), row: 0 };
     }
-    throw new CorruptArchiveError(`${what}: page type ${header.type} is not supported`);
+    throw new CorruptArchiveError(`${what}: page type ${header.type} is not supported (or its header is missing)`);
   }
 }

@@ -12,8 +12,9 @@
  * column chunk, logical types in the schema (parquet-logical-types.ts).
  *
  * Statistics (min/max and null count) go on each column chunk where readers
- * prune by them: integers, dates, timestamps, INT64 decimals, and the key
- * column whatever its type (a btree entry, at most a few KB). Text, json and
+ * prune by them: integers, dates, timestamps, INT64 decimals, and a key
+ * column of those or of text or uuid (a btree entry, at most a few KB);
+ * floats and booleans carry the null count alone. Text, json and
  * bytea other than the key carry the null count alone, so one 52 MB jsonb
  * value is not stored again as its column's min and max.
  */
@@ -89,11 +90,6 @@ export class ParquetFileWriter {
   start(): Buffer {
     this.offset = PARQUET_MAGIC.length;
     return PARQUET_MAGIC;
-  }
-
-  /** One row: a physical value per column, in the writer's column order (undefined: NULL). */
-  append(values: readonly unknown[]): void {
-    for (let i = 0; i < this.builders.length; i++) this.builders[i].push(values[i]);
   }
 
   /** Column `index` of the row group being written: a row pushes one value to each column. */
@@ -197,6 +193,8 @@ export class ParquetFileWriter {
       row_groups: rowGroups,
       key_value_metadata: Object.entries(metadata).map(([key, value]) => new thrift.KeyValue({ key, value })),
       created_by: CREATED_BY,
+      // min_value / max_value are in each type's own order: readers such as Arrow trust them only when the footer says so.
+      column_orders: this.columns.map(() => new thrift.ColumnOrder({ TYPE_ORDER: new thrift.TypeDefinedOrder() })),
     });
   }
 }

@@ -45,7 +45,7 @@ export function pageInflate(what: string): PageInflate {
     let out: Buffer;
     try {
       if (codec === CODEC_ID.none) out = bytes;
-      else if (codec === CODEC_ID.gzip) out = await gunzipAsync(bytes);
+      else if (codec === CODEC_ID.gzip) out = await gunzipAsync(bytes, { maxOutputLength: Math.max(size, 1) });
       else if (codec === CODEC_ID.zstd) out = await zstd().decompressPage(bytes, size);
       else throw new CorruptArchiveError(`${what}: compression codec ${codec} is not supported`);
     } catch (error) {

@@ -27,7 +27,7 @@ export function decodeThrift<T extends object>(Type: new () => T, buffer: Buffer
   return { value, length };
 }
 
-/** A Thrift i64 as read (a number, or node-int64 above 2^53 -- never in archives) → a number. */
+/** A Thrift i64 as read (node-int64 from parquetjs-lite's reader, or a number) → a number. */
 export function thriftNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
