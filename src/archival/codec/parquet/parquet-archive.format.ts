@@ -31,7 +31,7 @@ import { ColumnInfo } from '../jsonl.format';
 import { LineScanner } from '../line-scanner';
 import { ParquetBytes } from './parquet-bytes';
 import {
-  canonicalValue, decimalBytes, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
+  canonicalValue, decimalBytes, sourceCanonical, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
 } from './parquet-columns';
 import { BLOCK_ROWS, COLUMN_BLOCKS, ColumnBlockHash, CONTENT_HASH_KEY, ParquetContentHash } from './parquet-content-hash';
 import { PhysicalType } from './parquet-encoding';
@@ -52,10 +52,8 @@ export const WIDE_ROW_BYTES = 1024 * 1024;
 
 const VARIABLE_WIDTH: readonly ParquetKind[] = ['json', 'text', 'bytes'];
 
-type ParquetColumn = FileColumn;
-
 /** Key column first, as in every line. */
-function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
+function parquetColumns(columns: ColumnInfo[], key: string): FileColumn[] {
   const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
   return ordered.map((c) => {
     const kind = parquetKind(c);
@@ -68,7 +66,7 @@ function parquetColumns(columns: ColumnInfo[], key: string): ParquetColumn[] {
 }
 
 /** The physical types a column of each kind may be stored as: this writer's, and parquetjs-lite's before it (uuid and numeric as text). */
-function readableAs(c: ParquetColumn): PhysicalType[] {
+function readableAs(c: FileColumn): PhysicalType[] {
   if (c.kind === 'uuid' || c.kind === 'decimal') return [physicalOf(c).type, 'BYTE_ARRAY'];
   return [physicalOf(c).type];
 }
@@ -101,7 +99,7 @@ export const DECIMAL_NAN_KEY = 'nest-archival.decimal-nan';
 type NanRows = Record<string, number[]>;
 
 /** A DECIMAL column's value in the file: its unscaled integer (16 bytes above 18 digits); NaN → NULL, its row noted. */
-function decimalValue(c: ParquetColumn, text: string, row: number, nans: NanRows): bigint | Buffer | undefined {
+function decimalValue(c: FileColumn, text: string, row: number, nans: NanRows): bigint | Buffer | undefined {
   if (text === 'NaN') {
     (nans[c.name] ??= []).push(row);
     return undefined;
@@ -111,21 +109,15 @@ function decimalValue(c: ParquetColumn, text: string, row: number, nans: NanRows
 }
 
 /** A DECIMAL value read back → numeric's text again ('NaN' where the footer lists the row). */
-function decimalRead(c: ParquetColumn, value: unknown, row: number, nans: Map<string, Set<number>>): unknown {
+function decimalRead(c: FileColumn, value: unknown, row: number, nans: Map<string, Set<number>>): unknown {
   if (value === null || value === undefined) return nans.get(c.name)?.has(row) ? 'NaN' : value;
   if (typeof value === 'string') return value; // numeric archived as text, before DECIMAL
   return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : BigInt(value as bigint | number), c.decimal!.scale);
 }
 
-/**
- * One typed line → a physical value appended to each column of `writer`.
- * The content hash takes each value's canonical text from the line where
- * that text is PostgreSQL's own (int8, timestamps in microseconds, uuid,
- * bytea's hex, numeric), so read-back proves the file's bytes turn back into
- * what PostgreSQL sent, not only into what this writer made of it.
- */
+/** One typed line → a physical value appended to each column of `writer`, and its canonical value (sourceCanonical) to the content hash. */
 function appendRow(
-  writer: ParquetFileWriter, ordered: ParquetColumn[], typed: Record<string, unknown>, content: ColumnBlockHash, at: { row: number; nans: NanRows },
+  writer: ParquetFileWriter, ordered: FileColumn[], typed: Record<string, unknown>, content: ColumnBlockHash, at: { row: number; nans: NanRows },
 ): void {
   const index = at.row++;
   for (let i = 0; i < ordered.length; i++) {
@@ -145,16 +137,13 @@ function appendRow(
     // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
     const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
     column.push(physical);
-    content.value(i, TEXT_IS_CANONICAL.includes(c.kind) && typeof value === 'string' ? value : c.kind === 'bytes' && typeof value === 'string' ? value.slice(2) : canonicalValue(c.kind, physical));
+    content.value(i, sourceCanonical(c.kind, value, physical));
   }
   content.endRow();
 }
 
 /** Kinds whose typed-line text the page encoder takes as it stands. */
 const TEXT_IS_PHYSICAL: readonly ParquetKind[] = ['int64', 'timestamp', 'uuid'];
-
-/** Kinds whose typed-line text is their canonical value as it stands. */
-const TEXT_IS_CANONICAL: readonly ParquetKind[] = ['int64', 'timestamp', 'uuid', 'text', 'json'];
 
 /**
  * Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece

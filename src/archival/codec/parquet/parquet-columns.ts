@@ -27,6 +27,7 @@
  */
 import { quoteIdent } from '../../sql/sql-identifier';
 import { ColumnInfo, JSON_NULL_MEMBER } from '../jsonl.format';
+import { uuidAt, writeUuid } from './parquet-encoding';
 
 export type ParquetKind = 'boolean' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'timestamp' | 'date' | 'json' | 'bytes' | 'uuid' | 'decimal' | 'text';
 
@@ -149,19 +150,34 @@ export function toParquetValue(kind: ParquetKind, value: unknown): unknown {
   }
 }
 
-/** PostgreSQL's uuid text (8-4-4-4-12 lowercase hex) → its 16 bytes. */
+/** PostgreSQL's uuid text (8-4-4-4-12 hex) → its 16 bytes. */
 function uuidBytes(text: string): Buffer {
-  const bytes = Buffer.from(text.replace(/-/g, ''), 'hex');
-  if (bytes.length !== 16) throw new Error(`not a uuid: ${JSON.stringify(text)}`);
+  const bytes = Buffer.allocUnsafe(16);
+  writeUuid(bytes, 0, text);
   return bytes;
 }
 
-/** 16 bytes → uuid text as PostgreSQL writes it; a uuid archived as text (files written before) is that text. */
+/** 16 bytes → uuid text as PostgreSQL writes it; a uuid read as text (the reader's, or archived as text before) is that text. */
 function uuidText(value: unknown): string {
-  if (!Buffer.isBuffer(value)) return String(value);
-  const hex = value.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return Buffer.isBuffer(value) ? uuidAt(value, 0) : String(value);
 }
+
+/**
+ * The canonical value of a typed line's value (see canonicalValue), taken
+ * from PostgreSQL's own text where there is one (int8, timestamps in
+ * microseconds, uuid, text, json; bytea's hex without `\x`), else from the
+ * value the file holds (`physical`): a read-back then proves the file's bytes
+ * turn back into what PostgreSQL sent, not only into what the writer made of it.
+ */
+export function sourceCanonical(kind: ParquetKind, value: unknown, physical: unknown): string | Buffer | null {
+  if (typeof value === 'string') {
+    if (TEXT_IS_CANONICAL.includes(kind)) return value;
+    if (kind === 'bytes') return value.slice(2);
+  }
+  return canonicalValue(kind, physical);
+}
+
+const TEXT_IS_CANONICAL: readonly ParquetKind[] = ['int64', 'timestamp', 'uuid', 'text', 'json'];
 
 /**
  * One canonical string per value, the same whether it comes from a typed line

@@ -1,6 +1,16 @@
 import { CorruptArchiveError } from '../../archival.errors';
 import { encodePlain } from './parquet-column-builder';
-import { decodeLevels, decodePlain, encodeLevels } from './parquet-encoding';
+import { decodeLevels, DecodeOptions, encodeLevelBytes, PhysicalType, PlainDecoder } from './parquet-encoding';
+
+function encodeLevels(values: readonly unknown[]): Buffer {
+  return encodeLevelBytes(Uint8Array.from(values, (v) => (v === undefined ? 0 : 1)), values.filter((v) => v === undefined).length);
+}
+
+/** One page's values, undefined where `levels` is 0, as the reader's cursor takes them. */
+function decodePlain(type: PhysicalType, bytes: Buffer, levels: Uint8Array, what: string, options: DecodeOptions): unknown[] {
+  const decoder = new PlainDecoder(type, bytes, what, options);
+  return Array.from(levels, (level) => (level === 1 ? decoder.next() : undefined));
+}
 
 const read = { asText: true, longText: 1024 };
 

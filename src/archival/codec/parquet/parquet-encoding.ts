@@ -17,11 +17,6 @@ export const PHYSICAL_TYPE_ID: Record<PhysicalType, number> = {
   BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6, FIXED_LEN_BYTE_ARRAY: 7,
 };
 
-/** Definition levels of `values` (undefined: NULL). */
-export function encodeLevels(values: readonly unknown[]): Buffer {
-  return encodeLevelBytes(Uint8Array.from(values, (v) => (v === undefined ? 0 : 1)), countNulls(values));
-}
-
 /** Definition levels (a byte per row): one RLE run when every row is alike, else one bit-packed run (8 rows a byte). */
 export function encodeLevelBytes(levels: Uint8Array, nulls: number): Buffer {
   if (nulls === 0 || nulls === levels.length) {
@@ -34,12 +29,6 @@ export function encodeLevelBytes(levels: Uint8Array, nulls: number): Buffer {
   header.copy(bits);
   for (let i = 0; i < levels.length; i++) if (levels[i]) bits[header.length + (i >> 3)] |= 1 << (i & 7);
   return bits;
-}
-
-export function countNulls(values: readonly unknown[]): number {
-  let nulls = 0;
-  for (const value of values) if (value === undefined) nulls++;
-  return nulls;
 }
 
 /** An INT64 value as this project holds one: a BigInt, a safe integer, or an integer's decimal text (int8 and timestamps from typed lines). */
@@ -82,8 +71,8 @@ export function writeUuid(out: Buffer, offset: number, text: string): void {
   }
 }
 
-/** 16 bytes → uuid text as PostgreSQL writes it. */
-function uuidAt(bytes: Buffer, offset: number): string {
+/** 16 bytes at `offset` → uuid text as PostgreSQL writes it. */
+export function uuidAt(bytes: Buffer, offset: number): string {
   const hex = bytes.toString('hex', offset, offset + 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
@@ -204,14 +193,6 @@ export class PlainDecoder {
   private short(): CorruptArchiveError {
     return new CorruptArchiveError(`${this.what}: page values end early (value ${this.index - 1})`);
   }
-}
-
-/** Decoded values of one page, `undefined` where `levels` is 0 (see PlainDecoder). */
-export function decodePlain(type: PhysicalType, bytes: Buffer, levels: Uint8Array, what: string, options: DecodeOptions): unknown[] {
-  const decoder = new PlainDecoder(type, bytes, what, options);
-  const values: unknown[] = new Array(levels.length);
-  for (let row = 0; row < levels.length; row++) if (levels[row] !== 0) values[row] = decoder.next();
-  return values;
 }
 
 function varint(value: number): Buffer {
