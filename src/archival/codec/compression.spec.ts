@@ -168,3 +168,31 @@ describe('zstd: Parquet pages', () => {
     await expect(wasm.decompressPage(bomb, 1000)).rejects.toThrow(/more than the 1000 bytes expected/);
   });
 });
+
+describe('zstd: zstd-codec is loaded only where it is needed', () => {
+  it('is not loaded while native zstd compresses and decompresses, and is loaded for a frame native zstd hands over', async () => {
+    await jest.isolateModulesAsync(async () => {
+      const wasm = await import('./zstd-wasm');
+      const load = jest.spyOn(wasm, 'loadBinding');
+      const { ZstdCompression: Isolated } = await import('./zstd.compression');
+      const native = await Isolated.create(3, true);
+      expect(native.implementation).toBe('native');
+      const content = text(6 * 1024 * 1024);
+      const stream = await collect(Readable.from([content]), native.compressor());
+      expect((await collect(Readable.from([stream]), native.decompressor())).equals(content)).toBe(true);
+      expect((await native.decompressPage(await native.compressPage(content.subarray(0, 65536)), 65536)).equals(content.subarray(0, 65536))).toBe(true);
+      // ~10 MB of RSS that a host with native zstd does not pay for.
+      expect(load).not.toHaveBeenCalled();
+
+      // A zstd-codec stream of one frame past 8 MiB: native zstd cannot bound it, and zstd-codec is loaded to decode it.
+      const big = randomBytes(9 * 1024 * 1024);
+      const single = await collect(Readable.from([big]), (await Isolated.create(3, false)).compressor());
+      load.mockClear();
+      const chunks = Readable.from((function* () {
+        for (let i = 0; i < single.length; i += 1024 * 1024) yield single.subarray(i, i + 1024 * 1024);
+      })());
+      expect((await collect(chunks, native.decompressor())).equals(big)).toBe(true);
+      expect(load).toHaveBeenCalled();
+    });
+  });
+});

@@ -79,7 +79,7 @@ export class NativeFrameDecompressor extends Transform {
   private buffer: Buffer = Buffer.alloc(0);
   private fallback: Transform | undefined;
 
-  constructor(private readonly zstd: NativeZstd, private readonly streaming: () => Transform) {
+  constructor(private readonly zstd: NativeZstd, private readonly streaming: () => Promise<Transform>) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
@@ -107,7 +107,7 @@ export class NativeFrameDecompressor extends Transform {
       // A frame that could decode to a lot, or that is still arriving after many bytes, streams instead.
       const large = frame.maxContentSize > MAX_NATIVE_FRAME_CONTENT || (frame.length === undefined && this.buffer.length > MAX_BUFFERED_FRAME);
       if (!frame.skippable && large) {
-        this.startFallback();
+        await this.startFallback();
         const rest = this.buffer;
         this.buffer = Buffer.alloc(0);
         await new Promise<void>((resolve, reject) => this.toFallback(rest, (error) => (error ? reject(error) : resolve())));
@@ -126,8 +126,8 @@ export class NativeFrameDecompressor extends Transform {
    * taken off in that callback left the error unhandled, and that ended the
    * process.
    */
-  private startFallback() {
-    const fallback = this.streaming();
+  private async startFallback() {
+    const fallback = await this.streaming();
     fallback.on('data', (data: Buffer) => this.push(data));
     fallback.on('error', (error: Error) => this.destroy(error));
     this.fallback = fallback;

@@ -17,14 +17,16 @@ export class ZstdCompression implements Compression {
   readonly extension = '.zst';
 
   private constructor(
-    private readonly binding: ZstdBinding,
     private readonly level: number,
     private readonly native: NativeZstd | undefined,
+    /** zstd-codec: loaded at once without native zstd, else the first time a frame needs it (its heap is about 10 MB of RSS). */
+    private binding: ZstdBinding | undefined,
   ) {}
 
   /** `native: false` forces zstd-codec (tests, and where the native binary is unwanted). */
   static async create(level = 3, native = true): Promise<ZstdCompression> {
-    return new ZstdCompression((await loadBinding()).binding, level, native ? loadNative() : undefined);
+    const lib = native ? loadNative() : undefined;
+    return new ZstdCompression(level, lib, lib ? undefined : (await loadBinding()).binding);
   }
 
   /** Which implementation compresses: "native" (libzstd) or "wasm" (zstd-codec). */
@@ -34,12 +36,12 @@ export class ZstdCompression implements Compression {
 
   compressor(): Transform {
     if (this.native) return new NativeFrameCompressor(this.native, this.level);
-    return wasmTransform(this.binding, 'compression', this.level);
+    return wasmTransform(this.wasmLoaded(), 'compression', this.level);
   }
 
   /** One whole buffer at once (a Parquet page where native zstd is missing), through the streaming binding so size is not limited. */
   compressSync(input: Buffer): Buffer {
-    const binding = new this.binding.ZstdCompressStreamBinding();
+    const binding = new (this.wasmLoaded().ZstdCompressStreamBinding)();
     binding.begin(this.level);
     // zstd's compress bound: the input, 1/256 of it, and a little.
     return runSync(binding, input, 'compression', Buffer.allocUnsafe(input.length + (input.length >> 8) + 64 * 1024));
@@ -59,13 +61,25 @@ export class ZstdCompression implements Compression {
   async decompressPage(input: Buffer, size: number): Promise<Buffer> {
     const frame = this.native && input.length >= 8 ? frameAt(input) : undefined;
     if (this.native && frame && !frame.skippable && frame.length === input.length && frame.maxContentSize <= MAX_NATIVE_PAGE) return this.native.decompress(input);
-    const binding = new this.binding.ZstdDecompressStreamBinding();
+    const binding = new (await this.wasm()).binding.ZstdDecompressStreamBinding();
     binding.begin();
     return runSync(binding, input, 'decompression', Buffer.allocUnsafe(Math.min(size, input.length * 8 + 64 * 1024)), size);
   }
 
   decompressor(): Transform {
-    const streaming = () => wasmTransform(this.binding, 'decompression');
-    return this.native ? new NativeFrameDecompressor(this.native, streaming) : streaming();
+    if (!this.native) return wasmTransform(this.wasmLoaded(), 'decompression');
+    return new NativeFrameDecompressor(this.native, async () => wasmTransform((await this.wasm()).binding, 'decompression'));
+  }
+
+  /** zstd-codec, loaded on first use; wrapped, since the Emscripten module is a thenable that an async function must not return. */
+  private async wasm(): Promise<{ binding: ZstdBinding }> {
+    this.binding ??= (await loadBinding()).binding;
+    return { binding: this.binding };
+  }
+
+  /** zstd-codec where it must be there already: no native zstd, so create() loaded it. */
+  private wasmLoaded(): ZstdBinding {
+    if (!this.binding) throw new Error('zstd-codec is not loaded (create() loads it when native zstd is missing)');
+    return this.binding;
   }
 }
