@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --rows N] [--cases a,b] [--out FILE]`: the archival
- * pipeline against its practical ceiling, on this machine.
+ * `npm run bench [-- --rows N] [--cases a,b] [--rounds N] [--out FILE]`: the
+ * archival pipeline against its practical ceiling, on this machine.
  *
  * Creates its own PostgreSQL (embedded, or a database in DATABASE_URL's
  * server) and s3rver, seeds N log rows into one old month of a template
@@ -13,7 +13,13 @@
  *   parquet+zstd local
  *   json+zstd local partitioned   ... on a table partitioned by month: DETACH/DROP, not DELETE
  *   json+zstd s3       ... to s3rver (a local S3 API)
- * Prints a table and writes bench/results.json.
+ * Prints a table and writes bench/results.json. `--rounds N` runs the whole
+ * list N times, one round after the other, and adds a summary: per case the
+ * median rows/s, the median and range of its ratio to the reference of the
+ * same round, and the highest peak RSS of any round (bench/results.json then
+ * holds `{ rounds, summary }`). On a machine whose speed drifts between runs,
+ * one round's ratio is one sample; the median of paired ratios is the fairer
+ * reading.
  * `--parallel 1,2`: the rows over four months, json+zstd local once per
  * ARCHIVAL_PARALLELISM, beside the reference (bench/parallel-results.json).
  * `--load [--partitioned] [--nice 0,3,9]`: database impact instead (bench/load.ts),
@@ -35,6 +41,7 @@ import { freePort } from '../test/harness/free-port';
 import { partitionLogTable } from '../test/harness/partitioned-logs';
 import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
 import { BenchCase, CaseResult } from './case-runner';
+import { summarizeRounds } from './rounds';
 import { SteadyLoad } from './load';
 
 const run = promisify(execFile);
@@ -100,8 +107,10 @@ function parseArgs(argv: string[]) {
   const parallelText = value('--parallel');
   const parallel = parallelText === undefined ? undefined : parallelText.split(',').map((n) => Number(n.trim()));
   if (parallel?.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--parallel ${parallelText}: expected whole numbers from 1 to 16, e.g. 1,2`);
+  const rounds = Number(value('--rounds') ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds ${value('--rounds')}: expected a whole number from 1 to 20`);
   const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : parallel ? 'parallel-results.json' : 'results.json');
-  return { rows, names, load, partitioned, nice, parallel, out: value('--out') ?? defaultOut };
+  return { rows, names, load, partitioned, nice, parallel, rounds, out: value('--out') ?? defaultOut };
 }
 
 /** N log rows in one month, 8 months ago (older than any default retention); with `months`, spread over that many months, ending then. */
@@ -182,6 +191,10 @@ function printTable(results: BenchResult[]) {
     r.case, String(r.rows), String(r.seconds), String(r.rowsPerSec), String(r.mbPerSecIn), String(r.mbPerSecOut),
     `${r.compressionRatio}×`, String(r.peakRssMb), r.ratioToReference === null ? '—' : `${r.ratioToReference}×`,
   ]);
+  printRows(head, body);
+}
+
+function printRows(head: string[], body: string[][]) {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n'));
@@ -303,8 +316,29 @@ async function report(results: BenchResult[], out: string, summary: string[] = [
   console.log(`written to ${out}`);
 }
 
+async function reportRounds(rounds: BenchResult[][], out: string): Promise<void> {
+  rounds.forEach((results, i) => {
+    console.log(`\nround ${i + 1}`);
+    printTable(results);
+  });
+  const summary = summarizeRounds(rounds);
+  const head = ['case', 'rounds', 'median rows/s', 'median vs reference', 'range vs reference', 'median peak RSS MB', 'highest peak RSS MB'];
+  const body = summary.map((s) => [
+    s.case, String(s.rounds), s.medianRowsPerSec.toLocaleString('en'),
+    s.medianRatioToReference === null ? '—' : `${s.medianRatioToReference}×`,
+    s.lowestRatio === null ? '—' : `${s.lowestRatio}-${s.highestRatio}×`,
+    String(s.medianPeakRssMb), String(s.highestPeakRssMb),
+  ]);
+  console.log('\nsummary');
+  printRows(head, body);
+  const report = { rounds, summary };
+  console.log(`\n${JSON.stringify(report)}`);
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written to ${out}`);
+}
+
 async function main() {
-  const { rows, names, out, load, partitioned, nice, parallel } = parseArgs(process.argv.slice(2));
+  const { rows, names, out, load, partitioned, nice, parallel, rounds } = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'archival-bench-'));
   let postgres: EmbeddedPostgresHandle | undefined;
   let s3: S3TestServer | undefined;
@@ -341,7 +375,16 @@ async function main() {
       const template = spec.partitioned ? 'archival_bench_partitioned' : 'archival_bench_template';
       return { name, kind: spec.kind, template, env: spec.env?.(s3!) };
     });
-    await report(await measureCases(adminUrl, work, cutoff, cases), out);
+    if (rounds === 1) {
+      await report(await measureCases(adminUrl, work, cutoff, cases), out);
+      return;
+    }
+    const measured: BenchResult[][] = [];
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`round ${round} of ${rounds}`);
+      measured.push(await measureCases(adminUrl, work, cutoff, cases));
+    }
+    await reportRounds(measured, out);
   } finally {
     await s3?.close();
     await postgres?.stop();
