@@ -131,6 +131,19 @@ describe('zstd: the zstd-codec fallback of the native decompressor', () => {
       process.off('uncaughtException', onUncaught);
     }
   });
+  it('frees the zstd-codec decoder of a stream destroyed after the hand-over: twenty in a row leave its fixed heap usable', async () => {
+    const native = await ZstdCompression.create(3, true);
+    for (let i = 0; i < 20; i++) {
+      const decoder = native.decompressor();
+      decoder.on('error', () => undefined);
+      decoder.resume(); // its output is dropped: a Transform holds a write's callback while its output is unread
+      // 9 MiB at once: past the 8 MiB the native side buffers, so zstd-codec has taken over (and holds a context) when the write returns.
+      await new Promise<void>((resolve) => decoder.write(stream.subarray(0, 9 * MiB), () => resolve()));
+      decoder.destroy();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await collect(inMiBChunks(stream), native.decompressor())).equals(content)).toBe(true);
+  });
 });
 
 describe('zstd contexts', () => {
@@ -170,29 +183,41 @@ describe('zstd: Parquet pages', () => {
 });
 
 describe('zstd: zstd-codec is loaded only where it is needed', () => {
-  it('is not loaded while native zstd compresses and decompresses, and is loaded for a frame native zstd hands over', async () => {
+  it('is not loaded while native zstd compresses and decompresses, and is loaded for a page or a frame native zstd hands over', async () => {
     await jest.isolateModulesAsync(async () => {
       const wasm = await import('./zstd-wasm');
       const load = jest.spyOn(wasm, 'loadBinding');
-      const { ZstdCompression: Isolated } = await import('./zstd.compression');
-      const native = await Isolated.create(3, true);
-      expect(native.implementation).toBe('native');
-      const content = text(6 * 1024 * 1024);
-      const stream = await collect(Readable.from([content]), native.compressor());
-      expect((await collect(Readable.from([stream]), native.decompressor())).equals(content)).toBe(true);
-      expect((await native.decompressPage(await native.compressPage(content.subarray(0, 65536)), 65536)).equals(content.subarray(0, 65536))).toBe(true);
-      // ~10 MB of RSS that a host with native zstd does not pay for.
-      expect(load).not.toHaveBeenCalled();
+      try {
+        const { ZstdCompression: Isolated } = await import('./zstd.compression');
+        const native = await Isolated.create(3, true);
+        expect(native.implementation).toBe('native');
+        const content = text(6 * 1024 * 1024);
+        const stream = await collect(Readable.from([content]), native.compressor());
+        expect((await collect(Readable.from([stream]), native.decompressor())).equals(content)).toBe(true);
+        const [a, b] = [content.subarray(0, 65536), content.subarray(65536, 98304)];
+        const pageA = await native.compressPage(a);
+        expect((await native.decompressPage(pageA, a.length)).equals(a)).toBe(true);
+        // ~10 MB of RSS that a host with native zstd does not pay for.
+        expect(load).not.toHaveBeenCalled();
 
-      // A zstd-codec stream of one frame past 8 MiB: native zstd cannot bound it, and zstd-codec is loaded to decode it.
-      const big = randomBytes(9 * 1024 * 1024);
-      const single = await collect(Readable.from([big]), (await Isolated.create(3, false)).compressor());
-      load.mockClear();
-      const chunks = Readable.from((function* () {
-        for (let i = 0; i < single.length; i += 1024 * 1024) yield single.subarray(i, i + 1024 * 1024);
-      })());
-      expect((await collect(chunks, native.decompressor())).equals(big)).toBe(true);
-      expect(load).toHaveBeenCalled();
+        // A page of two frames is not one bounded frame: zstd-codec decodes it, loaded there.
+        const twoFrames = Buffer.concat([pageA, await native.compressPage(b)]);
+        expect((await native.decompressPage(twoFrames, a.length + b.length)).equals(content.subarray(0, 98304))).toBe(true);
+        expect(load).toHaveBeenCalledTimes(1);
+
+        // A zstd-codec stream of one frame past 8 MiB: native zstd cannot bound it and hands it to zstd-codec, loaded then.
+        const big = randomBytes(9 * 1024 * 1024);
+        const single = await collect(Readable.from([big]), (await Isolated.create(3, false)).compressor());
+        const other = await Isolated.create(3, true);
+        load.mockClear();
+        const chunks = Readable.from((function* () {
+          for (let i = 0; i < single.length; i += 1024 * 1024) yield single.subarray(i, i + 1024 * 1024);
+        })());
+        expect((await collect(chunks, other.decompressor())).equals(big)).toBe(true);
+        expect(load).toHaveBeenCalledTimes(1);
+      } finally {
+        load.mockRestore();
+      }
     });
   });
 });

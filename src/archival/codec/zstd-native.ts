@@ -8,7 +8,7 @@
  * decoder instead (zstd-wasm.ts).
  */
 import { Transform, TransformCallback } from 'node:stream';
-import { CorruptArchiveError } from '../archival.errors';
+import { ArchivalError, CorruptArchiveError } from '../archival.errors';
 import { frameAt } from './zstd-frames';
 
 export interface NativeZstd {
@@ -86,7 +86,13 @@ export class NativeFrameDecompressor extends Transform {
   _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
     if (this.fallback) return this.toFallback(chunk, callback);
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    this.drain().then(() => callback(), (error: Error) => callback(new CorruptArchiveError(`zstd decompression failed: ${error.message}`)));
+    this.drain().then(() => callback(), (error: Error) => callback(decodingError(error)));
+  }
+
+  /** A fallback already under way is freed with the stream (its zstd-codec context lives in a fixed heap). */
+  _destroy(error: Error | null, callback: (error?: Error | null) => void) {
+    this.fallback?.destroy();
+    callback(error);
   }
 
   _flush(callback: TransformCallback) {
@@ -128,6 +134,11 @@ export class NativeFrameDecompressor extends Transform {
    */
   private async startFallback() {
     const fallback = await this.streaming();
+    // Destroyed while zstd-codec was loading: the new context is freed at once, and nothing more is fed.
+    if (this.destroyed) {
+      fallback.destroy();
+      throw new ArchivalError('zstd decompression stopped: the stream was destroyed');
+    }
     fallback.on('data', (data: Buffer) => this.push(data));
     fallback.on('error', (error: Error) => this.destroy(error));
     this.fallback = fallback;
@@ -136,4 +147,10 @@ export class NativeFrameDecompressor extends Transform {
   private toFallback(chunk: Buffer, callback: TransformCallback) {
     this.fallback!.write(chunk, (error) => callback(error ?? null));
   }
+}
+
+/** Bytes native zstd cannot decode are a corrupt archive; a codec that cannot be loaded (an ArchivalError) is not. */
+function decodingError(error: Error): Error {
+  if (error instanceof ArchivalError && !(error instanceof CorruptArchiveError)) return error;
+  return new CorruptArchiveError(`zstd decompression failed: ${error.message}`);
 }

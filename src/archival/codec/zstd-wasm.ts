@@ -32,10 +32,14 @@ let loading: Promise<{ binding: ZstdBinding }> | undefined;
 
 export function loadBinding(): Promise<{ binding: ZstdBinding }> {
   // The Emscripten module is a thenable: it stays wrapped, never resolved or returned from async code.
-  loading ??= new Promise((resolve) => {
+  loading ??= new Promise<{ binding: ZstdBinding }>((resolve) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require('zstd-codec/lib/module.js') as { run(f: (binding: ZstdBinding) => void): void };
     module.run((binding) => resolve({ binding }));
+  }).catch((error: Error) => {
+    // Not a corrupt archive: the codec itself is missing or broken (and the next call tries again).
+    loading = undefined;
+    throw new ArchivalError(`zstd-codec could not be loaded: ${error.message}`);
   });
   return loading;
 }

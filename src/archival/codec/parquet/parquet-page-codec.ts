@@ -6,7 +6,7 @@
  */
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { CorruptArchiveError } from '../../archival.errors';
+import { ArchivalError, CorruptArchiveError } from '../../archival.errors';
 import { Compression } from '../compression.interface';
 import { ZstdCompression } from '../zstd.compression';
 import { PageCodec } from './parquet-file-writer';
@@ -49,7 +49,8 @@ export function pageInflate(what: string): PageInflate {
       else if (codec === CODEC_ID.zstd) out = await zstd().decompressPage(bytes, size);
       else throw new CorruptArchiveError(`${what}: compression codec ${codec} is not supported`);
     } catch (error) {
-      if (error instanceof CorruptArchiveError) throw error;
+      // A corrupt page, or a codec that cannot be loaded (zstd-codec): either is said as it is.
+      if (error instanceof ArchivalError) throw error;
       throw new CorruptArchiveError(`${what}: a page does not decompress (${String((error as Error)?.message ?? error)})`);
     }
     if (out.length !== size) throw new CorruptArchiveError(`${what}: a page decompressed to ${out.length} bytes, its header says ${size}`);
