@@ -16,7 +16,7 @@
  * Prints a table and writes bench/results.json. `--rounds N` runs the whole
  * list N times, one round after the other, and adds a summary: per case the
  * median rows/s, the median and range of its ratio to the reference of the
- * same round, and the highest peak RSS of any round (bench/results.json then
+ * same round, and the median and highest peak RSS (bench/results.json then
  * holds `{ rounds, summary }`). On a machine whose speed drifts between runs,
  * one round's ratio is one sample; the median of paired ratios is the fairer
  * reading.
@@ -109,6 +109,7 @@ function parseArgs(argv: string[]) {
   if (parallel?.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--parallel ${parallelText}: expected whole numbers from 1 to 16, e.g. 1,2`);
   const rounds = Number(value('--rounds') ?? 1);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds ${value('--rounds')}: expected a whole number from 1 to 20`);
+  if (rounds > 1 && (load || parallel)) throw new Error(`--rounds ${rounds}: applies to the case list, not to --load or --parallel`);
   const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : parallel ? 'parallel-results.json' : 'results.json');
   return { rows, names, load, partitioned, nice, parallel, rounds, out: value('--out') ?? defaultOut };
 }

@@ -20,8 +20,9 @@ export interface RoundsSummary {
 
 /** Per case over the rounds: medians, the range of the paired ratios, the highest peak RSS. */
 export function summarizeRounds(rounds: BenchResult[][]): RoundsSummary[] {
-  return rounds[0].map(({ case: name }) => {
-    const runs = rounds.map((round) => round.find((r) => r.case === name)!);
+  // Every round ran the same list in the same order: a case is its place in the list (a name may be listed twice).
+  return rounds[0].map(({ case: name }, index) => {
+    const runs = rounds.map((round) => round[index]);
     const ratios = runs.map((r) => r.ratioToReference).filter((r): r is number => r !== null);
     const rss = runs.map((r) => r.peakRssMb);
     return {
