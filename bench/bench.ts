@@ -203,7 +203,8 @@ function printRows(head: string[], body: string[][]) {
 
 /**
  * --load: p95 latency of a steady API-like load on the hot table, alone
- * (BASELINE_SECONDS) and while `archival run log-archival` (json+zstd) runs,
+ * (BASELINE_SECONDS), while `archival run log-archival` (json+zstd) runs,
+ * and alone again after it (BASELINE_SECONDS: the baseline's own drift),
  * once per ARCHIVAL_NICE_RATIO in `nice`, each on a fresh copy of the table.
  */
 async function loadMode(adminUrl: string, work: string, out: string, partitioned: boolean, nice: number[]) {
@@ -230,13 +231,16 @@ async function loadMode(adminUrl: string, work: string, out: string, partitioned
           // ARCHIVAL_* variables in the bench's environment (batch size, sleep, part size) reach the run.
           env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_NICE_RATIO: String(ratio) },
         });
-        return { baseline, during: load.take(), archival };
+        const during = load.take();
+        // The same window again once the run is over: how far the load's own p95 drifts (and any after-effect, such as autovacuum).
+        await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
+        return { baseline, during, after: load.take(), archival };
       } finally {
         await load.stop();
         await rm(join(work, 'load'), { recursive: true, force: true });
       }
     });
-    const { baseline, during, archival } = measured;
+    const { baseline, during, after, archival } = measured;
     const archivalRowsPerSec = Math.round(archival.rows / archival.seconds);
     results.push(
       { case: `load alone${table}`, niceRatio: ratio, ...baseline, seconds: BASELINE_SECONDS },
@@ -244,9 +248,11 @@ async function loadMode(adminUrl: string, work: string, out: string, partitioned
         case: `load during archival${table}`, niceRatio: ratio, ...during, seconds: round(archival.seconds, 2),
         archivedRows: archival.rows, archivalRowsPerSec,
         p95Increase: round((during.p95Ms / baseline.p95Ms - 1) * 100, 1),
+        p95IncreaseOverAfter: round((during.p95Ms / after.p95Ms - 1) * 100, 1),
       },
+      { case: `load alone after${table}`, niceRatio: ratio, ...after, seconds: BASELINE_SECONDS },
     );
-    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms, archival ${archivalRowsPerSec} rows/s`);
+    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms (${after.p95Ms} ms after), archival ${archivalRowsPerSec} rows/s`);
   }
   console.log('');
   console.table(results);
