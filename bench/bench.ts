@@ -256,10 +256,7 @@ async function loadMode(adminUrl: string, work: string, out: string, partitioned
   }
   console.log('');
   console.table(results);
-  const report = { settings, results };
-  console.log(`\n${JSON.stringify(report)}`);
-  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written to ${out}`);
+  await writeResults({ settings, results }, out);
 }
 
 function round(n: number, digits = 1): number {
@@ -318,8 +315,13 @@ async function report(results: BenchResult[], out: string, summary: string[] = [
   console.log('');
   printTable(results);
   if (summary.length > 0) console.log(summary.join('\n'));
-  console.log(`\n${JSON.stringify(results)}`);
-  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  await writeResults(results, out);
+}
+
+/** What a mode measured: printed as one JSON line, and written to its results file. */
+async function writeResults(value: unknown, out: string): Promise<void> {
+  console.log(`\n${JSON.stringify(value)}`);
+  await writeFile(out, `${JSON.stringify(value, null, 2)}\n`);
   console.log(`written to ${out}`);
 }
 
@@ -338,10 +340,7 @@ async function reportRounds(rounds: BenchResult[][], out: string): Promise<void>
   ]);
   console.log('\nsummary');
   printRows(head, body);
-  const report = { rounds, summary };
-  console.log(`\n${JSON.stringify(report)}`);
-  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written to ${out}`);
+  await writeResults({ rounds, summary }, out);
 }
 
 async function main() {

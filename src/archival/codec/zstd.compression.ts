@@ -19,8 +19,8 @@ export class ZstdCompression implements Compression {
   private constructor(
     private readonly level: number,
     private readonly native: NativeZstd | undefined,
-    /** zstd-codec: loaded at once without native zstd, else the first time a frame needs it (its heap is about 10 MB of RSS). */
-    private binding: ZstdBinding | undefined,
+    /** zstd-codec when there is no native zstd; with it, loadBinding() loads it the first time a frame needs it (its heap is about 10 MB of RSS). */
+    private readonly binding: ZstdBinding | undefined,
   ) {}
 
   /** `native: false` forces zstd-codec (tests, and where the native binary is unwanted). */
@@ -61,20 +61,14 @@ export class ZstdCompression implements Compression {
   async decompressPage(input: Buffer, size: number): Promise<Buffer> {
     const frame = this.native && input.length >= 8 ? frameAt(input) : undefined;
     if (this.native && frame && !frame.skippable && frame.length === input.length && frame.maxContentSize <= MAX_NATIVE_PAGE) return this.native.decompress(input);
-    const binding = new (await this.wasm()).binding.ZstdDecompressStreamBinding();
+    const binding = new (await loadBinding()).binding.ZstdDecompressStreamBinding();
     binding.begin();
     return runSync(binding, input, 'decompression', Buffer.allocUnsafe(Math.min(size, input.length * 8 + 64 * 1024)), size);
   }
 
   decompressor(): Transform {
     if (!this.native) return wasmTransform(this.wasmLoaded(), 'decompression');
-    return new NativeFrameDecompressor(this.native, async () => wasmTransform((await this.wasm()).binding, 'decompression'));
-  }
-
-  /** zstd-codec, loaded on first use; wrapped, since the Emscripten module is a thenable that an async function must not return. */
-  private async wasm(): Promise<{ binding: ZstdBinding }> {
-    this.binding ??= (await loadBinding()).binding;
-    return { binding: this.binding };
+    return new NativeFrameDecompressor(this.native, async () => wasmTransform((await loadBinding()).binding, 'decompression'));
   }
 
   /** zstd-codec where it must be there already: no native zstd, so create() loaded it. */
