@@ -50,7 +50,8 @@ export async function startCommitCuttingProxy(target: { host: string; port: numb
         if (pending.length - forward < 1 + length) break;
         const sql = queryText(pending, forward, length);
         if (sql !== undefined) {
-          if (/^\s*(WITH\b[\s\S]*\bDELETE\b|DELETE\b)/i.test(sql)) deleted = true; // the ranged purge is a WITH … DELETE
+          // The ranged purge is a COPY (DELETE …) or a WITH … DELETE; the staged one a DELETE.
+          if (/^\s*(WITH\b[\s\S]*\bDELETE\b|DELETE\b|COPY\s*\(\s*(WITH\b[\s\S]*\b)?DELETE\b)/i.test(sql)) deleted = true;
           if (/^\s*(BEGIN|START TRANSACTION)\b/i.test(sql)) deleted = false;
           if (armed && deleted && /^\s*COMMIT\s*;?\s*$/i.test(sql)) {
             armed = false;

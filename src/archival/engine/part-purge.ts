@@ -13,6 +13,7 @@ import { markPurged } from '../catalog/transaction-marks';
 import { QualifiedName } from '../sql/sql-identifier';
 import { dropArchivedPartition } from './table-partitions';
 import { assertNoChildren, PurgeMethod, purgeRows } from './purger';
+import { RangeCheck } from './range-purge';
 import { ArchiveSummary } from './run-context';
 import { removeSupersededFiles } from './superseded-files';
 import { TableTarget } from './table-target';
@@ -33,8 +34,8 @@ export class PartPurge {
    */
   async purge(part: WrittenPart): Promise<ArchiveSummary> {
     const { services, target, context, pacer } = this.options;
-    const onBatch = (table: string, rows: number, ms: number, method: PurgeMethod) =>
-      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms, method });
+    const onBatch = (table: string, rows: number, ms: number, method: PurgeMethod, check?: RangeCheck) =>
+      this.logger.debug({ event: 'purge.batch', job: context.job, runId: context.runId, table, rows, ms, method, ...(check && { check }) });
     const pacing = { pacer, batchSize: services.options.batchSize, onBatch };
     const { parent, children } = part;
     await pacer.gate(); // wait out load before the purge transaction opens, never inside it

@@ -10,7 +10,7 @@ import { PoolClient } from 'pg';
 import { PurgeMismatchError } from '../archival.errors';
 import { markPurged } from '../catalog/transaction-marks';
 import { KeyLog, stageKeyLogs } from './key-log';
-import { canPurgeByRange, tryPurgeByRange } from './range-purge';
+import { canPurgeByRange, RangeCheck, tryPurgeByRange } from './range-purge';
 import { Pacer } from './pacer';
 import { PARENT_KEYS_TABLE, stageParentKeys } from './parent-keys';
 import { quoteIdent, quoteTable } from '../sql/sql-identifier';
@@ -31,16 +31,18 @@ export interface PurgeRequest {
 export interface PurgePacing {
   pacer: Pacer;
   batchSize: number;
-  /** Called after each batch of deletes with its table, row count, duration and method. */
-  onBatch?: (table: string, rows: number, ms: number, method: PurgeMethod) => void;
+  /** Called after each batch of deletes with its table, row count, duration and method (and a ranged DELETE's check). */
+  onBatch?: (table: string, rows: number, ms: number, method: PurgeMethod, check?: RangeCheck) => void;
 }
 
 /**
  * First by range (range-purge.ts): one DELETE over the part's key range and
- * predicate, checked against the key log by count and hash. If rows changed
- * since they were read (the hash differs), that DELETE is rolled back to a
- * savepoint and the staged purge decides: it streams the archived (key, xmin)
- * pairs into a transaction-scoped temp table and deletes by join.
+ * predicate, checked against the key log by count and hash (the deleted
+ * keys streamed back with COPY for integer and uuid keys, hashed by the
+ * server otherwise). If rows changed since they were read (the hash
+ * differs), that DELETE is rolled back to a savepoint and the staged purge
+ * decides: it streams the archived (key, xmin) pairs into a
+ * transaction-scoped temp table and deletes by join.
  */
 export async function purgeRows(client: PoolClient, shape: TableShape, request: PurgeRequest, pacing?: PurgePacing): Promise<number> {
   await setPurgeLimits(client);
@@ -48,7 +50,7 @@ export async function purgeRows(client: PoolClient, shape: TableShape, request: 
   if (!batches && canPurgeByRange(request.keys, request.predicate)) {
     const started = performance.now();
     const outcome = await tryPurgeByRange(client, shape, request.keys, request.predicate);
-    pacing?.onBatch?.(shape.table.name, outcome.deleted, Math.round(performance.now() - started), outcome.matches ? 'range' : 'range-mismatch');
+    pacing?.onBatch?.(shape.table.name, outcome.deleted, Math.round(performance.now() - started), outcome.matches ? 'range' : 'range-mismatch', outcome.check);
     if (outcome.matches) {
       await markPurged(client, request.archiveId, request.archivePath, shape.table.name);
       return outcome.deleted;

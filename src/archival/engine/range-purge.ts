@@ -1,29 +1,49 @@
 /**
  * The fast purge of a part read by its eligibility predicate (a main table's
  * part, not a child's): one DELETE over the part's key range and that same
- * predicate, which RETURNs each deleted row's key and xmin; in the same
- * statement PostgreSQL counts them and hashes them in key order exactly as
- * the part's key log holds them (`key<TAB>xmin<LF>`, COPY-escaped). Any
- * difference from the archive — a row updated since it was read (another
- * xmin), a row inserted into the range since (an extra key), a row gone —
- * changes the count or the hash, and the caller rolls the transaction back:
- * only the archived version of each archived row is ever deleted (DESIGN.md
- * invariant 1). No keys are shipped back to the server, no temp table is
- * built. Measured on one window of 259,199 log rows: ~450 ms, where staging
- * the keys with COPY and deleting by join took ~680 ms.
+ * predicate, which RETURNs each deleted row's key and xmin, checked against
+ * the part's key log (`key<TAB>xmin<LF>` in COPY text, in key order) by row
+ * count and SHA-256. Any difference from the archive — a row updated since it
+ * was read (another xmin), a row inserted into the range since (an extra
+ * key), a row gone — changes the count or the hash, and the caller rolls the
+ * transaction back: only the archived version of each archived row is ever
+ * deleted (DESIGN.md invariant 1). No keys are shipped back to the server,
+ * no temp table is built.
+ *
+ * Three ways to take the (key, xmin) sequence, one per purge (`RangeCheck`):
+ * - 'scan-order': an integer or uuid key, and the DELETE's plan walks an
+ *   ascending btree whose first column is the key (EXPLAIN says so), so the
+ *   deleted rows come out in key order: `COPY (DELETE ... RETURNING key,
+ *   xmin) TO STDOUT` streams them and this process hashes the COPY text as it
+ *   arrives. COPY text of such a key is its plain text, as in the key log.
+ * - 'sorted': an integer or uuid key under any other plan (a bitmap or
+ *   sequential scan returns rows in storage order): the same COPY, its rows
+ *   sorted by key by the server first.
+ * - 'aggregate': any other key type: the server counts and hashes the rows in
+ *   key order (string_agg), escaping each key as COPY text would.
+ * Should the plan change between EXPLAIN and the DELETE, the stream is out of
+ * order: the hash differs and the purge falls back, deleting nothing.
+ * Measured on 500,000 log rows (a rolled-back DELETE, 64 MB work_mem):
+ * 'scan-order' ~650 ms, 'sorted' ~800 ms, 'aggregate' ~950 ms.
  */
+import { createHash } from 'node:crypto';
 import { PoolClient } from 'pg';
-import { quoteIdent, quoteTable } from '../sql/sql-identifier';
+import { to as copyTo } from 'pg-copy-streams';
+import { quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
 import { KeyLog } from './key-log';
 import { TableShape } from './table-introspector';
 
 /** string_agg builds the whole log as one text value: logs past this size use the staged purge. */
 export const RANGE_PURGE_MAX_BYTES = 256 * 1024 * 1024;
 
+/** How the deleted rows' (key, xmin) sequence was taken (see above). */
+export type RangeCheck = 'scan-order' | 'sorted' | 'aggregate';
+
 export interface RangePurgeOutcome {
   deleted: number;
   /** Whether the deleted (key, xmin) sequence is the key log's, byte for byte. */
   matches: boolean;
+  check: RangeCheck;
 }
 
 export function canPurgeByRange(keys: KeyLog, predicate: string | undefined): predicate is string {
@@ -37,12 +57,14 @@ export function canPurgeByRange(keys: KeyLog, predicate: string | undefined): pr
  * The caller then purges by the staged keys, which delete only archived rows.
  */
 export async function tryPurgeByRange(client: PoolClient, shape: TableShape, keys: KeyLog, predicate: string): Promise<RangePurgeOutcome> {
+  const range = rangeDelete(shape, keys, predicate);
+  const check = await rangeCheck(client, shape, range);
   await client.query('SAVEPOINT archival_range_purge');
-  const outcome = await purgeByRange(client, shape, keys, predicate).catch(async (error: Error) => {
+  const outcome = await purgeByRange(client, shape, keys, range, check).catch(async (error: Error) => {
     await client.query('ROLLBACK TO SAVEPOINT archival_range_purge').catch(() => Promise.reject(error));
     return undefined;
   });
-  if (outcome === undefined) return { deleted: 0, matches: false };
+  if (outcome === undefined) return { deleted: 0, matches: false, check };
   await client.query(outcome.matches ? 'RELEASE SAVEPOINT archival_range_purge' : 'ROLLBACK TO SAVEPOINT archival_range_purge');
   return outcome;
 }
@@ -60,18 +82,56 @@ export function keyAsCopyText(keyType: string): string {
   return `replace(replace(replace(replace(k::text, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n'), E'\\r', '\\r')`;
 }
 
-async function purgeByRange(client: PoolClient, shape: TableShape, keys: KeyLog, predicate: string): Promise<RangePurgeOutcome> {
+/** The part's DELETE, its key range as literals (COPY takes no parameters); the keys are the part's own, read from the table. */
+function rangeDelete(shape: TableShape, keys: KeyLog, predicate: string): string {
   const key = `t.${quoteIdent(shape.key)}`;
+  const bound = (value: string | undefined) => `${quoteLiteral(value!)}::${shape.keyType}`;
+  return `DELETE FROM ${quoteTable(shape.table)} t
+    WHERE ${key} >= ${bound(keys.firstKey)} AND ${key} <= ${bound(keys.lastKey)} AND (${predicate})
+    RETURNING ${key} AS k, t.xmin AS x`;
+}
+
+type PlanNode = { 'Node Type'?: string; 'Scan Direction'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
+
+/** Which check this purge takes: by its key type, and by the plan PostgreSQL has for its DELETE. */
+async function rangeCheck(client: PoolClient, shape: TableShape, range: string): Promise<RangeCheck> {
+  if (!PLAIN_TEXT_KEYS.has(shape.keyType)) return 'aggregate';
+  const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${range}`);
+  const root = rows[0]['QUERY PLAN'][0].Plan;
+  const scan = root['Node Type'] === 'ModifyTable' && root.Plans?.length === 1 ? root.Plans[0] : undefined;
+  if (scan?.['Node Type'] !== 'Index Scan' || scan['Scan Direction'] !== 'Forward') return 'sorted';
+  const { rows: indexes } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+       JOIN pg_attribute k ON k.attrelid = i.indrelid AND k.attnum = i.indkey[0]
+      WHERE i.indrelid = $1::regclass AND k.attname = $2 AND a.amname = 'btree' AND i.indoption[0] & 1 = 0`,
+    [quoteTable(shape.table), shape.key],
+  );
+  return indexes.some((index) => index.name === scan['Index Name']) ? 'scan-order' : 'sorted';
+}
+
+async function purgeByRange(client: PoolClient, shape: TableShape, keys: KeyLog, range: string, check: RangeCheck): Promise<RangePurgeOutcome> {
+  if (check === 'aggregate') return { ...(await purgeByAggregate(client, shape, keys, range)), check };
+  const sql = check === 'scan-order' ? `COPY (${range}) TO STDOUT` : `COPY (WITH gone AS (${range}) SELECT k, x FROM gone ORDER BY k) TO STDOUT`;
+  const hash = createHash('sha256');
+  let deleted = 0;
+  for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    // COPY text escapes a newline inside a value: one per row.
+    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) deleted++;
+  }
+  return { deleted, matches: deleted === keys.rows && hash.digest('hex') === keys.sha256(), check };
+}
+
+const NEWLINE = 0x0a;
+
+async function purgeByAggregate(client: PoolClient, shape: TableShape, keys: KeyLog, range: string): Promise<Omit<RangePurgeOutcome, 'check'>> {
   const copyText = keyAsCopyText(shape.keyType);
   const { rows } = await client.query(
-    `WITH gone AS (
-       DELETE FROM ${quoteTable(shape.table)} t
-        WHERE ${key} >= $1::${shape.keyType} AND ${key} <= $2::${shape.keyType} AND (${predicate})
-       RETURNING ${key} AS k, t.xmin AS x)
+    `WITH gone AS (${range})
      SELECT count(*)::int8 AS n,
             encode(sha256(convert_to(coalesce(string_agg(${copyText} || E'\\t' || x::text || E'\\n', '' ORDER BY k), ''), 'UTF8')), 'hex') AS h
        FROM gone`,
-    [keys.firstKey, keys.lastKey],
   );
   const deleted = Number(rows[0].n);
   return { deleted, matches: deleted === keys.rows && rows[0].h === keys.sha256() };

@@ -1,0 +1,126 @@
+/**
+ * How the ranged DELETE's (key, xmin) sequence is checked (engine/range-purge.ts):
+ * streamed back with COPY in the order the plan deletes rows when that plan
+ * walks the key's index, sorted by the server first when it does not (rows
+ * stored out of key order come back in storage order), and hashed by the
+ * server for a key type whose COPY text needs escaping. Each database here
+ * fixes its planner settings, so the plan, and with it the path, is known.
+ */
+import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
+import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { DAY_MS, monthStart } from './harness/clock';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { captureLogs } from './harness/log-capture';
+import { count } from './harness/seed';
+
+type Event = { event: string; table?: string; rows?: number; method?: string; check?: string };
+
+/**
+ * `rows` log rows of one old month, inserted in descending key order (stored
+ * out of key order), their times rising as their keys fall: neither storage
+ * order nor the time column's index gives key order.
+ */
+async function seedDescending(db: TestDatabase, rows: number): Promise<void> {
+  const month = monthStart(FIXED_NOW, -6);
+  await db.sql.query(
+    `INSERT INTO flow_execution_logs (id, message, created_at)
+     SELECT i, 'row ' || i, $2::timestamptz + ($1::int + 1 - i) * interval '1 second' FROM generate_series($1::int, 1, -1) i`,
+    [rows, month.toISOString()],
+  );
+}
+
+describe.each([
+  // One index left, so the planner walks that one.
+  { plan: 'an index scan on the key', settings: 'enable_seqscan = off; enable_bitmapscan = off', prepare: 'DROP INDEX flow_execution_logs_created_at_idx', check: 'scan-order' },
+  {
+    plan: 'an index scan on the time column',
+    settings: 'enable_seqscan = off; enable_bitmapscan = off',
+    prepare: 'ALTER TABLE flow_execution_logs DROP CONSTRAINT flow_execution_logs_pkey',
+    check: 'sorted',
+  },
+  { plan: 'no index scan (rows in storage order)', settings: 'enable_indexscan = off', prepare: undefined, check: 'sorted' },
+])('the ranged purge under $plan', ({ settings, prepare, check }) => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  let afterVerify: (() => Promise<void>) | undefined;
+  const logs = captureLogs();
+  const purgeBatches = () =>
+    logs.lines
+      .filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch')
+      .map(({ rows, method, check: taken }) => ({ rows, method, check: taken }));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    for (const setting of settings.split('; ')) await db.sql.query(`ALTER DATABASE ${db.name} SET ${setting}`);
+    if (prepare) await db.sql.query(prepare);
+    const hooks: ArchivalHooks = {
+      at: async (point) => {
+        if (point !== 'after-verify' || !afterVerify) return;
+        const once = afterVerify;
+        afterVerify = undefined;
+        await once();
+      },
+    };
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 }, hooks });
+    logs.install();
+  });
+  beforeEach(() => logs.lines.splice(0));
+  afterAll(async () => {
+    logs.restore();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it(`deletes rows stored out of key order with one DELETE, checked ${check}`, async () => {
+    await seedDescending(db, 3_000);
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 3_000 });
+    expect(purgeBatches()).toEqual([{ rows: 3_000, method: 'range', check }]);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(0);
+  });
+
+  it(`a row updated after it was read is a mismatch (${check}): nothing is deleted by the range, the staged purge keeps the row`, async () => {
+    await seedDescending(db, 800);
+    afterVerify = async () => {
+      await db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = 400`);
+    };
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
+    expect(purgeBatches()).toEqual([
+      { rows: 800, method: 'range-mismatch', check },
+      { rows: 799, method: 'staged', check: undefined },
+    ]);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(800);
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 800 });
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(0);
+  });
+});
+
+describe('the ranged purge of a text key', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  const logs = captureLogs();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.sql.query(`CREATE TABLE notes (code text PRIMARY KEY, body text, at timestamptz NOT NULL)`);
+    await db.sql.query(
+      `INSERT INTO notes SELECT 'note ' || i || E'\\t\\\\' || chr(8), 'body', $1::timestamptz - i * interval '1 minute' FROM generate_series(1, 500) i`,
+      [new Date(FIXED_NOW.getTime() - 100 * DAY_MS).toISOString()],
+    );
+    app = await createArchivalApp(db.url, {
+      module: { tables: [{ job: 'notes-archival', table: 'notes', key: 'code', time: 'at', retentionDays: 30 }] },
+    });
+    logs.install();
+  });
+  afterAll(async () => {
+    logs.restore();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('is hashed by the server, the keys escaped as COPY text: tab, backslash and a backspace', async () => {
+    expect(await app.archival.run('notes-archival')).toMatchObject({ status: 'succeeded', rows: 500 });
+    const batches = logs.lines.filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch');
+    expect(batches.map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([{ rows: 500, method: 'range', check: 'aggregate' }]);
+    expect(await count(db.sql, 'notes')).toBe(0);
+  });
+});
