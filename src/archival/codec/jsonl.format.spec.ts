@@ -1,4 +1,5 @@
 import { encodingFor, jsonSelectList, KeyReader } from './jsonl.format';
+import { KeyHash } from './key-hash';
 import { LineScanner } from './line-scanner';
 
 describe('canonical JSON Lines', () => {
@@ -34,6 +35,11 @@ describe('canonical JSON Lines', () => {
   ])('reads the key of %s', (line, expected) => {
     const buffer = Buffer.from(`${line}\n{"id":"next"}`);
     expect(new KeyReader('id').read(buffer, 0, Buffer.byteLength(line))).toBe(expected);
+    // Hashed from the line's bytes (verification), the key counts as its text does.
+    const [fromBytes, fromText] = [new KeyHash(), new KeyHash()];
+    new KeyReader('id').addTo(fromBytes, buffer, 0, Buffer.byteLength(line));
+    fromText.add(expected);
+    expect(fromBytes.digest()).toBe(fromText.digest());
   });
 
   it('fails clearly when a line has no key', () => {

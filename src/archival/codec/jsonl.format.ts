@@ -12,6 +12,7 @@
  * with the column type's own input function: an exact round-trip.
  */
 import { CorruptArchiveError } from '../archival.errors';
+import { KeyHash } from './key-hash';
 import { quoteIdent, quoteLiteral } from '../sql/sql-identifier';
 
 export interface ColumnInfo {
@@ -125,20 +126,42 @@ export class KeyReader {
   }
 
   read(line: Buffer, start: number, end: number): string {
+    const range = this.plainRange(line, start, end);
+    if (range) return line.toString('utf8', range[0], range[1]);
+    return this.parsed(line, start, end);
+  }
+
+  /** Adds the line's key to `hash`: straight from the line's bytes where the key needs no unescaping, no string made. */
+  addTo(hash: KeyHash, line: Buffer, start: number, end: number): void {
+    const range = this.plainRange(line, start, end);
+    if (range) hash.addBytes(line, range[0], range[1]);
+    else hash.add(this.parsed(line, start, end));
+  }
+
+  /** Where the key's text lies in the line, when it is there as it is: a JSON string without escapes, or a number. */
+  private plainRange(line: Buffer, start: number, end: number): [number, number] | undefined {
     const p = start + this.prefix.length;
-    if (end > p && line.compare(this.prefix, 0, this.prefix.length, start, p) === 0) {
-      if (line[p] === QUOTE) {
-        // The key's JSON string alone: read in place without escapes, parsed with them; the scan stays within the value.
-        for (let i = p + 1; i < end; i++) {
-          if (line[i] === BACKSLASH) i++;
-          else if (line[i] === QUOTE) {
-            return line.subarray(p + 1, i).indexOf(BACKSLASH) === -1 ? line.toString('utf8', p + 1, i) : (JSON.parse(line.toString('utf8', p, i + 1)) as string);
-          }
-        }
-      } else {
-        let stop = p;
-        while (stop < end && line[stop] !== 0x2c && line[stop] !== 0x7d) stop++;
-        return line.toString('latin1', p, stop);
+    if (end <= p || line.compare(this.prefix, 0, this.prefix.length, start, p) !== 0) return undefined;
+    if (line[p] !== QUOTE) {
+      let stop = p;
+      while (stop < end && line[stop] !== 0x2c && line[stop] !== 0x7d) stop++;
+      return [p, stop];
+    }
+    // The scan stays within the value: an escaped quote does not end it.
+    for (let i = p + 1; i < end; i++) {
+      if (line[i] === BACKSLASH) return undefined;
+      if (line[i] === QUOTE) return [p + 1, i];
+    }
+    return undefined;
+  }
+
+  private parsed(line: Buffer, start: number, end: number): string {
+    const p = start + this.prefix.length;
+    if (end > p && line.compare(this.prefix, 0, this.prefix.length, start, p) === 0 && line[p] === QUOTE) {
+      // The key's JSON string alone, with its escapes.
+      for (let i = p + 1; i < end; i++) {
+        if (line[i] === BACKSLASH) i++;
+        else if (line[i] === QUOTE) return JSON.parse(line.toString('utf8', p, i + 1)) as string;
       }
     }
     const value = (JSON.parse(line.toString('utf8', start, end)) as Record<string, unknown>)[this.key];

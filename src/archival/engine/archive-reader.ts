@@ -69,7 +69,7 @@ export async function readArchive(storage: StorageProvider, request: ReadRequest
       try {
         scanner.push(chunk, (line, start, end) => {
           rows++;
-          keyHash.add(keyReader.read(line, start, end));
+          keyReader.addTo(keyHash, line, start, end);
           if (onLines) lines.push(line.subarray(start, end));
         });
       } catch (error) {
