@@ -58,9 +58,13 @@ export function canPurgeByRange(keys: KeyLog, predicate: string | undefined): pr
  */
 export async function tryPurgeByRange(client: PoolClient, shape: TableShape, keys: KeyLog, predicate: string): Promise<RangePurgeOutcome> {
   const range = rangeDelete(shape, keys, predicate);
-  const check = await rangeCheck(client, shape, range);
+  let check: RangeCheck = 'aggregate';
   await client.query('SAVEPOINT archival_range_purge');
-  const outcome = await purgeByRange(client, shape, keys, range, check).catch(async (error: Error) => {
+  // The EXPLAIN too: any error here only hands the purge to the staged one.
+  const outcome = await (async () => {
+    check = await rangeCheck(client, shape, range);
+    return purgeByRange(client, shape, keys, range, check);
+  })().catch(async (error: Error) => {
     await client.query('ROLLBACK TO SAVEPOINT archival_range_purge').catch(() => Promise.reject(error));
     return undefined;
   });
