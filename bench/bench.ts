@@ -137,6 +137,13 @@ async function seedTemplate(url: string, rows: number, partitioned = false, mont
       [month.toISOString(), rows, span],
     );
     await client.query('VACUUM ANALYZE flow_execution_logs');
+    // No autovacuum of the rows a case deletes lands in a measured run at a random moment (the reference deletes
+    // last, the product a part at a time): on the table and each of its partitions, copied with the template.
+    const { rows: tables } = await client.query<{ name: string }>(
+      `SELECT c.oid::regclass::text AS name FROM pg_class c
+        WHERE c.relkind = 'r' AND (c.oid = 'flow_execution_logs'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'flow_execution_logs'::regclass))`,
+    );
+    for (const { name } of tables) await client.query(`ALTER TABLE ${name} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
   } finally {
     await client.end();
   }
@@ -155,6 +162,17 @@ async function withDatabase<T>(adminUrl: string, name: string, template: string 
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return f(url.toString());
+}
+
+/** Drops a case's database once measured, so nothing of it (a vacuum of its other tables) runs beside the next case. */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 async function runCase(c: BenchCase): Promise<CaseResult> {
@@ -300,9 +318,11 @@ interface PlannedCase {
 async function measureCases(adminUrl: string, work: string, cutoff: string, cases: PlannedCase[]): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const [i, c] of cases.entries()) {
-    const result = await withDatabase(adminUrl, `archival_bench_${i}`, c.template, (url) =>
+    const name = `archival_bench_${i}`;
+    const result = await withDatabase(adminUrl, name, c.template, (url) =>
       runCase({ name: c.name, kind: c.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: c.env }),
     );
+    await dropDatabase(adminUrl, name);
     results.push(toResult(c.name, result, results.find((r) => r.case === 'reference')));
     console.log(`${c.name}: ${results.at(-1)!.rowsPerSec} rows/s, peak RSS ${results.at(-1)!.peakRssMb} MB`);
     await rm(join(work, `case-${i}`), { recursive: true, force: true });
