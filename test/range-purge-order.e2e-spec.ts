@@ -38,6 +38,14 @@ describe.each([
     prepare: 'ALTER TABLE flow_execution_logs DROP CONSTRAINT flow_execution_logs_pkey',
     check: 'sorted',
   },
+  {
+    // A forward scan of a descending index deletes in descending key order.
+    plan: 'a descending index on the key',
+    settings: 'enable_seqscan = off; enable_bitmapscan = off',
+    prepare: `ALTER TABLE flow_execution_logs DROP CONSTRAINT flow_execution_logs_pkey;
+      DROP INDEX flow_execution_logs_created_at_idx; CREATE INDEX logs_id_desc ON flow_execution_logs (id DESC)`,
+    check: 'sorted',
+  },
   { plan: 'no index scan (rows in storage order)', settings: 'enable_indexscan = off', prepare: undefined, check: 'sorted' },
 ])('the ranged purge under $plan', ({ settings, prepare, check }) => {
   let db: TestDatabase;
@@ -122,5 +130,40 @@ describe('the ranged purge of a text key', () => {
     const batches = logs.lines.filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch');
     expect(batches.map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([{ rows: 500, method: 'range', check: 'aggregate' }]);
     expect(await count(db.sql, 'notes')).toBe(0);
+  });
+});
+
+describe('the ranged purge when the DELETE fails after its last row', () => {
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  const logs = captureLogs();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // A statement-level AFTER trigger: it runs once the rows are out, after COPY's CopyDone; its NOTICE goes first.
+    await db.sql.query(`
+      CREATE FUNCTION refuse_log_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE NOTICE 'checking the delete';
+        PERFORM pg_sleep(0.2);
+        RAISE EXCEPTION 'log deletes are refused today';
+      END $$;
+      CREATE TRIGGER refuse_log_deletes AFTER DELETE ON flow_execution_logs FOR EACH STATEMENT EXECUTE FUNCTION refuse_log_deletes()`);
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 } });
+    logs.install();
+  });
+  afterAll(async () => {
+    logs.restore();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('rolls the range back and lets the staged purge meet the same error: the run fails with it, every row stays', async () => {
+    await seedDescending(db, 1_000);
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/log deletes are refused today/);
+    const batches = logs.lines.filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch');
+    // The range's DELETE counted for nothing; the staged one raised before its batch line.
+    expect(batches.map(({ rows, method }) => ({ rows, method }))).toEqual([{ rows: 0, method: 'range-mismatch' }]);
+    expect(await count(db.sql, 'flow_execution_logs')).toBe(1_000);
   });
 });

@@ -27,13 +27,13 @@
  * 'scan-order' ~650 ms, 'sorted' ~800 ms, 'aggregate' ~950 ms.
  */
 import { createHash } from 'node:crypto';
-import { PoolClient } from 'pg';
+import { DatabaseError, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
 import { KeyLog } from './key-log';
 import { TableShape } from './table-introspector';
 
-/** string_agg builds the whole log as one text value: logs past this size use the staged purge. */
+/** string_agg builds the whole log as one text value, and 'sorted' sorts it on the server: logs past this size use the staged purge. */
 export const RANGE_PURGE_MAX_BYTES = 256 * 1024 * 1024;
 
 /** How the deleted rows' (key, xmin) sequence was taken (see above). */
@@ -52,25 +52,30 @@ export function canPurgeByRange(keys: KeyLog, predicate: string | undefined): pr
 
 /**
  * The ranged DELETE inside a savepoint: kept when it matches the archive,
- * rolled back to the savepoint otherwise — also when the DELETE itself fails
- * because an extra row it met still has children (a foreign key blocks it).
- * The caller then purges by the staged keys, which delete only archived rows.
+ * rolled back to the savepoint otherwise — also when the database refuses
+ * the DELETE (an extra row it met still has children, a trigger raised, a
+ * timeout), even once its rows are out. The caller then purges by the staged
+ * keys, which delete only archived rows. An error that is not the database's
+ * (a bug here) is rolled back to the savepoint and thrown, not taken for a
+ * mismatch.
  */
 export async function tryPurgeByRange(client: PoolClient, shape: TableShape, keys: KeyLog, predicate: string): Promise<RangePurgeOutcome> {
   const range = rangeDelete(shape, keys, predicate);
-  let check: RangeCheck = 'aggregate';
+  // The check this key type takes; for an integer or uuid key the plan then picks between the two orders.
+  let check: RangeCheck = PLAIN_TEXT_KEYS.has(shape.keyType) ? 'sorted' : 'aggregate';
   await client.query('SAVEPOINT archival_range_purge');
-  // The EXPLAIN too: any error here only hands the purge to the staged one.
-  const outcome = await (async () => {
-    check = await rangeCheck(client, shape, range);
-    return purgeByRange(client, shape, keys, range, check);
-  })().catch(async (error: Error) => {
+  try {
+    if (check !== 'aggregate') check = await rangeCheck(client, shape, range);
+    const outcome = await purgeByRange(client, shape, keys, range, check);
+    // A statement error after its rows (an AFTER trigger, a foreign key checked at its end) fails the RELEASE at the latest.
+    await client.query(outcome.matches ? 'RELEASE SAVEPOINT archival_range_purge' : 'ROLLBACK TO SAVEPOINT archival_range_purge');
+    return outcome;
+  } catch (error) {
+    // The database refused (a foreign key blocks the DELETE, a trigger raised, a timeout): the staged purge decides.
     await client.query('ROLLBACK TO SAVEPOINT archival_range_purge').catch(() => Promise.reject(error));
-    return undefined;
-  });
-  if (outcome === undefined) return { deleted: 0, matches: false, check };
-  await client.query(outcome.matches ? 'RELEASE SAVEPOINT archival_range_purge' : 'ROLLBACK TO SAVEPOINT archival_range_purge');
-  return outcome;
+    if (!(error instanceof DatabaseError)) throw error;
+    return { deleted: 0, matches: false, check };
+  }
 }
 
 /** Key types whose text form is digits, a sign or hex and hyphens: never a character COPY escapes. */
@@ -100,15 +105,18 @@ type PlanNode = { 'Node Type'?: string; 'Scan Direction'?: string; 'Index Name'?
 /** Which check this purge takes: by its key type, and by the plan PostgreSQL has for its DELETE. */
 async function rangeCheck(client: PoolClient, shape: TableShape, range: string): Promise<RangeCheck> {
   if (!PLAIN_TEXT_KEYS.has(shape.keyType)) return 'aggregate';
-  const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${range}`);
-  const root = rows[0]['QUERY PLAN'][0].Plan;
+  const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] | string }>(`EXPLAIN (FORMAT JSON) ${range}`);
+  // As pg parses json, unless the host gave it a parser of its own for the type.
+  const plan = rows[0]['QUERY PLAN'];
+  const root = (typeof plan === 'string' ? (JSON.parse(plan) as { Plan: PlanNode }[]) : plan)[0].Plan;
   const scan = root['Node Type'] === 'ModifyTable' && root.Plans?.length === 1 ? root.Plans[0] : undefined;
   if (scan?.['Node Type'] !== 'Index Scan' || scan['Scan Direction'] !== 'Forward') return 'sorted';
   const { rows: indexes } = await client.query<{ name: string }>(
     `SELECT c.relname AS name
        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
        JOIN pg_attribute k ON k.attrelid = i.indrelid AND k.attnum = i.indkey[0]
-      WHERE i.indrelid = $1::regclass AND k.attname = $2 AND a.amname = 'btree' AND i.indoption[0] & 1 = 0`,
+       JOIN pg_opclass o ON o.oid = i.indclass[0]
+      WHERE i.indrelid = $1::regclass AND k.attname = $2 AND a.amname = 'btree' AND i.indoption[0] & 1 = 0 AND o.opcdefault`,
     [quoteTable(shape.table), shape.key],
   );
   return indexes.some((index) => index.name === scan['Index Name']) ? 'scan-order' : 'sorted';
@@ -119,12 +127,35 @@ async function purgeByRange(client: PoolClient, shape: TableShape, keys: KeyLog,
   const sql = check === 'scan-order' ? `COPY (${range}) TO STDOUT` : `COPY (WITH gone AS (${range}) SELECT k, x FROM gone ORDER BY k) TO STDOUT`;
   const hash = createHash('sha256');
   let deleted = 0;
-  for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) {
+  const stream = copyOut(client, sql);
+  for await (const chunk of stream.rows) {
     hash.update(chunk);
     // COPY text escapes a newline inside a value: one per row.
     for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) deleted++;
   }
+  await stream.finished;
   return { deleted, matches: deleted === keys.rows && hash.digest('hex') === keys.sha256(), check };
+}
+
+/**
+ * A COPY ... TO STDOUT whose end is the statement's: pg-copy-streams ends
+ * the rows at CopyDone, before the server has finished the statement (its
+ * AFTER triggers, a constraint checked at its end); `finished` settles at
+ * ReadyForQuery and rejects with any error the statement raised, late or not.
+ */
+function copyOut(client: PoolClient, sql: string): { rows: AsyncIterable<Buffer>; finished: Promise<void> } {
+  const stream = copyTo(sql) as ReturnType<typeof copyTo> & { handleReadyForQuery(): void };
+  const finished = new Promise<void>((resolve, reject) => {
+    // An error (the statement's, or the connection's) settles it at once: no ReadyForQuery follows a lost connection.
+    stream.on('error', reject);
+    const ready = stream.handleReadyForQuery.bind(stream);
+    stream.handleReadyForQuery = () => {
+      ready();
+      resolve();
+    };
+  });
+  finished.catch(() => undefined); // awaited once the rows are read; a failure mid-rows also fails their reading
+  return { rows: client.query(stream) as AsyncIterable<Buffer>, finished };
 }
 
 const NEWLINE = 0x0a;
