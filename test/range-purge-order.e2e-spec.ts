@@ -6,14 +6,12 @@
  * server for a key type whose COPY text needs escaping. Each database here
  * fixes its planner settings, so the plan, and with it the path, is known.
  */
-import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { DAY_MS, monthStart } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { captureLogs } from './harness/log-capture';
+import { afterVerifyOnce, purgeBatches } from './harness/purge-batches';
 import { count } from './harness/seed';
-
-type Event = { event: string; table?: string; rows?: number; method?: string; check?: string };
 
 /**
  * `rows` log rows of one old month, inserted in descending key order (stored
@@ -50,26 +48,15 @@ describe.each([
 ])('the ranged purge under $plan', ({ settings, prepare, check }) => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  let afterVerify: (() => Promise<void>) | undefined;
+  const afterVerify = afterVerifyOnce();
   const logs = captureLogs();
-  const purgeBatches = () =>
-    logs.lines
-      .filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch')
-      .map(({ rows, method, check: taken }) => ({ rows, method, check: taken }));
+  const batches = () => purgeBatches(logs.lines).map(({ rows, method, check: taken }) => ({ rows, method, check: taken }));
 
   beforeAll(async () => {
     db = await createTestDatabase();
     for (const setting of settings.split('; ')) await db.sql.query(`ALTER DATABASE ${db.name} SET ${setting}`);
     if (prepare) await db.sql.query(prepare);
-    const hooks: ArchivalHooks = {
-      at: async (point) => {
-        if (point !== 'after-verify' || !afterVerify) return;
-        const once = afterVerify;
-        afterVerify = undefined;
-        await once();
-      },
-    };
-    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 }, hooks });
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 }, hooks: afterVerify.hooks });
     logs.install();
   });
   beforeEach(() => logs.lines.splice(0));
@@ -82,17 +69,15 @@ describe.each([
   it(`deletes rows stored out of key order with one DELETE, checked ${check}`, async () => {
     await seedDescending(db, 3_000);
     expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 3_000 });
-    expect(purgeBatches()).toEqual([{ rows: 3_000, method: 'range', check }]);
+    expect(batches()).toEqual([{ rows: 3_000, method: 'range', check }]);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(0);
   });
 
   it(`a row updated after it was read is a mismatch (${check}): nothing is deleted by the range, the staged purge keeps the row`, async () => {
     await seedDescending(db, 800);
-    afterVerify = async () => {
-      await db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = 400`);
-    };
+    afterVerify.then(() => db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = 400`));
     await expect(app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
-    expect(purgeBatches()).toEqual([
+    expect(batches()).toEqual([
       { rows: 800, method: 'range-mismatch', check },
       { rows: 799, method: 'staged', check: undefined },
     ]);
@@ -127,8 +112,7 @@ describe('the ranged purge of a text key', () => {
 
   it('is hashed by the server, the keys escaped as COPY text: tab, backslash and a backspace', async () => {
     expect(await app.archival.run('notes-archival')).toMatchObject({ status: 'succeeded', rows: 500 });
-    const batches = logs.lines.filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch');
-    expect(batches.map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([{ rows: 500, method: 'range', check: 'aggregate' }]);
+    expect(purgeBatches(logs.lines).map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([{ rows: 500, method: 'range', check: 'aggregate' }]);
     expect(await count(db.sql, 'notes')).toBe(0);
   });
 });
@@ -161,9 +145,8 @@ describe('the ranged purge when the DELETE fails after its last row', () => {
   it('rolls the range back and lets the staged purge meet the same error: the run fails with it, every row stays', async () => {
     await seedDescending(db, 1_000);
     await expect(app.archival.run('log-archival')).rejects.toThrow(/log deletes are refused today/);
-    const batches = logs.lines.filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch');
     // The range's DELETE counted for nothing; the staged one raised before its batch line.
-    expect(batches.map(({ rows, method }) => ({ rows, method }))).toEqual([{ rows: 0, method: 'range-mismatch' }]);
+    expect(purgeBatches(logs.lines).map(({ rows, method }) => ({ rows, method }))).toEqual([{ rows: 0, method: 'range-mismatch' }]);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(1_000);
   });
 });

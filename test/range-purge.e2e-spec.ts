@@ -4,34 +4,23 @@
  * transaction, to the staged purge by key and xmin — so a row that became
  * eligible meanwhile stays, and a row edited meanwhile rolls the purge back.
  */
-import { ArchivalHooks } from '../src/archival/engine/archival-hooks';
 import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
 import { DAY_MS, monthStart } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { captureLogs } from './harness/log-capture';
+import { afterVerifyOnce, purgeBatches } from './harness/purge-batches';
 import { count, seedLogs } from './harness/seed';
-
-type Event = { event: string; table?: string; rows?: number; method?: string };
 
 describe('purging a part by its key range', () => {
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  let afterVerify: (() => Promise<void>) | undefined;
+  const afterVerify = afterVerifyOnce();
   const logs = captureLogs();
-  const purgeBatches = () =>
-    logs.lines.filter((l): l is Event => typeof l === 'object' && l !== null && (l as Event).event === 'purge.batch').map(({ table, rows, method }) => ({ table, rows, method }));
+  const batches = () => purgeBatches(logs.lines).map(({ table, rows, method }) => ({ table, rows, method }));
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const hooks: ArchivalHooks = {
-      at: async (point) => {
-        if (point !== 'after-verify' || !afterVerify) return;
-        const once = afterVerify;
-        afterVerify = undefined;
-        await once();
-      },
-    };
-    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 }, hooks });
+    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 }, hooks: afterVerify.hooks });
     logs.install();
   });
   beforeEach(() => logs.lines.splice(0));
@@ -46,19 +35,19 @@ describe('purging a part by its key range', () => {
     await seedLogs(db.sql, { rows: 2_000, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
     const report = await app.archival.run('log-archival');
     expect(report).toMatchObject({ status: 'succeeded', rows: 2_000 });
-    expect(purgeBatches()).toEqual([{ table: 'flow_execution_logs', rows: 2_000, method: 'range' }]);
+    expect(batches()).toEqual([{ table: 'flow_execution_logs', rows: 2_000, method: 'range' }]);
     expect(await count(db.sql, 'flow_execution_logs')).toBe(0);
   });
 
   it('a row updated after it was read changes only the hash: the ranged DELETE rolls back, and the staged purge keeps the row and rolls back whole', async () => {
     const month = monthStart(FIXED_NOW, -4);
     await seedLogs(db.sql, { rows: 500, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
-    afterVerify = async () => {
+    afterVerify.then(async () => {
       await db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = (SELECT min(id) FROM flow_execution_logs)`);
-    };
+    });
     await expect(app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
     // Same count, another xmin for one row: only the hash tells them apart.
-    expect(purgeBatches()).toEqual([
+    expect(batches()).toEqual([
       { table: 'flow_execution_logs', rows: 500, method: 'range-mismatch' },
       { table: 'flow_execution_logs', rows: 499, method: 'staged' },
     ]);
@@ -70,12 +59,12 @@ describe('purging a part by its key range', () => {
     const month = monthStart(FIXED_NOW, -5);
     await seedLogs(db.sql, { rows: 1_000, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
     const { rows: [gap] } = await db.sql.query(`DELETE FROM flow_execution_logs WHERE id = (SELECT min(id) + 10 FROM flow_execution_logs) RETURNING id, created_at`);
-    afterVerify = async () => {
+    afterVerify.then(async () => {
       await db.sql.query(`INSERT INTO flow_execution_logs (id, message, created_at) VALUES ($1, 'arrived late', $2)`, [gap.id, gap.created_at]);
-    };
+    });
     const report = await app.archival.run('log-archival');
     expect(report).toMatchObject({ status: 'succeeded', rows: 999 });
-    expect(purgeBatches()).toEqual([
+    expect(batches()).toEqual([
       { table: 'flow_execution_logs', rows: 1_000, method: 'range-mismatch' },
       { table: 'flow_execution_logs', rows: 999, method: 'staged' },
     ]);
@@ -95,19 +84,19 @@ describe('purging a part by its key range', () => {
     );
     await db.sql.query(`INSERT INTO flow_execution_deltas (session_id, seq) SELECT id, 1 FROM flow_execution_sessions`);
     const running = (await db.sql.query(`SELECT id FROM flow_execution_sessions WHERE status = 'running'`)).rows[0].id;
-    afterVerify = async () => {
+    afterVerify.then(async () => {
       await db.sql.query(`UPDATE flow_execution_sessions SET status = 'completed' WHERE id = $1`, [running]);
-    };
+    });
     const report = await app.archival.run('session-archival');
     expect(report).toMatchObject({ status: 'succeeded', rows: 299 + 299 });
-    const sessions = purgeBatches().filter((b) => b.table === 'flow_execution_sessions');
+    const sessions = batches().filter((b) => b.table === 'flow_execution_sessions');
     // The ranged DELETE also met the session that completed meanwhile, whose delta blocks it (a foreign key):
     // rolled back to its savepoint, deleting nothing.
     expect(sessions).toEqual([
       { table: 'flow_execution_sessions', rows: 0, method: 'range-mismatch' },
       { table: 'flow_execution_sessions', rows: 299, method: 'staged' },
     ]);
-    expect(purgeBatches().filter((b) => b.table === 'flow_execution_deltas')).toEqual([{ table: 'flow_execution_deltas', rows: 299, method: 'staged' }]);
+    expect(batches().filter((b) => b.table === 'flow_execution_deltas')).toEqual([{ table: 'flow_execution_deltas', rows: 299, method: 'staged' }]);
     expect((await db.sql.query(`SELECT id::text FROM flow_execution_sessions`)).rows).toEqual([{ id: running }]);
     expect(await count(db.sql, 'flow_execution_deltas')).toBe(1);
   });
