@@ -15,7 +15,7 @@ import { Eligibility, eligiblePredicate } from './eligibility';
 import { hookContext, reached, StepOptions } from './engine-services';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource, RowSourceOptions } from './row-source';
-import { assertIdentifier, quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
+import { assertIdentifier } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 import { TableTarget } from './table-target';
 import { RecordedArchive, WrittenPart } from './written-part';
@@ -42,17 +42,14 @@ export class PartWriter {
 
   constructor(private readonly options: PartWriterOptions) {}
 
-  /**
-   * The next part of `window`, starting after key `after` (and, with `until`,
-   * ending at that key at the latest); undefined when no eligible row is left.
-   */
-  async write(window: MonthWindow, after: string | undefined, until?: string): Promise<WrittenPart | undefined> {
-    const { target } = this.options;
+  /** The next part of `window`, starting after key `after`; undefined when no eligible row is left. */
+  async write(window: MonthWindow, after: string | undefined): Promise<WrittenPart | undefined> {
+    const { target, eligibility } = this.options;
     const started = Date.now();
     const parent = await this.writeArchive({
       shape: target.shape, name: target.spec.archiveName ?? target.shape.table.name, window, parentId: null,
       open: (client) => new RowSource(client, target.shape, this.rowSource(target.shape, {
-        predicate: this.partPredicate(window, until), limit: this.options.services.options.maxRowsPerFile, startAfter: after,
+        predicate: eligiblePredicate(eligibility, window), limit: this.options.services.options.maxRowsPerFile, startAfter: after,
       })),
     });
     if (!parent) return undefined;
@@ -70,31 +67,6 @@ export class PartWriter {
       if (written) children.push(written);
     }
     return { parent, children, started };
-  }
-
-  /**
-   * Where a part starting after `after` ends: the key of the window's
-   * ARCHIVAL_MAX_ROWS_PER_FILE-th eligible row after it, by the key's index;
-   * undefined when fewer are left (that part takes the rest of the window).
-   */
-  async partEnd(window: MonthWindow, after: string | undefined): Promise<string | undefined> {
-    const { services, target } = this.options;
-    const { shape } = target;
-    const key = `t.${quoteIdent(shape.key)}`;
-    const keyset = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
-    const { rows } = await services.db.withClient((client) => client.query<{ k: string }>(
-      `SELECT ${key}::text AS k FROM ${quoteTable(shape.table)} t WHERE ${eligiblePredicate(this.options.eligibility, window)}${keyset}
-        ORDER BY ${key} OFFSET ${services.options.maxRowsPerFile - 1} LIMIT 1`,
-    ));
-    return rows[0]?.k;
-  }
-
-  /** The window's eligible rows, up to key `until` when a part has an end. */
-  private partPredicate(window: MonthWindow, until: string | undefined): string {
-    const { target, eligibility } = this.options;
-    const predicate = eligiblePredicate(eligibility, window);
-    if (until === undefined) return predicate;
-    return `${predicate} AND t.${quoteIdent(target.shape.key)} <= ${quoteLiteral(until)}::${target.shape.keyType}`;
   }
 
   private rowSource(shape: TableShape, options: Pick<RowSourceOptions, 'predicate' | 'join' | 'limit' | 'startAfter'>): RowSourceOptions {

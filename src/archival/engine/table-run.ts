@@ -18,7 +18,6 @@ import { PartPipeline } from './part-pipeline';
 import { PartPurge } from './part-purge';
 import { PartSealer } from './part-sealer';
 import { PartWriter } from './part-writer';
-import { writeOverlapped } from './overlapped-parts';
 import { isPartitioned, wholeMonthPartition } from './table-partitions';
 import { addPurged, ArchiveSummary, describePlan, RunContext, TableRunResult, windowLabel } from './run-context';
 import { QualifiedName } from '../sql/sql-identifier';
@@ -28,8 +27,6 @@ import { UnfinishedArchives } from './unfinished-archives';
 import { tryLockWindow, windowLockKey } from './window-lock';
 import { planWindows, WindowPlan } from './window-planner';
 import { WrittenPart } from './written-part';
-
-const INTEGER_KEYS = new Set(['smallint', 'integer', 'bigint']);
 
 export interface TableRunOptions {
   services: EngineServices;
@@ -113,7 +110,7 @@ class TableRun {
           }
           held.lost.addEventListener('abort', () => stop.abort(held.lost.reason), { once: true });
           try {
-            await this.archiveWindow(window, writer, pipeline, overlap);
+            await this.archiveWindow(window, writer, pipeline);
           } finally {
             releases.push(pipeline.idle().then(() => held.release()));
           }
@@ -125,7 +122,6 @@ class TableRun {
       }
     };
     const workers = Math.max(1, Math.min(await this.parallelism(), plan.length));
-    const overlap = this.overlapsParts(workers);
     const outcomes = await Promise.allSettled(Array.from({ length: workers }, worker));
     if (outcomes.some((o) => o.status === 'rejected')) {
       // Never leave a seal or a purge running behind a failed run, nor its unpurged archives pending.
@@ -139,22 +135,9 @@ class TableRun {
     return result;
   }
 
-  private async archiveWindow(
-    window: MonthWindow, writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>, overlap: boolean,
-  ): Promise<void> {
+  private async archiveWindow(window: MonthWindow, writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>): Promise<void> {
     this.context.live?.entered(this.result.table, windowLabel(window));
-    const partition = await this.partitionToDrop(window);
-    pipeline.startWindow(partition);
-    if (overlap && partition === undefined) {
-      await writeOverlapped({
-        end: (after) => writer.partEnd(window, after),
-        write: (after, until) => writer.write(window, after, until),
-        add: (part) => pipeline.add(part),
-        throwIfStopped: () => pipeline.throwIfStopped(),
-      });
-      await pipeline.endWindow();
-      return;
-    }
+    pipeline.startWindow(await this.partitionToDrop(window));
     let after: string | undefined;
     for (let full = true; full; ) {
       pipeline.throwIfStopped();
@@ -181,22 +164,6 @@ class TableRun {
       why: `a partitioned table's windows go one at a time: dropping a month's partition locks the parent against the other windows`,
     });
     return 1;
-  }
-
-  /**
-   * Whether a window's parts are written two at a time (overlapped-parts.ts):
-   * in a full-speed run of one worker, for JSON Lines, on an integer key.
-   * Parquet is bound by this process's own thread, so a second part in flight
-   * would only hold a second row group's memory; a paced run does one thing
-   * at a time; more workers already keep one COPY each busy, within the pool
-   * they were sized for. An integer key (a sequence, an identity) grows with
-   * the rows' time, so a part's end is found within the window's own key
-   * range; a random key (uuid) spreads the window over the whole index, and
-   * finding each end would walk it once more.
-   */
-  private overlapsParts(workers: number): boolean {
-    const { services, pacer, target } = this;
-    return workers === 1 && !pacer.paced && services.codecs.forWriting().format.dialect === 'json' && INTEGER_KEYS.has(target.shape.keyType);
   }
 
   /** A window another run of the job holds (one that outlived its job lock and has not let go yet): its rows stay for the next run. */
