@@ -150,29 +150,22 @@ async function seedTemplate(url: string, rows: number, partitioned = false, mont
   return new Date(month.getTime() + (span + 13) * DAY_MS).toISOString();
 }
 
-async function withDatabase<T>(adminUrl: string, name: string, template: string | undefined, f: (url: string) => Promise<T>): Promise<T> {
+/** Runs `statements` one after another on a connection of their own to the admin database. */
+async function adminQuery(adminUrl: string, ...statements: string[]): Promise<void> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+    for (const statement of statements) await admin.query(statement);
   } finally {
     await admin.end();
   }
+}
+
+async function withDatabase<T>(adminUrl: string, name: string, template: string | undefined, f: (url: string) => Promise<T>): Promise<T> {
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return f(url.toString());
-}
-
-/** Drops a case's database once measured, so nothing of it (a vacuum of its other tables) runs beside the next case. */
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function runCase(c: BenchCase): Promise<CaseResult> {
@@ -322,7 +315,8 @@ async function measureCases(adminUrl: string, work: string, cutoff: string, case
     const result = await withDatabase(adminUrl, name, c.template, (url) =>
       runCase({ name: c.name, kind: c.kind, databaseUrl: url, directory: join(work, `case-${i}`), cutoff, env: c.env }),
     );
-    await dropDatabase(adminUrl, name);
+    // Dropped once measured, so nothing of it (a vacuum of its other tables) runs beside the next case.
+    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     results.push(toResult(c.name, result, results.find((r) => r.case === 'reference')));
     console.log(`${c.name}: ${results.at(-1)!.rowsPerSec} rows/s, peak RSS ${results.at(-1)!.peakRssMb} MB`);
     await rm(join(work, `case-${i}`), { recursive: true, force: true });

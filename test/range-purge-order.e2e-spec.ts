@@ -6,11 +6,10 @@
  * server for a key type whose COPY text needs escaping. Each database here
  * fixes its planner settings, so the plan, and with it the path, is known.
  */
-import { ArchivalTestApp, createArchivalApp, FIXED_NOW } from './harness/archival-app';
+import { FIXED_NOW } from './harness/archival-app';
 import { DAY_MS, monthStart } from './harness/clock';
-import { createTestDatabase, TestDatabase } from './harness/database';
-import { captureLogs } from './harness/log-capture';
-import { afterVerifyOnce, purgeBatches } from './harness/purge-batches';
+import { TestDatabase } from './harness/database';
+import { purgeWorld } from './harness/purge-world';
 import { count } from './harness/seed';
 
 /**
@@ -46,107 +45,90 @@ describe.each([
   },
   { plan: 'no index scan (rows in storage order)', settings: 'enable_indexscan = off', prepare: undefined, check: 'sorted' },
 ])('the ranged purge under $plan', ({ settings, prepare, check }) => {
-  let db: TestDatabase;
-  let app: ArchivalTestApp;
-  const afterVerify = afterVerifyOnce();
-  const logs = captureLogs();
-  const batches = () => purgeBatches(logs.lines).map(({ rows, method, check: taken }) => ({ rows, method, check: taken }));
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    for (const setting of settings.split('; ')) await db.sql.query(`ALTER DATABASE ${db.name} SET ${setting}`);
-    if (prepare) await db.sql.query(prepare);
-    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 }, hooks: afterVerify.hooks });
-    logs.install();
+  const world = purgeWorld({
+    prepare: async (db) => {
+      for (const setting of settings.split('; ')) await db.sql.query(`ALTER DATABASE ${db.name} SET ${setting}`);
+      if (prepare) await db.sql.query(prepare);
+    },
+    module: { maxRowsPerFile: 100_000 },
   });
-  beforeEach(() => logs.lines.splice(0));
-  afterAll(async () => {
-    logs.restore();
-    await app?.close();
-    await db?.drop();
-  });
+  const batches = () => world.batches().map(({ rows, method, check: taken }) => ({ rows, method, check: taken }));
 
   it(`deletes rows stored out of key order with one DELETE, checked ${check}`, async () => {
-    await seedDescending(db, 3_000);
-    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 3_000 });
+    await seedDescending(world.db, 3_000);
+    expect(await world.app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 3_000 });
     expect(batches()).toEqual([{ rows: 3_000, method: 'range', check }]);
-    expect(await count(db.sql, 'flow_execution_logs')).toBe(0);
+    expect(await count(world.db.sql, 'flow_execution_logs')).toBe(0);
   });
 
   it(`a row updated after it was read is a mismatch (${check}): nothing is deleted by the range, the staged purge keeps the row`, async () => {
-    await seedDescending(db, 800);
-    afterVerify.then(() => db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = 400`));
-    await expect(app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
+    await seedDescending(world.db, 800);
+    world.afterVerify(() => world.db.sql.query(`UPDATE flow_execution_logs SET message = 'edited during the run' WHERE id = 400`));
+    await expect(world.app.archival.run('log-archival')).rejects.toThrow(/purge of .* rolled back/);
     expect(batches()).toEqual([
       { rows: 800, method: 'range-mismatch', check },
       { rows: 799, method: 'staged', check: undefined },
     ]);
-    expect(await count(db.sql, 'flow_execution_logs')).toBe(800);
-    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 800 });
-    expect(await count(db.sql, 'flow_execution_logs')).toBe(0);
+    expect(await count(world.db.sql, 'flow_execution_logs')).toBe(800);
+    expect(await world.app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 800 });
+    expect(await count(world.db.sql, 'flow_execution_logs')).toBe(0);
   });
 });
 
 describe('the ranged purge of a text key', () => {
-  let db: TestDatabase;
-  let app: ArchivalTestApp;
-  const logs = captureLogs();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await db.sql.query(`CREATE TABLE notes (code text PRIMARY KEY, body text, at timestamptz NOT NULL)`);
-    await db.sql.query(
-      `INSERT INTO notes SELECT 'note ' || i || E'\\t\\\\' || chr(8), 'body', $1::timestamptz - i * interval '1 minute' FROM generate_series(1, 500) i`,
-      [new Date(FIXED_NOW.getTime() - 100 * DAY_MS).toISOString()],
-    );
-    app = await createArchivalApp(db.url, {
-      module: { tables: [{ job: 'notes-archival', table: 'notes', key: 'code', time: 'at', retentionDays: 30 }] },
-    });
-    logs.install();
-  });
-  afterAll(async () => {
-    logs.restore();
-    await app?.close();
-    await db?.drop();
+  const world = purgeWorld({
+    prepare: async (db) => {
+      await db.sql.query(`CREATE TABLE notes (code text PRIMARY KEY, body text, at timestamptz NOT NULL)`);
+      await db.sql.query(
+        `INSERT INTO notes SELECT 'note ' || i || E'\\t\\\\' || chr(8), 'body', $1::timestamptz - i * interval '1 minute' FROM generate_series(1, 500) i`,
+        [new Date(FIXED_NOW.getTime() - 100 * DAY_MS).toISOString()],
+      );
+    },
+    module: { tables: [{ job: 'notes-archival', table: 'notes', key: 'code', time: 'at', retentionDays: 30 }] },
   });
 
   it('is hashed by the server, the keys escaped as COPY text: tab, backslash and a backspace', async () => {
-    expect(await app.archival.run('notes-archival')).toMatchObject({ status: 'succeeded', rows: 500 });
-    expect(purgeBatches(logs.lines).map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([{ rows: 500, method: 'range', check: 'aggregate' }]);
-    expect(await count(db.sql, 'notes')).toBe(0);
+    expect(await world.app.archival.run('notes-archival')).toMatchObject({ status: 'succeeded', rows: 500 });
+    expect(world.batches().map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([{ rows: 500, method: 'range', check: 'aggregate' }]);
+    expect(await count(world.db.sql, 'notes')).toBe(0);
+  });
+
+  it('a row updated after it was read is a mismatch (aggregate): nothing is deleted by the range, the staged purge keeps the row', async () => {
+    await world.db.sql.query(
+      `INSERT INTO notes SELECT 'again ' || i || E'\\\\', 'body', $1::timestamptz - i * interval '1 minute' FROM generate_series(1, 300) i`,
+      [new Date(FIXED_NOW.getTime() - 100 * DAY_MS).toISOString()],
+    );
+    world.afterVerify(() => world.db.sql.query(`UPDATE notes SET body = 'edited during the run' WHERE code = E'again 7\\\\'`));
+    await expect(world.app.archival.run('notes-archival')).rejects.toThrow(/purge of .* rolled back/);
+    expect(world.batches().map(({ rows, method, check }) => ({ rows, method, check }))).toEqual([
+      { rows: 300, method: 'range-mismatch', check: 'aggregate' },
+      { rows: 299, method: 'staged', check: undefined },
+    ]);
+    expect(await count(world.db.sql, 'notes')).toBe(300);
+    expect(await world.app.archival.run('notes-archival')).toMatchObject({ status: 'succeeded', rows: 300 });
+    expect(await count(world.db.sql, 'notes')).toBe(0);
   });
 });
 
 describe('the ranged purge when the DELETE fails after its last row', () => {
-  let db: TestDatabase;
-  let app: ArchivalTestApp;
-  const logs = captureLogs();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const world = purgeWorld({
     // A statement-level AFTER trigger: it runs once the rows are out, after COPY's CopyDone; its NOTICE goes first.
-    await db.sql.query(`
+    prepare: (db) => db.sql.query(`
       CREATE FUNCTION refuse_log_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         RAISE NOTICE 'checking the delete';
         PERFORM pg_sleep(0.2);
         RAISE EXCEPTION 'log deletes are refused today';
       END $$;
-      CREATE TRIGGER refuse_log_deletes AFTER DELETE ON flow_execution_logs FOR EACH STATEMENT EXECUTE FUNCTION refuse_log_deletes()`);
-    app = await createArchivalApp(db.url, { module: { maxRowsPerFile: 100_000 } });
-    logs.install();
-  });
-  afterAll(async () => {
-    logs.restore();
-    await app?.close();
-    await db?.drop();
+      CREATE TRIGGER refuse_log_deletes AFTER DELETE ON flow_execution_logs FOR EACH STATEMENT EXECUTE FUNCTION refuse_log_deletes()`),
+    module: { maxRowsPerFile: 100_000 },
   });
 
   it('rolls the range back and lets the staged purge meet the same error: the run fails with it, every row stays', async () => {
-    await seedDescending(db, 1_000);
-    await expect(app.archival.run('log-archival')).rejects.toThrow(/log deletes are refused today/);
+    await seedDescending(world.db, 1_000);
+    await expect(world.app.archival.run('log-archival')).rejects.toThrow(/log deletes are refused today/);
     // The range's DELETE counted for nothing; the staged one raised before its batch line.
-    expect(purgeBatches(logs.lines).map(({ rows, method }) => ({ rows, method }))).toEqual([{ rows: 0, method: 'range-mismatch' }]);
-    expect(await count(db.sql, 'flow_execution_logs')).toBe(1_000);
+    expect(world.batches().map(({ rows, method }) => ({ rows, method }))).toEqual([{ rows: 0, method: 'range-mismatch' }]);
+    expect(await count(world.db.sql, 'flow_execution_logs')).toBe(1_000);
   });
 });
