@@ -15,7 +15,7 @@ import { Eligibility, eligiblePredicate } from './eligibility';
 import { hookContext, reached, StepOptions } from './engine-services';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource, RowSourceOptions } from './row-source';
-import { assertIdentifier } from '../sql/sql-identifier';
+import { assertIdentifier, quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 import { TableTarget } from './table-target';
 import { RecordedArchive, WrittenPart } from './written-part';
@@ -35,6 +35,16 @@ interface ArchiveRequest {
   window: MonthWindow;
   parentId: number | null;
   open: (client: PoolClient) => RowSource | Promise<RowSource>;
+  /** Called once the archive's part number is taken. */
+  numbered?: () => void;
+}
+
+/** A part's key range and its own stop, when it is written beside another (overlapped-parts.ts). */
+export interface PartRange {
+  /** The part's last key at the latest. */
+  until?: string;
+  signal?: AbortSignal;
+  numbered?: () => void;
 }
 
 export class PartWriter {
@@ -42,15 +52,21 @@ export class PartWriter {
 
   constructor(private readonly options: PartWriterOptions) {}
 
-  /** The next part of `window`, starting after key `after`; undefined when no eligible row is left. */
-  async write(window: MonthWindow, after: string | undefined): Promise<WrittenPart | undefined> {
-    const { target, eligibility } = this.options;
+  /**
+   * The next part of `window`, starting after key `after`; undefined when no
+   * eligible row is left. With `range` (a part written beside another,
+   * overlapped-parts.ts): ending at key `until` at the latest, stopped at its
+   * next batch once `signal` aborts, `numbered` called once its part number
+   * is taken.
+   */
+  async write(window: MonthWindow, after: string | undefined, range: PartRange = {}): Promise<WrittenPart | undefined> {
+    const { target } = this.options;
     const started = Date.now();
     const parent = await this.writeArchive({
-      shape: target.shape, name: target.spec.archiveName ?? target.shape.table.name, window, parentId: null,
+      shape: target.shape, name: target.spec.archiveName ?? target.shape.table.name, window, parentId: null, numbered: range.numbered,
       open: (client) => new RowSource(client, target.shape, this.rowSource(target.shape, {
-        predicate: eligiblePredicate(eligibility, window), limit: this.options.services.options.maxRowsPerFile, startAfter: after,
-      })),
+        predicate: this.partPredicate(window, range.until), limit: this.options.services.options.maxRowsPerFile, startAfter: after,
+      }, range.signal)),
     });
     if (!parent) return undefined;
     const children: RecordedArchive[] = [];
@@ -69,25 +85,56 @@ export class PartWriter {
     return { parent, children, started };
   }
 
-  private rowSource(shape: TableShape, options: Pick<RowSourceOptions, 'predicate' | 'join' | 'limit' | 'startAfter'>): RowSourceOptions {
+  /**
+   * Where a part starting after `after` ends: the key of the window's
+   * ARCHIVAL_MAX_ROWS_PER_FILE-th eligible row after it, walking the key's
+   * index between `after` and `ceiling` (the window's highest key when it
+   * was planned), so the walk never leaves the window's key range;
+   * undefined when fewer are left (that part takes the rest of the window).
+   */
+  async partEnd(window: MonthWindow, after: string | undefined, ceiling: string): Promise<string | undefined> {
+    const { services, target } = this.options;
+    const { shape } = target;
+    const key = `t.${quoteIdent(shape.key)}`;
+    const floor = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
+    const { rows } = await services.db.withClient((client) => client.query<{ k: string }>(
+      `SELECT ${key}::text AS k FROM ${quoteTable(shape.table)} t
+        WHERE ${eligiblePredicate(this.options.eligibility, window)}${floor} AND ${key} <= ${quoteLiteral(ceiling)}::${shape.keyType}
+        ORDER BY ${key} OFFSET ${services.options.maxRowsPerFile - 1} LIMIT 1`,
+    ));
+    return rows[0]?.k;
+  }
+
+  /** The window's eligible rows, up to key `until` when a part has an end. */
+  private partPredicate(window: MonthWindow, until: string | undefined): string {
+    const { target, eligibility } = this.options;
+    const predicate = eligiblePredicate(eligibility, window);
+    if (until === undefined) return predicate;
+    return `${predicate} AND t.${quoteIdent(target.shape.key)} <= ${quoteLiteral(until)}::${target.shape.keyType}`;
+  }
+
+  private rowSource(
+    shape: TableShape, options: Pick<RowSourceOptions, 'predicate' | 'join' | 'limit' | 'startAfter'>, signal?: AbortSignal,
+  ): RowSourceOptions {
     const { services, context, pacer } = this.options;
     return {
       ...options,
       batchSize: services.options.batchSize,
       dialect: services.codecs.forWriting().format.dialect,
       pacer,
-      signal: context.signal,
+      signal: signal ? AbortSignal.any([context.signal, signal]) : context.signal,
       onBatch: (rows, ms) =>
         this.logger.debug({ event: 'batch', job: context.job, runId: context.runId, table: shape.table.name, rows, ms }),
     };
   }
 
   /** select → encode → compress → hash → write → record ("written"), for one table. */
-  private async writeArchive({ shape, name, window, parentId, open }: ArchiveRequest): Promise<RecordedArchive | undefined> {
+  private async writeArchive({ shape, name, window, parentId, open, numbered }: ArchiveRequest): Promise<RecordedArchive | undefined> {
     const { services, context } = this.options;
     const table = shape.table.name;
     const codec = services.codecs.forWriting();
     const identity = await this.identity({ shape, name, window, parentId }, codec);
+    numbered?.();
     const path = identity.archivePath;
     let source: RowSource | undefined;
     let written: WrittenArchive | undefined;
@@ -122,7 +169,7 @@ export class PartWriter {
   }
 
   /** The new archive's catalog fields known before its first byte: its part number (taken now, atomically), key and codec. */
-  private async identity({ shape, name, window, parentId }: Omit<ArchiveRequest, 'open'>, codec: ArchiveCodec): Promise<Omit<NewArchive, RecordedSizes>> {
+  private async identity({ shape, name, window, parentId }: Omit<ArchiveRequest, 'open' | 'numbered'>, codec: ArchiveCodec): Promise<Omit<NewArchive, RecordedSizes>> {
     const { services, context } = this.options;
     const part = await services.catalog.allocatePart(shape.table.schema, shape.table.name, isoDate(window.start));
     const path = archiveKey({

@@ -18,6 +18,7 @@ import { PartPipeline } from './part-pipeline';
 import { PartPurge } from './part-purge';
 import { PartSealer } from './part-sealer';
 import { PartWriter } from './part-writer';
+import { writeOverlapped } from './overlapped-parts';
 import { isPartitioned, wholeMonthPartition } from './table-partitions';
 import { addPurged, ArchiveSummary, describePlan, RunContext, TableRunResult, windowLabel } from './run-context';
 import { QualifiedName } from '../sql/sql-identifier';
@@ -27,6 +28,8 @@ import { UnfinishedArchives } from './unfinished-archives';
 import { tryLockWindow, windowLockKey } from './window-lock';
 import { planWindows, WindowPlan } from './window-planner';
 import { WrittenPart } from './written-part';
+
+const INTEGER_KEYS = new Set(['smallint', 'integer', 'bigint']);
 
 export interface TableRunOptions {
   services: EngineServices;
@@ -92,7 +95,7 @@ class TableRun {
    */
   private async archiveWindows(plan: WindowPlan[]): Promise<TableRunResult> {
     const { context, result, services, stop, signal } = this;
-    const queue = plan.map((p) => p.window);
+    const queue = [...plan];
     const pipelines: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>[] = [];
     const releases: Promise<void>[] = [];
     const worker = async () => {
@@ -101,7 +104,8 @@ class TableRun {
       const pipeline = this.pipeline(workerContext);
       pipelines.push(pipeline);
       try {
-        for (let window = queue.shift(); window; window = queue.shift()) {
+        for (let planned = queue.shift(); planned; planned = queue.shift()) {
+          const { window } = planned;
           signal.throwIfAborted();
           const held = await tryLockWindow(services.db, context.job, this.target.shape.table, window);
           if (!held) {
@@ -110,7 +114,7 @@ class TableRun {
           }
           held.lost.addEventListener('abort', () => stop.abort(held.lost.reason), { once: true });
           try {
-            await this.archiveWindow(window, writer, pipeline);
+            await this.archiveWindow(planned, writer, pipeline);
           } finally {
             releases.push(pipeline.idle().then(() => held.release()));
           }
@@ -135,11 +139,25 @@ class TableRun {
     return result;
   }
 
-  private async archiveWindow(window: MonthWindow, writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>): Promise<void> {
+  private async archiveWindow(planned: WindowPlan, writer: PartWriter, pipeline: PartPipeline<WrittenPart, QualifiedName, ArchiveSummary>): Promise<void> {
+    const { window, maxKey } = planned;
     this.context.live?.entered(this.result.table, windowLabel(window));
-    pipeline.startWindow(await this.partitionToDrop(window));
+    const partition = await this.partitionToDrop(window);
+    pipeline.startWindow(partition);
     let after: string | undefined;
-    for (let full = true; full; ) {
+    let full = true;
+    if (this.overlapsParts() && partition === undefined && maxKey !== undefined) {
+      ({ after, full } = await writeOverlapped({
+        plannedRows: planned.rows,
+        partRows: this.services.options.maxRowsPerFile,
+        end: (from) => writer.partEnd(window, from, maxKey),
+        write: (from, until, signal, numbered) => writer.write(window, from, { until, signal, numbered }),
+        add: (part) => pipeline.add(part),
+        extent: (part) => ({ rows: part.parent.source.rows, lastKey: part.parent.source.keyLog.lastKey }),
+        throwIfStopped: () => pipeline.throwIfStopped(),
+      }));
+    }
+    while (full) {
       pipeline.throwIfStopped();
       const part = await writer.write(window, after);
       if (!part) break;
@@ -166,6 +184,27 @@ class TableRun {
     return 1;
   }
 
+  /**
+   * Whether a window's parts are written two at a time (overlapped-parts.ts):
+   * in a full-speed run of one worker, for JSON Lines, on an integer key, of
+   * a table without child tables. Parquet is bound by this process's own
+   * thread, so a second part in flight would only hold a second row group's
+   * memory; a paced run does one thing at a time; several workers already
+   * keep one COPY each busy, within the pool they were sized for. An integer
+   * key (a sequence, an identity) grows with the rows' time, so a part's end
+   * is found by walking the window's own stretch of its index; a random key
+   * (uuid) spreads the window over the whole index. A child table's
+   * archives are written after their parent's, so they would not come in
+   * key order.
+   */
+  private overlapsParts(): boolean {
+    const { services, pacer, target } = this;
+    return (
+      services.options.parallelism <= 1 && !pacer.paced && target.children.length === 0 &&
+      services.codecs.forWriting().format.dialect === 'json' && INTEGER_KEYS.has(target.shape.keyType)
+    );
+  }
+
   /** A window another run of the job holds (one that outlived its job lock and has not let go yet): its rows stay for the next run. */
   private skipped(window: MonthWindow): void {
     const { context, result, target } = this;
@@ -179,7 +218,8 @@ class TableRun {
 
   private plan(): Promise<WindowPlan[]> {
     const microsecondTimestamps = this.services.codecs.forWriting().format.dialect === 'typed';
-    return this.services.db.withClient((client) => planWindows(client, this.target.shape, this.eligibility, { microsecondTimestamps }));
+    const maxKeys = this.overlapsParts() && !this.context.dryRun;
+    return this.services.db.withClient((client) => planWindows(client, this.target.shape, this.eligibility, { microsecondTimestamps, maxKeys }));
   }
 
   private pipeline(context: RunContext): PartPipeline<WrittenPart, QualifiedName, ArchiveSummary> {

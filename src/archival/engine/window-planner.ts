@@ -17,11 +17,19 @@ import { TableShape } from './table-introspector';
 export interface WindowPlan {
   window: MonthWindow;
   rows: number;
+  /** The window's highest eligible key, as text (PlanOptions.maxKeys only; undefined for a window with no row). */
+  maxKey?: string;
 }
 
 export interface PlanOptions {
   /** The archive holds timestamps as Parquet INT64 microseconds since 1970 (±infinity as its extremes). */
   microsecondTimestamps: boolean;
+  /**
+   * Also find each window's highest eligible key (integer keys), counted in
+   * the same pass: a run that writes two parts at once bounds its parts' ends
+   * by it (overlapped-parts.ts).
+   */
+  maxKeys?: boolean;
 }
 
 /** The first instant past INT64 microseconds since 1970 (which is also the archive's mark for infinity). */
@@ -36,7 +44,9 @@ export async function planWindows(client: PoolClient, shape: TableShape, eligibi
     past: `isfinite(t.${quoteIdent(c.name)}) AND t.${quoteIdent(c.name)} >= '${PAST_MICROS}${c.typname === 'timestamptz' ? "+00'::timestamptz" : "'::timestamp"}`,
   }));
   const indexed = await leadsAnIndex(client, shape, eligibility.time);
-  const rows = indexed ? await monthsByIndex(client, shape, eligibility) : await monthsInOnePass(client, shape, eligibility);
+  // `+ 0`: counted over the window's own rows, never by walking the key's index from its top (past every newer row).
+  const maxKey = options.maxKeys ? `, (max(t.${quoteIdent(shape.key)} + 0))::text AS max_key` : '';
+  const rows = indexed ? await monthsByIndex(client, shape, eligibility, maxKey) : await monthsInOnePass(client, shape, eligibility, maxKey);
   const where = `${shape.table.schema}.${shape.table.name}`;
   const unarchivable = rows.find((r) => r.month === null);
   if (unarchivable) {
@@ -62,13 +72,14 @@ export async function planWindows(client: PoolClient, shape: TableShape, eligibi
       );
     }
   }
-  return rows.map((r) => ({ window: monthWindow(new Date(`${r.month}T00:00:00Z`)), rows: Number(r.rows) }));
+  return rows.map((r) => ({ window: monthWindow(new Date(`${r.month}T00:00:00Z`)), rows: Number(r.rows), maxKey: r.max_key ?? undefined }));
 }
 
 interface MonthCount {
   /** YYYY-MM-DD of the month's first day (UTC); null for times no month holds (-infinity, BC). */
   month: string | null;
   rows: string;
+  max_key?: string | null;
 }
 
 /** The month (UTC) of a time expression, or NULL for a time no monthly window holds. */
@@ -96,7 +107,7 @@ async function leadsAnIndex(client: PoolClient, shape: TableShape, column: strin
 }
 
 /** One month at a time: the first eligible time at or after the last month's end, then that month's count. */
-async function monthsByIndex(client: PoolClient, shape: TableShape, eligibility: Eligibility): Promise<MonthCount[]> {
+async function monthsByIndex(client: PoolClient, shape: TableShape, eligibility: Eligibility, maxKey: string): Promise<MonthCount[]> {
   const time = `t.${quoteIdent(eligibility.time)}`;
   const table = quoteTable(shape.table);
   const months: MonthCount[] = [];
@@ -114,19 +125,19 @@ async function monthsByIndex(client: PoolClient, shape: TableShape, eligibility:
       return [{ month: null, rows: held.rows }];
     }
     const window = monthWindow(new Date(`${first.month}T00:00:00Z`));
-    const { rows: [counted] } = await client.query<{ rows: string }>(
-      `SELECT count(*) AS rows FROM ${table} t WHERE ${eligiblePredicate(eligibility, window)}`,
+    const { rows: [counted] } = await client.query<{ rows: string; max_key?: string | null }>(
+      `SELECT count(*) AS rows${maxKey} FROM ${table} t WHERE ${eligiblePredicate(eligibility, window)}`,
     );
-    months.push({ month: first.month, rows: counted.rows });
+    months.push({ month: first.month, rows: counted.rows, max_key: counted.max_key });
     from = window.end;
   }
 }
 
 /** Without such an index: one pass over the eligible rows, bucketed by month (named once per month, not per row). */
-async function monthsInOnePass(client: PoolClient, shape: TableShape, eligibility: Eligibility): Promise<MonthCount[]> {
+async function monthsInOnePass(client: PoolClient, shape: TableShape, eligibility: Eligibility, maxKey: string): Promise<MonthCount[]> {
   const { rows } = await client.query<MonthCount>(
-    `SELECT to_char(m, 'YYYY-MM-DD') AS month, rows FROM (
-       SELECT ${monthOf(`t.${quoteIdent(eligibility.time)}`)} AS m, count(*) AS rows
+    `SELECT to_char(m, 'YYYY-MM-DD') AS month, rows${maxKey ? ', max_key' : ''} FROM (
+       SELECT ${monthOf(`t.${quoteIdent(eligibility.time)}`)} AS m, count(*) AS rows${maxKey}
          FROM ${quoteTable(shape.table)} t WHERE ${cutoffPredicate(eligibility)} GROUP BY 1) months
       ORDER BY m NULLS FIRST`,
   );

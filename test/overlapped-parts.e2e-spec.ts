@@ -1,0 +1,116 @@
+/**
+ * A full-speed JSON Lines run writes a window's parts two at a time
+ * (engine/overlapped-parts.ts): each part a key range fixed before it
+ * starts, so no row is in two parts; part numbers, the manifest chain and
+ * the purges follow key order; rows inserted during the run that fill the
+ * last part are taken by parts after it; a failure in one part stops the
+ * part beside it and the run, with nothing half done, and the next run
+ * takes what is left.
+ */
+import { VerifyService } from '../src/archival/readback/verify.service';
+import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
+import { readManifest } from './harness/archives';
+import { monthStart, FIXED_NOW, DAY_MS } from './harness/clock';
+import { createTestDatabase, TestDatabase } from './harness/database';
+import { faultHooks } from './harness/fault-hooks';
+import { until } from './harness/poll';
+import { count, seedLogs } from './harness/seed';
+
+const ROWS = 2_000;
+const TABLE = 'flow_execution_logs';
+
+describe('the parts of a window written two at a time', () => {
+  const hooks = faultHooks();
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+  const archives = async () =>
+    (await db.sql.query(
+      `SELECT part, status, row_count::int AS rows, min_pk::int8 AS first, max_pk::int8 AS last, manifest_path, manifest_sha256
+         FROM archived_partitions WHERE table_name = $1 ORDER BY part`, [TABLE],
+    )).rows as { part: number; status: string; rows: number; first: string; last: string; manifest_path: string; manifest_sha256: string }[];
+
+  async function reseed(): Promise<void> {
+    await db.sql.query(`TRUNCATE ${TABLE}; DELETE FROM archived_partitions`);
+    const month = monthStart(FIXED_NOW, -6);
+    await seedLogs(db.sql, { rows: ROWS, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url, { module: { presets: ['log-archival'], maxRowsPerFile: 500, batchSize: 100 }, hooks });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('writes the next part while one is still being written, every row once, in key order', async () => {
+    await reseed();
+    let first = true;
+    hooks.afterWrite = async () => {
+      if (!first) return;
+      first = false;
+      // The first part waits, written but not yet on record, for the second to be written: one part at a time never gets there.
+      await until(
+        async () => (await db.sql.query(`SELECT count(*)::int AS n FROM archived_partitions WHERE table_name = $1 AND part = 2`, [TABLE])).rows[0].n,
+        (n) => n >= 1,
+        'a second part written while the first one waits',
+      );
+    };
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
+    expect(await count(db.sql, TABLE)).toBe(0);
+    const parts = await archives();
+    expect(parts.map((p) => [p.part, p.status, p.rows])).toEqual([1, 2, 3, 4].map((n) => [n, 'purged', 500]));
+    // Disjoint key ranges, ascending with the part number.
+    for (let i = 1; i < parts.length; i++) expect(BigInt(parts[i].first)).toBeGreaterThan(BigInt(parts[i - 1].last));
+    let previous: string | null = null;
+    for (const part of parts) {
+      expect((await readManifest(app.archiveDir, part.manifest_path)).previousManifestSha256).toBe(previous);
+      previous = part.manifest_sha256;
+    }
+    expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+  });
+
+  it('goes on after a last part that rows inserted during the run filled: every row archived once, none left behind', async () => {
+    await reseed();
+    let first = true;
+    hooks.afterWrite = async () => {
+      if (!first) return;
+      first = false;
+      // Planned: 2,000 rows, four parts. 300 more of the same month arrive, with keys above every planned one.
+      const month = monthStart(FIXED_NOW, -6);
+      await db.sql.query(
+        `INSERT INTO ${TABLE} (session_id, node_id, level, message, data, created_at)
+         SELECT gen_random_uuid(), 'late', 'info', 'late row ' || i, '{}'::jsonb, $1::timestamptz + i * interval '1 second' FROM generate_series(1, 300) i`,
+        [new Date(month.getTime() + 25 * DAY_MS).toISOString()],
+      );
+    };
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS + 300 });
+    expect(await count(db.sql, TABLE)).toBe(0);
+    const parts = await archives();
+    // Part numbers go on from the earlier tests' (the allocator never reuses one): five in a row.
+    expect(parts.map((p) => [p.part - parts[0].part, p.status, p.rows])).toEqual([[0, 'purged', 500], [1, 'purged', 500], [2, 'purged', 500], [3, 'purged', 500], [4, 'purged', 300]]);
+    for (let i = 1; i < parts.length; i++) expect(BigInt(parts[i].first)).toBeGreaterThan(BigInt(parts[i - 1].last));
+    expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+  });
+
+  it('a part that fails while the next is written stops the run: nothing half done, every row in the table or in one purged archive', async () => {
+    await reseed();
+    let written = 0;
+    hooks.afterWrite = () => {
+      if (++written === 2) throw new Error('the volume went away');
+    };
+    await expect(app.archival.run('log-archival')).rejects.toThrow(/the volume went away/);
+    const after = await archives();
+    expect(after.filter((p) => p.status === 'written' || p.status === 'verified')).toEqual([]);
+    const purged = after.filter((p) => p.status === 'purged').reduce((sum, p) => sum + p.rows, 0);
+    expect(purged + (await count(db.sql, TABLE))).toBe(ROWS);
+
+    hooks.afterWrite = undefined;
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS - purged });
+    expect(await count(db.sql, TABLE)).toBe(0);
+    const all = (await archives()).filter((p) => p.status === 'purged');
+    expect(all.reduce((sum, p) => sum + p.rows, 0)).toBe(ROWS);
+    expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+  });
+});
