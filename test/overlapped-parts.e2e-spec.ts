@@ -50,7 +50,7 @@ describe('the parts of a window written two at a time', () => {
     hooks.afterWrite = async () => {
       if (!first) return;
       first = false;
-      // The first part waits, written but not yet on record, for the second to be written: one part at a time never gets there.
+      // The first part, on record but still inside its write, waits for the second to be on record too: one part at a time never gets there.
       await until(
         async () => (await db.sql.query(`SELECT count(*)::int AS n FROM archived_partitions WHERE table_name = $1 AND part = 2`, [TABLE])).rows[0].n,
         (n) => n >= 1,

@@ -18,9 +18,12 @@
  * time (the caller goes on from `after`).
  *
  * The first failure (a part's write, or the pipeline refusing a part) stops
- * the other part at its next batch, and nothing new starts; both are
- * settled before the error is thrown.
+ * the other part at its next batch (its own record then says it was
+ * stopped, and why), and nothing new starts or is handed on; both are
+ * settled before that first error is thrown.
  */
+import { RunStoppedError } from '../archival.errors';
+
 export interface OverlappedWriting<P> {
   /** The window's rows when it was planned, and the most rows a part holds. */
   plannedRows: number;
@@ -52,6 +55,12 @@ interface Flight<P> {
 
 export async function writeOverlapped<P>(steps: OverlappedWriting<P>): Promise<OverlappedEnd> {
   const failed = new AbortController();
+  let first: { error: unknown } | undefined;
+  const stop = (error: unknown) => {
+    if (first) return;
+    first = { error };
+    failed.abort(new RunStoppedError(`stopped: another part of the window failed (${(error as Error)?.message ?? error})`));
+  };
   const flight: Flight<P>[] = [];
   let lower: string | undefined;
   let bounded = 0;
@@ -66,7 +75,7 @@ export async function writeOverlapped<P>(steps: OverlappedWriting<P>): Promise<O
     const hasNumber = new Promise<void>((resolve) => (numbered = resolve));
     const part = steps.write(lower, upper, failed.signal, numbered);
     // The first failure stops the other part; each is awaited in turn, or settled before the error is thrown.
-    part.catch((error: unknown) => failed.abort(error));
+    part.catch(stop);
     flight.push({ part, last: upper === undefined });
     lower = upper;
     bounded++;
@@ -80,6 +89,8 @@ export async function writeOverlapped<P>(steps: OverlappedWriting<P>): Promise<O
       const part = await next.part;
       flight.shift();
       if (open) await launch();
+      // A part that came back after the other failed stays unsealed, abandoned with the run's unpurged archives.
+      failed.signal.throwIfAborted();
       if (part) await steps.add(part);
       if (next.last) {
         if (!part) return { full: false };
@@ -88,8 +99,8 @@ export async function writeOverlapped<P>(steps: OverlappedWriting<P>): Promise<O
       }
     }
   } catch (error) {
-    failed.abort(error);
+    stop(error);
     await Promise.allSettled(flight.map((f) => f.part));
-    throw error;
+    throw first!.error;
   }
 }

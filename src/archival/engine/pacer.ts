@@ -32,9 +32,13 @@ export class Pacer {
     readonly sizer?: BatchSizer,
   ) {}
 
-  /** Waits while the run's throttle says the database is too busy (before a step, outside any transaction). */
-  async gate(): Promise<void> {
-    await this.throttle?.pass(this.signal);
+  /**
+   * Waits while the run's throttle says the database is too busy (before a
+   * step, outside any transaction); `signal`, for a step that can be stopped
+   * on its own (one of two parts in flight), instead of the run's.
+   */
+  async gate(signal: AbortSignal | undefined = this.signal): Promise<void> {
+    await this.throttle?.pass(signal);
   }
 
   /** Whether any rest is configured (a paced run trades speed for a light footprint). */
@@ -47,9 +51,9 @@ export class Pacer {
   }
 
   /** Passes the throttle, then rests after a step that started at `startedAt` (a `performance.now()` reading). */
-  async rest(startedAt: number): Promise<void> {
-    await this.gate();
-    await this.pause(startedAt);
+  async rest(startedAt: number, signal?: AbortSignal): Promise<void> {
+    await this.gate(signal ?? this.signal);
+    await this.pause(startedAt, signal ?? this.signal);
   }
 
   /**
@@ -57,10 +61,10 @@ export class Pacer {
    * batches, inside its transaction, where waiting out load (maybe for long)
    * would hold its row locks; the purge passed the throttle before it began.
    */
-  async pause(startedAt: number): Promise<void> {
+  async pause(startedAt: number, signal: AbortSignal | undefined = this.signal): Promise<void> {
     if (!this.paced) return;
     const ms = this.sleepMs + this.niceRatio * (performance.now() - startedAt);
-    await sleep(ms, this.signal);
+    await sleep(ms, signal);
   }
 
   /**

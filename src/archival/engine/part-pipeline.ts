@@ -1,7 +1,7 @@
 /**
  * The pipelining rule of a table run, in one place. Written parts come in
  * one by one; the pipeline
- * - seals them one after another in the order they came (catalog order, which
+ * - seals them one after another in the order they came (key order, which
  *   the manifest hash chain follows), while the run goes on writing the next;
  * - purges each part once its own seal succeeded, with at most one purge in
  *   flight (a part's purge waits for the one before it);

@@ -94,7 +94,8 @@ export class RowSource {
       this.options.onBatch?.(fetched, Math.round(ms));
       if (fetched < limit) return;
       after = this.keyLog.lastKey;
-      await this.options.pacer.rest(started);
+      // Its own signal: a part stopped because the part beside it failed does not wait out a throttle pause first.
+      await this.options.pacer.rest(started, this.options.signal);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * The run's verifications, one after another in the order they were queued
- * (catalog order, which the manifest hash chain follows), while the engine
+ * (the parts' key order, which the manifest hash chain follows), while the engine
  * goes on writing the next part. After a failure nothing more is verified:
  * later steps reject with the same error, and the writer stops at its next
  * check. Archives left "written" are discarded by the next run.

@@ -15,7 +15,7 @@ export interface RecordedArchive {
   written: WrittenArchive;
 }
 
-/** A part: the parent table's archive and the archives of its child rows, in the order they were written (catalog order). */
+/** A part: the parent table's archive and the archives of its child rows, in the order they were written and recorded. */
 export interface WrittenPart {
   parent: RecordedArchive;
   children: RecordedArchive[];

@@ -90,6 +90,27 @@ describe('Throttle', () => {
     expect(order).toEqual(['first', 'second']);
   });
 
+  it('a step that joins a wait under way stops on its own signal; the wait goes on for the first', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const readings = [{ replicaLagMs: 5_000 }, {}];
+    const throttle = new Throttle(
+      { ...THROTTLE_DEFAULTS, checkIntervalMs: 1_000 },
+      async () => ({ ...calm, ...(readings.shift() ?? {}) }),
+      { paused: () => undefined, waited: () => undefined, resumed: () => undefined, unreadable: () => undefined },
+      () => gate,
+      () => 0,
+    );
+    const first = throttle.pass();
+    await new Promise((resolve) => setImmediate(resolve));
+    const stop = new AbortController();
+    const second = throttle.pass(stop.signal);
+    stop.abort(new Error('the part beside it failed'));
+    await expect(second).rejects.toThrow('the part beside it failed');
+    release();
+    await expect(first).resolves.toBeUndefined();
+  });
+
   it('reads nothing when every signal is off', async () => {
     const t = harness({ maxReplicaLagMs: 0 }, [{ replicaLagMs: 99_999 }]);
     await t.throttle.pass();

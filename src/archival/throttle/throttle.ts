@@ -71,7 +71,8 @@ export class Throttle {
   /** Returns once no signal is over its limit; throws only if the signal aborts or a reading fails. */
   async pass(signal?: AbortSignal): Promise<void> {
     if (!throttleEnabled(this.options)) return;
-    if (this.waiting) return this.waiting;
+    // A wait already under way is shared, but each caller stops on its own signal.
+    if (this.waiting) return untilAborted(this.waiting, signal);
     if (this.now() - this.checkedAt < this.options.checkIntervalMs) return;
     this.waiting = this.check(signal).finally(() => (this.waiting = undefined));
     return this.waiting;
@@ -102,4 +103,18 @@ export class Throttle {
       this.report.waited(verdict.reason, (this.now() - started) / 1000);
     }
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
 }
