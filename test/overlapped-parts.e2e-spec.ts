@@ -7,6 +7,7 @@
  * part beside it and the run, with nothing half done, and the next run
  * takes what is left.
  */
+import { Client } from 'pg';
 import { VerifyService } from '../src/archival/readback/verify.service';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { readManifest } from './harness/archives';
@@ -68,6 +69,38 @@ describe('the parts of a window written two at a time', () => {
       expect((await readManifest(app.archiveDir, part.manifest_path)).previousManifestSha256).toBe(previous);
       previous = part.manifest_sha256;
     }
+    expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+  });
+
+  it('purges two parts at once: the second is purged while the first one\'s delete waits on a row lock', async () => {
+    await reseed();
+    const locker = new Client({ connectionString: db.url });
+    await locker.connect();
+    let secondPurgedFirst: Promise<boolean> | undefined;
+    hooks.afterVerify = async () => {
+      if (secondPurgedFirst) return;
+      // Part 1 is verified: a transaction of the API's locks its first row, so part 1's delete waits on it.
+      await locker.query('BEGIN');
+      await locker.query(`SELECT id FROM ${TABLE} ORDER BY id LIMIT 1 FOR UPDATE`);
+      const purgedParts = async () =>
+        (await db.sql.query(`SELECT array_agg(part ORDER BY part) AS parts FROM archived_partitions WHERE table_name = $1 AND status = 'purged'`, [TABLE])).rows[0]
+          .parts as number[] | null;
+      // Let go once part 2 is purged; one purge at a time never gets there (part 2's waits for part 1's), then let go anyway.
+      secondPurgedFirst = until(purgedParts, (parts) => (parts?.length ?? 0) >= 1, 'a part purged while part 1 waits', 10_000).then(
+        () => true,
+        () => false,
+      );
+      void secondPurgedFirst.then(() => locker.query('COMMIT'));
+    };
+    try {
+      expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
+      expect(await secondPurgedFirst).toBe(true);
+    } finally {
+      hooks.afterVerify = undefined;
+      await locker.end();
+    }
+    expect(await count(db.sql, TABLE)).toBe(0);
+    expect((await archives()).map((p) => p.status)).toEqual(['purged', 'purged', 'purged', 'purged']);
     expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
   });
 

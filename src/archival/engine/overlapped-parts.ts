@@ -7,7 +7,7 @@
  * key range (PartWriter.partEnd), so parts never share a row. Part numbers
  * are taken in key order (a part starts only once the one before it has its
  * number), and parts are handed to the pipeline in that order, whichever
- * finished first: seals, the manifest chain and the one purge in flight
+ * finished first: seals, the manifest chain and the purges (two in flight)
  * keep it.
  *
  * Ends are looked up only while the window's planned rows left exceed a

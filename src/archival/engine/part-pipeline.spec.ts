@@ -24,7 +24,7 @@ class Gate {
 /** Lets every callback already queued run (no timers). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function pipeline(options: { paced?: boolean; parts: string[] }) {
+function pipeline(options: { paced?: boolean; parts: string[]; purges?: number }) {
   const seals = new Map(options.parts.map((p) => [p, new Gate()]));
   const purges = new Map(options.parts.map((p) => [p, new Gate()]));
   const events: string[] = [];
@@ -44,7 +44,7 @@ function pipeline(options: { paced?: boolean; parts: string[] }) {
     },
     purged: (summaries) => events.push(...summaries.map((s) => `purged ${s}`)),
   };
-  const run = new PartPipeline(steps, { paced: options.paced ?? false, signal: stop.signal });
+  const run = new PartPipeline(steps, { paced: options.paced ?? false, signal: stop.signal, purges: options.purges });
   return { run, seals, purges, events, drops, stop };
 }
 
@@ -91,6 +91,45 @@ describe('PartPipeline', () => {
     purges.get('3')!.finish();
     await run.drain();
     expect(events.filter((e) => e.startsWith('purged'))).toEqual(['purged 1', 'purged 2', 'purged 3']);
+  });
+
+  it('with two purges allowed, purges two parts at once, reports them in order, and waits before a third', async () => {
+    const { run, seals, purges, events } = pipeline({ parts: ['1', '2', '3'], purges: 2 });
+    await run.add('1');
+    await run.add('2'); // returns at once: part 1's purge need not be done
+    seals.get('1')!.finish();
+    seals.get('2')!.finish();
+    await settle();
+    expect([purges.get('1')!.started, purges.get('2')!.started]).toEqual([true, true]);
+    let third = false;
+    const added = run.add('3').then(() => (third = true));
+    await settle();
+    expect(third).toBe(false); // two purges in flight: the writer waits for the older one
+    purges.get('2')!.finish();
+    await settle();
+    expect(events.filter((e) => e.startsWith('purged'))).toEqual([]); // part 2 is reported after part 1
+    expect(third).toBe(false);
+    purges.get('1')!.finish();
+    await added;
+    seals.get('3')!.finish();
+    purges.get('3')!.finish();
+    await run.drain();
+    expect(events.filter((e) => e.startsWith('purged'))).toEqual(['purged 1', 'purged 2', 'purged 3']);
+  });
+
+  it('with two purges allowed, starts no purge after one failed', async () => {
+    const { run, seals, purges, events } = pipeline({ parts: ['1', '2'], purges: 2 });
+    await run.add('1');
+    await run.add('2');
+    seals.get('1')!.finish();
+    await settle();
+    purges.get('1')!.fail(new Error('purge of part 1: 3 rows changed since they were archived'));
+    await settle();
+    seals.get('2')!.finish();
+    await expect(run.drain()).rejects.toThrow('purge of part 1');
+    expect(purges.get('2')!.started).toBe(false);
+    expect(events.filter((e) => e.startsWith('purge'))).toEqual(['purge 1']);
+    await expect(run.settle()).resolves.toBeUndefined();
   });
 
   it('in a paced run, waits for each seal and purge before the next part is written', async () => {

@@ -4,7 +4,10 @@
  * - seals them one after another in the order they came (key order, which
  *   the manifest hash chain follows), while the run goes on writing the next;
  * - purges each part once its own seal succeeded, with at most one purge in
- *   flight (a part's purge waits for the one before it);
+ *   flight (a part's purge waits for the one before it), or two when the
+ *   run writes two parts at once (overlapped-parts.ts): the purges of
+ *   disjoint key ranges, reported in the order the parts came; after a
+ *   failed purge no other starts;
  * - in a window whose partition is to be dropped, defers every part and drops
  *   the partition once all of them are sealed and earlier purges are done;
  * - in a paced run, does one thing at a time: each seal and each purge is
@@ -29,6 +32,8 @@ export interface PipelineOptions {
   paced: boolean;
   /** Fires when the run must stop (lock lost, shutdown). */
   signal: AbortSignal;
+  /** Purges in flight at once (1 unless the run writes two parts at once). */
+  purges?: number;
 }
 
 interface Deferred<Part, Partition> {
@@ -38,8 +43,11 @@ interface Deferred<Part, Partition> {
 
 export class PartPipeline<Part, Partition, Summary> {
   private readonly seals = new VerificationChain();
-  /** The one purge in flight (or the last one, settled). */
-  private purging: Promise<void> = Promise.resolve();
+  /** The purges in flight, oldest first, each settled once it is purged and reported. */
+  private purging: Promise<void>[] = [];
+  /** The last purge queued, reported: the next one reports after it. */
+  private reported: Promise<void> = Promise.resolve();
+  private purgeFailed: { error: unknown } | undefined;
   private deferred: Deferred<Part, Partition> | undefined;
 
   constructor(
@@ -67,10 +75,21 @@ export class PartPipeline<Part, Partition, Summary> {
       this.deferred.parts.push({ part, sealed });
       return;
     }
-    await this.purging;
-    this.purging = sealed.then(() => this.steps.purge(part)).then((summary) => this.steps.purged([summary]));
-    this.purging.catch(() => undefined); // awaited before the next purge and by drain() or settle()
-    if (this.options.paced) await this.purging;
+    while (this.purging.length >= (this.options.purges ?? 1)) await this.purging.shift();
+    const purged = sealed.then(() => {
+      if (this.purgeFailed) throw this.purgeFailed.error;
+      return this.steps.purge(part);
+    });
+    purged.catch((error: unknown) => (this.purgeFailed ??= { error }));
+    const previous = this.reported;
+    const reported = purged.then(async (summary) => {
+      await previous.catch(() => undefined);
+      this.steps.purged([summary]);
+    });
+    this.reported = reported;
+    this.purging.push(reported);
+    reported.catch(() => undefined); // awaited before a later purge and by drain() or settle()
+    if (this.options.paced) await reported;
   }
 
   /** The window's last part was added: a deferred window drops its partition once every part is sealed. */
@@ -78,24 +97,24 @@ export class PartPipeline<Part, Partition, Summary> {
     const deferred = this.deferred;
     this.deferred = undefined;
     if (!deferred || deferred.parts.length === 0) return;
-    await this.purging;
+    await Promise.all(this.purging);
     await Promise.all(deferred.parts.map((p) => p.sealed));
     this.steps.purged(await this.steps.drop(deferred.partition, deferred.parts.map((p) => p.part)));
   }
 
   /** Resolves once the purges (and drops) queued so far have finished, whatever their outcome: a window's lock is held until then. */
   idle(): Promise<void> {
-    return this.purging.catch(() => undefined);
+    return Promise.allSettled(this.purging).then(() => undefined);
   }
 
   /** The table's last window ended: waits for the last purge (and throws its error). */
   async drain(): Promise<void> {
-    await this.purging;
+    await Promise.all(this.purging);
   }
 
   /** After a failure: waits for every seal and purge still in flight, whatever their outcome. */
   async settle(): Promise<void> {
     await this.seals.settled();
-    await this.purging.catch(() => undefined);
+    await Promise.allSettled(this.purging);
   }
 }

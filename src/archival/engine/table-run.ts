@@ -4,7 +4,7 @@
  *     write (part-writer) → seal: read back, verify, manifest, "verified" (part-sealer)
  *     → purge (part-purge), or, for a whole-month partition, drop it once every part is sealed.
  * The part pipeline (part-pipeline.ts) decides what overlaps: seals in order,
- * one purge in flight, a paced run one step at a time. ARCHIVAL_PARALLELISM
+ * one purge in flight (two beside two parts at once), a paced run one step at a time. ARCHIVAL_PARALLELISM
  * windows are archived at once, each under its own lock (window-lock.ts).
  */
 import { Logger } from '@nestjs/common';
@@ -233,7 +233,8 @@ class TableRun {
         drop: (partition, parts) => purge.drop(partition, parts),
         purged: (summaries) => addPurged(this.result, summaries),
       },
-      { paced: pacer.paced, signal: context.signal },
+      // Two parts at once are followed by two purges at once (disjoint key ranges), or the second would wait out the first.
+      { paced: pacer.paced, signal: context.signal, purges: this.overlapsParts() ? 2 : 1 },
     );
   }
 
