@@ -13,7 +13,7 @@ import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { readManifest } from './harness/archives';
 import { monthStart, FIXED_NOW, DAY_MS } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
-import { faultHooks } from './harness/fault-hooks';
+import { faultHooks, onFirstCall } from './harness/fault-hooks';
 import { until } from './harness/poll';
 import { count, seedLogs } from './harness/seed';
 
@@ -47,17 +47,14 @@ describe('the parts of a window written two at a time', () => {
 
   it('writes the next part while one is still being written, every row once, in key order', async () => {
     await reseed();
-    let first = true;
-    hooks.afterWrite = async () => {
-      if (!first) return;
-      first = false;
+    hooks.afterWrite = onFirstCall(async () => {
       // The first part, on record but still inside its write, waits for the second to be on record too: one part at a time never gets there.
       await until(
         async () => (await db.sql.query(`SELECT count(*)::int AS n FROM archived_partitions WHERE table_name = $1 AND part = 2`, [TABLE])).rows[0].n,
         (n) => n >= 1,
         'a second part written while the first one waits',
       );
-    };
+    });
     expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
     expect(await count(db.sql, TABLE)).toBe(0);
     const parts = await archives();
@@ -106,10 +103,7 @@ describe('the parts of a window written two at a time', () => {
 
   it('goes on after a last part that rows inserted during the run filled: every row archived once, none left behind', async () => {
     await reseed();
-    let first = true;
-    hooks.afterWrite = async () => {
-      if (!first) return;
-      first = false;
+    hooks.afterWrite = onFirstCall(async () => {
       // Planned: 2,000 rows, four parts. 300 more of the same month arrive, with keys above every planned one.
       const month = monthStart(FIXED_NOW, -6);
       await db.sql.query(
@@ -117,7 +111,7 @@ describe('the parts of a window written two at a time', () => {
          SELECT gen_random_uuid(), 'late', 'info', 'late row ' || i, '{}'::jsonb, $1::timestamptz + i * interval '1 second' FROM generate_series(1, 300) i`,
         [new Date(month.getTime() + 25 * DAY_MS).toISOString()],
       );
-    };
+    });
     expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS + 300 });
     expect(await count(db.sql, TABLE)).toBe(0);
     const parts = await archives();

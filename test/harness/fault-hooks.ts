@@ -9,3 +9,13 @@ export function faultHooks(): ArchivalHooks {
   });
   return hooks;
 }
+
+/** A hook that runs `action` at its first call only (later calls pass). */
+export function onFirstCall(action: () => Promise<void> | void): () => Promise<void> {
+  let called = false;
+  return async () => {
+    if (called) return;
+    called = true;
+    await action();
+  };
+}

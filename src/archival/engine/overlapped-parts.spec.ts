@@ -1,5 +1,5 @@
 import { RunStoppedError } from '../archival.errors';
-import { OverlappedWriting, writeOverlapped } from './overlapped-parts';
+import { OverlappedEnd, OverlappedWriting, writeOverlapped } from './overlapped-parts';
 
 /** A part the test finishes by hand. */
 interface FakePart {
@@ -49,6 +49,17 @@ function world(options: { plannedRows: number; partRows?: number; ends: (string 
     throwIfStopped: () => undefined,
   };
   return { parts, events, steps };
+}
+
+/** Starts the writing and numbers its first two parts: both are then in flight. The result is caught, to be awaited by the test. */
+async function twoInFlight(steps: OverlappedWriting<Written>, parts: FakePart[]): Promise<{ done: Promise<OverlappedEnd> }> {
+  const done = writeOverlapped(steps);
+  done.catch(() => undefined);
+  await settle();
+  parts[0].numbered();
+  await settle();
+  parts[1].numbered();
+  return { done }; // wrapped: an async function's returned promise would be awaited with it
 }
 
 describe('writeOverlapped', () => {
@@ -106,12 +117,7 @@ describe('writeOverlapped', () => {
 
   it('the first part failing stops the second, which is told why; the first error is the one thrown', async () => {
     const { parts, events, steps } = world({ plannedRows: 1000, ends: ['100', '200', '300'] });
-    const done = writeOverlapped(steps);
-    done.catch(() => undefined);
-    await settle();
-    parts[0].numbered();
-    await settle();
-    parts[1].numbered();
+    const { done } = await twoInFlight(steps, parts);
     parts[0].fail(new Error('the volume went away'));
     await settle();
     expect(parts[1].signal.aborted).toBe(true);
@@ -128,12 +134,7 @@ describe('writeOverlapped', () => {
     // This first part ignores its stop and finishes anyway (it was past its last batch).
     const write = steps.write;
     steps.write = (after, until, _signal, numbered) => write(after, until, new AbortController().signal, numbered);
-    const done = writeOverlapped(steps);
-    done.catch(() => undefined);
-    await settle();
-    parts[0].numbered();
-    await settle();
-    parts[1].numbered();
+    const { done } = await twoInFlight(steps, parts);
     parts[1].fail(new Error('the volume went away'));
     await settle();
     parts[0].finish(100, '100');
@@ -143,12 +144,7 @@ describe('writeOverlapped', () => {
 
   it('the second part failing stops the first, still being written, and starts nothing new', async () => {
     const { parts, events, steps } = world({ plannedRows: 1000, ends: ['100', '200', '300'] });
-    const done = writeOverlapped(steps);
-    done.catch(() => undefined);
-    await settle();
-    parts[0].numbered();
-    await settle();
-    parts[1].numbered();
+    const { done } = await twoInFlight(steps, parts);
     // The second part fails while the first is still being written: the first is stopped, not waited for.
     parts[1].fail(new Error('the volume went away'));
     await settle();
@@ -163,12 +159,7 @@ describe('writeOverlapped', () => {
     steps.add = async () => {
       throw new Error('a seal failed');
     };
-    const done = writeOverlapped(steps);
-    done.catch(() => undefined);
-    await settle();
-    parts[0].numbered();
-    await settle();
-    parts[1].numbered();
+    const { done } = await twoInFlight(steps, parts);
     parts[0].finish(100, '100');
     await settle();
     parts[2].numbered();

@@ -34,6 +34,21 @@ function harness(options: Partial<ThrottleOptions>, readings: Array<Partial<Sign
   return { throttle, events, slept, reads: () => reads, advance: (ms: number) => (clock += ms) };
 }
 
+/** A throttle whose first reading lags and whose one wait lasts until `release()`. */
+function laggingOnce() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const readings = [{ replicaLagMs: 5_000 }, {}];
+  const throttle = new Throttle(
+    { ...THROTTLE_DEFAULTS, checkIntervalMs: 1_000 },
+    async () => ({ ...calm, ...(readings.shift() ?? {}) }),
+    { paused: () => undefined, waited: () => undefined, resumed: () => undefined, unreadable: () => undefined },
+    () => gate,
+    () => 0,
+  );
+  return { throttle, release };
+}
+
 describe('Throttle', () => {
   it('waits one check interval at a time while the replica lags, then resumes', async () => {
     const t = harness({ maxReplicaLagMs: 500, checkIntervalMs: 200 }, [{ replicaLagMs: 900 }, { replicaLagMs: 700 }, { replicaLagMs: 10 }]);
@@ -69,17 +84,8 @@ describe('Throttle', () => {
   });
 
   it('holds a second step that comes to the gate while the first waits, until the wait ends', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const readings = [{ replicaLagMs: 5_000 }, {}];
+    const { throttle, release } = laggingOnce();
     const order: string[] = [];
-    const throttle = new Throttle(
-      { ...THROTTLE_DEFAULTS, checkIntervalMs: 1_000 },
-      async () => ({ ...calm, ...(readings.shift() ?? {}) }),
-      { paused: () => undefined, waited: () => undefined, resumed: () => undefined, unreadable: () => undefined },
-      () => gate,
-      () => 0,
-    );
     const first = throttle.pass().then(() => order.push('first'));
     await new Promise((resolve) => setImmediate(resolve));
     const second = throttle.pass().then(() => order.push('second'));
@@ -91,16 +97,7 @@ describe('Throttle', () => {
   });
 
   it('a step that joins a wait under way stops on its own signal; the wait goes on for the first', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const readings = [{ replicaLagMs: 5_000 }, {}];
-    const throttle = new Throttle(
-      { ...THROTTLE_DEFAULTS, checkIntervalMs: 1_000 },
-      async () => ({ ...calm, ...(readings.shift() ?? {}) }),
-      { paused: () => undefined, waited: () => undefined, resumed: () => undefined, unreadable: () => undefined },
-      () => gate,
-      () => 0,
-    );
+    const { throttle, release } = laggingOnce();
     const first = throttle.pass();
     await new Promise((resolve) => setImmediate(resolve));
     const stop = new AbortController();
