@@ -32,8 +32,13 @@ export interface OverlappedWriting<P> {
   end(after: string | undefined): Promise<string | undefined>;
   /** Writes the part (after, until]; undefined when it holds no eligible row. */
   write(after: string | undefined, until: string | undefined, signal: AbortSignal, numbered: () => void): Promise<P | undefined>;
-  /** Hands a written part to the pipeline (waits while the purge before it is in flight). */
-  add(part: P): Promise<void>;
+  /**
+   * Hands a written part to the pipeline (waits while the purge before it is
+   * in flight); `beside`: a later part of the window, whose purge may run
+   * beside the one before it (disjoint key ranges). A window's first part
+   * waits for every purge before it, as a part of its own does.
+   */
+  add(part: P, beside: boolean): Promise<void>;
   /** A written part's rows and last key. */
   extent(part: P): { rows: number; lastKey: string | undefined };
   throwIfStopped(): void;
@@ -63,6 +68,7 @@ export async function writeOverlapped<P>(steps: OverlappedWriting<P>): Promise<O
   };
   const flight: Flight<P>[] = [];
   let lower: string | undefined;
+  let handedOn = 0;
   let bounded = 0;
   let open = true;
   const launch = async () => {
@@ -91,7 +97,7 @@ export async function writeOverlapped<P>(steps: OverlappedWriting<P>): Promise<O
       if (open) await launch();
       // A part that came back after the other failed stays unsealed, abandoned with the run's unpurged archives.
       failed.signal.throwIfAborted();
-      if (part) await steps.add(part);
+      if (part) await steps.add(part, handedOn++ > 0);
       if (next.last) {
         if (!part) return { full: false };
         const { rows, lastKey } = steps.extent(part);

@@ -24,7 +24,7 @@ class Gate {
 /** Lets every callback already queued run (no timers). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function pipeline(options: { paced?: boolean; parts: string[]; purges?: number }) {
+function pipeline(options: { paced?: boolean; parts: string[] }) {
   const seals = new Map(options.parts.map((p) => [p, new Gate()]));
   const purges = new Map(options.parts.map((p) => [p, new Gate()]));
   const events: string[] = [];
@@ -44,7 +44,7 @@ function pipeline(options: { paced?: boolean; parts: string[]; purges?: number }
     },
     purged: (summaries) => events.push(...summaries.map((s) => `purged ${s}`)),
   };
-  const run = new PartPipeline(steps, { paced: options.paced ?? false, signal: stop.signal, purges: options.purges });
+  const run = new PartPipeline(steps, { paced: options.paced ?? false, signal: stop.signal });
   return { run, seals, purges, events, drops, stop };
 }
 
@@ -93,16 +93,16 @@ describe('PartPipeline', () => {
     expect(events.filter((e) => e.startsWith('purged'))).toEqual(['purged 1', 'purged 2', 'purged 3']);
   });
 
-  it('with two purges allowed, purges two parts at once, reports them in order, and waits before a third', async () => {
-    const { run, seals, purges, events } = pipeline({ parts: ['1', '2', '3'], purges: 2 });
+  it('the second of two parts written at once is purged beside the first, reported after it; a third waits for the older', async () => {
+    const { run, seals, purges, events } = pipeline({ parts: ['1', '2', '3'] });
     await run.add('1');
-    await run.add('2'); // returns at once: part 1's purge need not be done
+    await run.add('2', 2); // returns at once: part 1's purge need not be done
     seals.get('1')!.finish();
     seals.get('2')!.finish();
     await settle();
     expect([purges.get('1')!.started, purges.get('2')!.started]).toEqual([true, true]);
     let third = false;
-    const added = run.add('3').then(() => (third = true));
+    const added = run.add('3', 2).then(() => (third = true));
     await settle();
     expect(third).toBe(false); // two purges in flight: the writer waits for the older one
     purges.get('2')!.finish();
@@ -117,10 +117,27 @@ describe('PartPipeline', () => {
     expect(events.filter((e) => e.startsWith('purged'))).toEqual(['purged 1', 'purged 2', 'purged 3']);
   });
 
-  it('with two purges allowed, starts no purge after one failed', async () => {
-    const { run, seals, purges, events } = pipeline({ parts: ['1', '2'], purges: 2 });
+  it('a part of its own (the default) waits for every purge in flight, also two', async () => {
+    const { run, seals, purges } = pipeline({ parts: ['1', '2', '3'] });
     await run.add('1');
-    await run.add('2');
+    await run.add('2', 2);
+    seals.get('1')!.finish();
+    seals.get('2')!.finish();
+    await settle();
+    let third = false;
+    const added = run.add('3').then(() => (third = true));
+    purges.get('1')!.finish();
+    await settle();
+    expect(third).toBe(false); // part 2's purge is still in flight
+    purges.get('2')!.finish();
+    await added;
+    expect(purges.get('3')!.started).toBe(false); // its own seal first
+  });
+
+  it('beside a purge in flight, starts no purge after that one failed', async () => {
+    const { run, seals, purges, events } = pipeline({ parts: ['1', '2'] });
+    await run.add('1');
+    await run.add('2', 2);
     seals.get('1')!.finish();
     await settle();
     purges.get('1')!.fail(new Error('purge of part 1: 3 rows changed since they were archived'));

@@ -4,10 +4,10 @@
  * - seals them one after another in the order they came (key order, which
  *   the manifest hash chain follows), while the run goes on writing the next;
  * - purges each part once its own seal succeeded, with at most one purge in
- *   flight (a part's purge waits for the one before it), or two when the
- *   run writes two parts at once (overlapped-parts.ts): the purges of
- *   disjoint key ranges, reported in the order the parts came; after a
- *   failed purge no other starts;
+ *   flight (a part's purge waits for the one before it), or two for parts
+ *   written two at once (overlapped-parts.ts): the purges of disjoint key
+ *   ranges, reported in the order the parts came; after a failed purge no
+ *   other starts;
  * - in a window whose partition is to be dropped, defers every part and drops
  *   the partition once all of them are sealed and earlier purges are done;
  * - in a paced run, does one thing at a time: each seal and each purge is
@@ -32,8 +32,6 @@ export interface PipelineOptions {
   paced: boolean;
   /** Fires when the run must stop (lock lost, shutdown). */
   signal: AbortSignal;
-  /** Purges in flight at once (1 unless the run writes two parts at once). */
-  purges?: number;
 }
 
 interface Deferred<Part, Partition> {
@@ -66,8 +64,12 @@ export class PartPipeline<Part, Partition, Summary> {
     this.deferred = partition === undefined ? undefined : { partition, parts: [] };
   }
 
-  /** Takes a written part: queues its seal, then its purge (or defers it to the window's drop). */
-  async add(part: Part): Promise<void> {
+  /**
+   * Takes a written part: queues its seal, then its purge (or defers it to
+   * the window's drop). `purges`: how many purges may be in flight with
+   * this one (2 for the second of two parts written at once).
+   */
+  async add(part: Part, purges = 1): Promise<void> {
     const sealed = this.seals.then(() => this.steps.seal(part));
     sealed.catch(() => undefined); // awaited before its purge or the drop, and by settle()
     if (this.options.paced) await sealed;
@@ -75,7 +77,7 @@ export class PartPipeline<Part, Partition, Summary> {
       this.deferred.parts.push({ part, sealed });
       return;
     }
-    while (this.purging.length >= (this.options.purges ?? 1)) await this.purging.shift();
+    while (this.purging.length >= purges) await this.purging.shift();
     const purged = sealed.then(() => {
       if (this.purgeFailed) throw this.purgeFailed.error;
       return this.steps.purge(part);

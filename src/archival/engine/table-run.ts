@@ -152,7 +152,8 @@ class TableRun {
         partRows: this.services.options.maxRowsPerFile,
         end: (from) => writer.partEnd(window, from, maxKey),
         write: (from, until, signal, numbered) => writer.write(window, from, { until, signal, numbered }),
-        add: (part) => pipeline.add(part),
+        // A window's parts written two at once are purged two at once (disjoint key ranges), or the second would wait out the first.
+        add: (part, beside) => pipeline.add(part, beside ? 2 : 1),
         extent: (part) => ({ rows: part.parent.source.rows, lastKey: part.parent.source.keyLog.lastKey }),
         throwIfStopped: () => pipeline.throwIfStopped(),
       }));
@@ -233,8 +234,7 @@ class TableRun {
         drop: (partition, parts) => purge.drop(partition, parts),
         purged: (summaries) => addPurged(this.result, summaries),
       },
-      // Two parts at once are followed by two purges at once (disjoint key ranges), or the second would wait out the first.
-      { paced: pacer.paced, signal: context.signal, purges: this.overlapsParts() ? 2 : 1 },
+      { paced: pacer.paced, signal: context.signal },
     );
   }
 
