@@ -9,6 +9,7 @@
  */
 import { Client } from 'pg';
 import { VerifyService } from '../src/archival/readback/verify.service';
+import { RestoreService } from '../src/archival/restore/restore.service';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
 import { readManifest } from './harness/archives';
 import { monthStart, FIXED_NOW, DAY_MS } from './harness/clock';
@@ -87,7 +88,7 @@ describe('the parts of a window written two at a time', () => {
         () => true,
         () => false,
       );
-      void secondPurgedFirst.then(() => locker.query('COMMIT'));
+      void secondPurgedFirst.then(() => locker.query('COMMIT')).catch(() => undefined);
     };
     try {
       expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
@@ -98,6 +99,49 @@ describe('the parts of a window written two at a time', () => {
     }
     expect(await count(db.sql, TABLE)).toBe(0);
     expect((await archives()).map((p) => p.status)).toEqual(['purged', 'purged', 'purged', 'purged']);
+    expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+  });
+
+  it('restored archives whose rows two parts purged at once take again: each superseded, in one run, no deadlock', async () => {
+    await reseed();
+    // Archived first in parts of 1,000 rows, restored, then taken again in parts of 500: each restored archive spans two
+    // parts written, and purged, at once.
+    const wide = await createArchivalApp(db.url, { module: { presets: ['log-archival'], storage: app.archiveDir, maxRowsPerFile: 1_000, batchSize: 100 } });
+    let restoredIds: number[];
+    try {
+      expect(await wide.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
+      const [first] = await wide.catalog.listArchives({ table: TABLE, status: 'purged', limit: 1 });
+      const restored = await wide.context.get(RestoreService).restore({ table: TABLE, from: first.startDate, to: first.endDate }, 'cli');
+      restoredIds = restored.archives.map((a) => a.id);
+      expect(restoredIds).toHaveLength(2);
+    } finally {
+      await wide.close();
+    }
+    expect(await count(db.sql, TABLE)).toBe(ROWS);
+    // The restored archives' catalog rows are held, so both purges of the first two parts reach them, each having struck
+    // its own keys, before either goes on: where, taking turns only there, they would deadlock.
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT id FROM archived_partitions WHERE id = ANY($1) FOR UPDATE`, [restoredIds]);
+    const waiting = async () =>
+      (await db.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type IN ('Lock') AND pid <> $1`, [
+        (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid,
+      ])).rows[0].n as number;
+    const released = until(waiting, (n) => n >= 2, 'both purges waiting', 10_000)
+      .catch(() => undefined)
+      .then(() => holder.query('COMMIT'))
+      .catch(() => undefined);
+    try {
+      expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
+    } finally {
+      await released;
+      await holder.end();
+    }
+    expect(await count(db.sql, TABLE)).toBe(0);
+    for (const id of restoredIds) expect(await app.catalog.findArchive(id)).toMatchObject({ status: 'superseded' });
+    const live = (await archives()).filter((p) => p.status === 'purged');
+    expect(live.map((p) => p.rows)).toEqual([500, 500, 500, 500]);
     expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
   });
 

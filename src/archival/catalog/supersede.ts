@@ -53,12 +53,19 @@ export async function countRestoredKeys(client: Query, archiveId: number): Promi
  * Inside a purge's transaction, after its deletes: the purged keys are in a
  * verified newer archive now, so restored archives of the table no longer
  * wait for them. Costs one catalog lookup when the table has no restored archive.
+ *
+ * With a restored archive, the table's purges take turns from here to their
+ * commit (a transaction-scoped advisory lock): two purges at once (the parts
+ * of a window written two at a time) may take keys of one restored archive,
+ * and each would strike its keys, then wait on the other's struck rows while
+ * holding the archive's row lock: a deadlock.
  */
 export async function strikeRearchivedKeys(client: PoolClient, table: KeyedTable, logs: KeyLog[]): Promise<void> {
   const restored = await client.query(`SELECT 1 FROM archived_partitions WHERE status = 'restored' AND ${OF_TABLE} LIMIT 1`, [
     table.table.name, table.table.schema,
   ]);
   if (restored.rowCount === 0) return;
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`nest-archival:supersede:${table.table.schema}.${table.table.name}`]);
   const staged = await stageKeyLogs(client, 'archival_rearchived_keys', table.keyType, logs, { transactionScoped: true });
   await client.query(
     `DELETE FROM archival_restored_keys rk USING archived_partitions a, ${staged} u

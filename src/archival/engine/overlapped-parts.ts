@@ -33,10 +33,10 @@ export interface OverlappedWriting<P> {
   /** Writes the part (after, until]; undefined when it holds no eligible row. */
   write(after: string | undefined, until: string | undefined, signal: AbortSignal, numbered: () => void): Promise<P | undefined>;
   /**
-   * Hands a written part to the pipeline (waits while the purge before it is
-   * in flight); `beside`: a later part of the window, whose purge may run
-   * beside the one before it (disjoint key ranges). A window's first part
-   * waits for every purge before it, as a part of its own does.
+   * Hands a written part to the pipeline; `beside`: a later part of the
+   * window, whose purge may run beside the one before it (disjoint key
+   * ranges), so it waits only for the purge before that one. A window's
+   * first part waits for every purge before it, as a part of its own does.
    */
   add(part: P, beside: boolean): Promise<void>;
   /** A written part's rows and last key. */

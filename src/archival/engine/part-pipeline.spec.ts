@@ -144,6 +144,7 @@ describe('PartPipeline', () => {
     await settle();
     seals.get('2')!.finish();
     await expect(run.drain()).rejects.toThrow('purge of part 1');
+    expect(() => run.throwIfStopped()).toThrow('purge of part 1'); // the writer stops at its next part
     expect(purges.get('2')!.started).toBe(false);
     expect(events.filter((e) => e.startsWith('purge'))).toEqual(['purge 1']);
     await expect(run.settle()).resolves.toBeUndefined();

@@ -53,10 +53,11 @@ export class PartPipeline<Part, Partition, Summary> {
     private readonly options: PipelineOptions,
   ) {}
 
-  /** Checked before each part is written: the run was told to stop, or a seal failed. */
+  /** Checked before each part is written: the run was told to stop, or a seal or a purge failed. */
   throwIfStopped(): void {
     this.options.signal.throwIfAborted();
     this.seals.throwIfFailed();
+    if (this.purgeFailed) throw this.purgeFailed.error;
   }
 
   /** A new month window; with a partition, the window's parts leave by dropping it rather than one purge each. */
@@ -67,7 +68,7 @@ export class PartPipeline<Part, Partition, Summary> {
   /**
    * Takes a written part: queues its seal, then its purge (or defers it to
    * the window's drop). `purges`: how many purges may be in flight with
-   * this one (2 for the second of two parts written at once).
+   * this one (2 for a window's later parts written two at once).
    */
   async add(part: Part, purges = 1): Promise<void> {
     const sealed = this.seals.then(() => this.steps.seal(part));
