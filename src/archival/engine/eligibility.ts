@@ -1,5 +1,5 @@
 /** The SQL predicate that selects a window's eligible rows; literals only, as COPY takes no parameters. */
-import { quoteIdent } from '../sql/sql-identifier';
+import { quoteIdent, quoteLiteral } from '../sql/sql-identifier';
 import { MonthWindow } from './archive-naming';
 
 /**
@@ -16,6 +16,11 @@ export interface Eligibility {
   filter?: string;
   /** Active legal holds as one predicate over alias `t` that excludes the held rows (legal-holds.ts). */
   holds?: string;
+}
+
+/** A bound on the key over alias `t`, e.g. `t."id" > '500'::bigint`: the value (the table's own key, as text) compared in the key's type. */
+export function keyBound(shape: { key: string; keyType: string }, op: '>' | '<=', key: string): string {
+  return `t.${quoteIdent(shape.key)} ${op} ${quoteLiteral(key)}::${shape.keyType}`;
 }
 
 export function timestampLiteral(instant: Date): string {

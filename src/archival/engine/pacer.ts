@@ -52,8 +52,9 @@ export class Pacer {
 
   /** Passes the throttle, then rests after a step that started at `startedAt` (a `performance.now()` reading). */
   async rest(startedAt: number, signal?: AbortSignal): Promise<void> {
-    await this.gate(signal ?? this.signal);
-    await this.pause(startedAt, signal ?? this.signal);
+    // An undefined signal takes each one's default, the run's.
+    await this.gate(signal);
+    await this.pause(startedAt, signal);
   }
 
   /**

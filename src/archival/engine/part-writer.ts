@@ -11,11 +11,11 @@ import { NewArchive } from '../catalog/catalog.service';
 import { ArchiveCodec } from '../codec/archive-codec';
 import { archiveKey, isoDate, lastDay, manifestKey, MonthWindow, partitionName, uniqueOfRun } from './archive-naming';
 import { writeArchive, WrittenArchive } from './archive-writer';
-import { Eligibility, eligiblePredicate } from './eligibility';
+import { Eligibility, eligiblePredicate, keyBound } from './eligibility';
 import { hookContext, reached, StepOptions } from './engine-services';
 import { parentKeysJoin, stageParentKeys } from './parent-keys';
 import { RowSource, RowSourceOptions } from './row-source';
-import { assertIdentifier, quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
+import { assertIdentifier, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { TableShape } from './table-introspector';
 import { TableTarget } from './table-target';
 import { RecordedArchive, WrittenPart } from './written-part';
@@ -96,10 +96,10 @@ export class PartWriter {
     const { services, target } = this.options;
     const { shape } = target;
     const key = `t.${quoteIdent(shape.key)}`;
-    const floor = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
+    const floor = after === undefined ? '' : ` AND ${keyBound(shape, '>', after)}`;
     const { rows } = await services.db.withClient((client) => client.query<{ k: string }>(
       `SELECT ${key}::text AS k FROM ${quoteTable(shape.table)} t
-        WHERE ${eligiblePredicate(this.options.eligibility, window)}${floor} AND ${key} <= ${quoteLiteral(ceiling)}::${shape.keyType}
+        WHERE ${eligiblePredicate(this.options.eligibility, window)}${floor} AND ${keyBound(shape, '<=', ceiling)}
         ORDER BY ${key} OFFSET ${services.options.maxRowsPerFile - 1} LIMIT 1`,
     ));
     return rows[0]?.k;
@@ -110,7 +110,7 @@ export class PartWriter {
     const { target, eligibility } = this.options;
     const predicate = eligiblePredicate(eligibility, window);
     if (until === undefined) return predicate;
-    return `${predicate} AND t.${quoteIdent(target.shape.key)} <= ${quoteLiteral(until)}::${target.shape.keyType}`;
+    return `${predicate} AND ${keyBound(target.shape, '<=', until)}`;
   }
 
   private rowSource(

@@ -13,7 +13,8 @@ import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { typedSelectList } from '../codec/parquet/parquet-columns';
 import { KeyHash } from '../codec/key-hash';
 import { LineScanner } from '../codec/line-scanner';
-import { quoteIdent, quoteLiteral, quoteTable } from '../sql/sql-identifier';
+import { quoteIdent, quoteTable } from '../sql/sql-identifier';
+import { keyBound } from './eligibility';
 import { KeyLog } from './key-log';
 import { Pacer } from './pacer';
 import { TableShape } from './table-introspector';
@@ -102,7 +103,7 @@ export class RowSource {
   private copySql(after: string | undefined, limit: number): string {
     const { shape } = this;
     const key = `t.${quoteIdent(shape.key)}`;
-    const keyset = after === undefined ? '' : ` AND ${key} > ${quoteLiteral(after)}::${shape.keyType}`;
+    const keyset = after === undefined ? '' : ` AND ${keyBound(shape, '>', after)}`;
     const typed = this.options.dialect === 'typed';
     const line = typed ? 'row_to_json(r)::text' : jsonLineExpression(shape.columns);
     const selectList = typed ? typedSelectList(shape.columns, shape.key) : jsonSelectList(shape.columns, shape.key, 't');

@@ -188,9 +188,9 @@ class TableRun {
   /**
    * Whether a window's parts are written two at a time (overlapped-parts.ts):
    * in a full-speed run of one worker, for JSON Lines, on an integer key, of
-   * a table without child tables. Parquet is bound by this process's own
-   * thread, so a second part in flight would only hold a second row group's
-   * memory; a paced run does one thing at a time; several workers already
+   * a table without child tables. Parquet two at once was faster, but a
+   * 1M-row run then peaked over 300 MB (docs/operations.md); a paced run
+   * does one thing at a time; several workers already
    * keep one COPY each busy, within the pool they were sized for. An integer
    * key (a sequence, an identity) grows with the rows' time, so a part's end
    * is found by walking the window's own stretch of its index; a random key
