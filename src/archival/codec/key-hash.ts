@@ -6,6 +6,7 @@
  * were a tenth of a Parquet run's CPU); the digest is the same.
  */
 import { createHash } from 'node:crypto';
+import { copyBytes } from './byte-copy';
 
 const BATCH = 64 * 1024;
 
@@ -21,7 +22,7 @@ export class KeyHash {
       this.hash.update(bytes.subarray(start, end)).update('\n');
       return;
     }
-    this.used += bytes.copy(this.batch, this.used, start, end);
+    this.used += copyBytes(bytes, this.batch, this.used, start, end);
     this.batch[this.used++] = 0x0a;
   }
 

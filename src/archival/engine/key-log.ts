@@ -10,6 +10,7 @@ import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { copyBytes } from '../codec/byte-copy';
 
 const BLOCK = 1024 * 1024;
 const TAB = 0x09;
@@ -21,19 +22,22 @@ export class KeyLog {
   private used = 0;
   rows = 0;
   private first: string | undefined;
-  private readonly lastBytes = { buffer: Buffer.allocUnsafe(256), length: 0 };
+  /** Where the last key's UTF-8 bytes are (in a block, or a buffer of its own): not copied for every row. */
+  private lastBuffer: Buffer = Buffer.alloc(0);
+  private lastStart = 0;
+  private lastEnd = 0;
 
   /** Appends one row from raw bytes: `key` must already be COPY-safe (no backslash, tab, CR or LF). */
   appendBytes(source: Buffer, keyStart: number, keyEnd: number, xminStart: number, xminEnd: number): void {
     const keyLength = keyEnd - keyStart;
     const size = keyLength + (xminEnd - xminStart) + 2;
     if (this.used + size > this.block.length) this.nextBlock(size);
-    source.copy(this.block, this.used, keyStart, keyEnd);
-    this.used += keyLength;
+    const at = this.used;
+    this.used += copyBytes(source, this.block, at, keyStart, keyEnd);
     this.block[this.used++] = TAB;
-    this.used += source.copy(this.block, this.used, xminStart, xminEnd);
+    this.used += copyBytes(source, this.block, this.used, xminStart, xminEnd);
     this.block[this.used++] = NEWLINE;
-    this.remember(source, keyStart, keyEnd);
+    this.remember(this.block, at, at + keyLength);
   }
 
   /** Appends one row whose key needed decoding (escapes in its JSON form). */
@@ -64,7 +68,7 @@ export class KeyLog {
 
   /** The last key appended, as text (the keyset position of the next batch). */
   get lastKey(): string | undefined {
-    return this.rows === 0 ? undefined : this.lastBytes.buffer.toString('utf8', 0, this.lastBytes.length);
+    return this.rows === 0 ? undefined : this.lastBuffer.toString('utf8', this.lastStart, this.lastEnd);
   }
 
   /** Streams the log into `table` (columns k, x) with COPY FROM STDIN. */
@@ -73,13 +77,13 @@ export class KeyLog {
     await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} (k, x) FROM STDIN`)));
   }
 
-  private remember(source: Buffer, start: number, end: number): void {
+  /** `buffer[start, end)` holds the key's UTF-8 bytes and is not written again. */
+  private remember(buffer: Buffer, start: number, end: number): void {
     this.rows++;
-    const length = end - start;
-    if (this.rows === 1) this.first = source.toString('utf8', start, end);
-    if (length > this.lastBytes.buffer.length) this.lastBytes.buffer = Buffer.allocUnsafe(length * 2);
-    source.copy(this.lastBytes.buffer, 0, start, end);
-    this.lastBytes.length = length;
+    if (this.rows === 1) this.first = buffer.toString('utf8', start, end);
+    this.lastBuffer = buffer;
+    this.lastStart = start;
+    this.lastEnd = end;
   }
 
   private nextBlock(atLeast: number): void {

@@ -10,7 +10,7 @@ import { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { LineDialect } from '../codec/archive-format';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
-import { typedSelectList } from '../codec/parquet/parquet-columns';
+import { typedLineExpression, typedSelectList } from '../codec/parquet/parquet-columns';
 import { KeyHash } from '../codec/key-hash';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteTable } from '../sql/sql-identifier';
@@ -105,7 +105,7 @@ export class RowSource {
     const key = `t.${quoteIdent(shape.key)}`;
     const keyset = after === undefined ? '' : ` AND ${keyBound(shape, '>', after)}`;
     const typed = this.options.dialect === 'typed';
-    const line = typed ? 'row_to_json(r)::text' : jsonLineExpression(shape.columns);
+    const line = typed ? typedLineExpression(shape.columns, shape.key) : jsonLineExpression(shape.columns);
     const selectList = typed ? typedSelectList(shape.columns, shape.key) : jsonSelectList(shape.columns, shape.key, 't');
     return `COPY (SELECT to_json(${key}::text)::text, t.xmin, ${line}
       FROM ${quoteTable(shape.table)} t ${this.options.join ?? ''} CROSS JOIN LATERAL (SELECT ${selectList}) r

@@ -34,7 +34,8 @@ describe('Parquet archives of wide rows', () => {
   });
 
   async function roundTrip(values: string[]) {
-    const lines = values.map((data, i) => Buffer.from(`${JSON.stringify({ id: String(i + 1), data, note: `row ${i + 1}` })}\n`));
+    // Typed lines as json_build_array writes them: values in column order, separated by ", ".
+    const lines = values.map((data, i) => Buffer.from(`[${[String(i + 1), data, `row ${i + 1}`].map((v) => JSON.stringify(v)).join(', ')}]\n`));
     const codec = codecs.forWriting();
     const encoder = codec.encoder(COLUMNS, 'id');
     const file = await run(lines, encoder.stages);

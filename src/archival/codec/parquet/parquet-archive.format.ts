@@ -83,14 +83,15 @@ async function nextLines(chunks: AsyncIterator<Buffer>, scanner: LineScanner): P
 }
 
 /**
- * A typed line's values, the line let go of (so a wide line's bytes are not held while its row is written).
- * A long line is read member by member, its long strings as bytes (typed-line.ts).
+ * A typed line's values in file column order, the line let go of (so a wide line's bytes are not held while its row is written).
+ * A long line is read element by element, its long strings as bytes (typed-line.ts).
  */
-function takeLine(entry: LineRef): Record<string, unknown> {
+function takeLine(entry: LineRef, columns: number): unknown[] {
   const { line, start, end } = entry;
   entry.line = undefined;
-  if (end - start <= LONG_STRING) return JSON.parse(line!.toString('utf8', start, end)) as Record<string, unknown>;
-  return readTypedLine(line!, start, end);
+  const values = end - start <= LONG_STRING ? (JSON.parse(line!.toString('utf8', start, end)) as unknown) : readTypedLine(line!, start, end);
+  if (!Array.isArray(values) || values.length !== columns) throw new Error(`a typed line holds ${Array.isArray(values) ? `${values.length} values` : 'no array'}, not ${columns}`);
+  return values;
 }
 
 /** The NaN values of a file's DECIMAL columns (DECIMAL has none): written as NULL, their row numbers kept in the footer. */
@@ -117,12 +118,12 @@ function decimalRead(c: FileColumn, value: unknown, row: number, nans: Map<strin
 
 /** One typed line → a physical value appended to each column of `writer`, and its canonical value (sourceCanonical) to the content hash. */
 function appendRow(
-  writer: ParquetFileWriter, ordered: FileColumn[], typed: Record<string, unknown>, content: ColumnBlockHash, at: { row: number; nans: NanRows },
+  writer: ParquetFileWriter, ordered: FileColumn[], typed: unknown[], content: ColumnBlockHash, at: { row: number; nans: NanRows },
 ): void {
   const index = at.row++;
   for (let i = 0; i < ordered.length; i++) {
     const c = ordered[i];
-    const value = typed[c.name];
+    const value = typed[i];
     const column = writer.column(i);
     if (value === null || value === undefined) {
       column.push(undefined);
@@ -232,7 +233,7 @@ export class ParquetFormat implements ArchiveFormat {
             blocks.endBlock();
             yield* await writer.flush();
           }
-          appendRow(writer, ordered, takeLine(entry), blocks, at);
+          appendRow(writer, ordered, takeLine(entry, ordered.length), blocks, at);
           bytes += size;
           if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
             blocks.endBlock();

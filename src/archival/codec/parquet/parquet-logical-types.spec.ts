@@ -60,7 +60,7 @@ describe('Parquet logical types in the footer', () => {
       id: '1', session: '0e4f6c1a-9b2d-4c3e-8f70-1a2b3c4d5e6f', at: '0', local: '0', day: 0, doc: '{"a": 1}', raw: ' {"b": 2} ', note: 'n', qty: 3,
       price: '1.5000', total: 'NaN', loose: '1e3',
     };
-    const file = await write([JSON.stringify(row)]);
+    const file = await write([JSON.stringify(COLUMNS.map((c) => (row as Record<string, unknown>)[c.name] ?? null))]);
     const metadata = await footer(file);
     const schema = Object.fromEntries(metadata.schema.slice(1).map((e) => [e.name, e]));
     expect(schema.session).toMatchObject({ type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } });

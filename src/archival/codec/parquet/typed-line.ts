@@ -1,17 +1,22 @@
 /**
- * Reads one typed line (a flat JSON object from row_to_json, see
- * typedSelectList: every member a string, number, boolean or null) straight
- * from its bytes. Short strings come back as JS strings, exactly as JSON.parse
- * gives them; a string of more than LONG_STRING bytes comes back as its UTF-8
- * bytes (`TextBytes`), unescaped in place, in the line's own buffer: a 50 MB
- * jsonb value costs nothing more than its line, instead of the line as a
- * string, the parsed string and its UTF-8 copy. The line's bytes are
- * overwritten, so a caller hands over lines that nobody reads afterwards
- * (the Parquet encoder's input: buffers the row source made for it).
+ * Reads one typed line (a flat JSON array from json_build_array, see
+ * typedLineExpression: every element a string, number, boolean or null, in
+ * the file's column order) straight from its bytes. Short strings come back
+ * as JS strings, exactly as JSON.parse gives them; a string of more than
+ * LONG_STRING bytes comes back as its UTF-8 bytes (`TextBytes`), unescaped in
+ * place, in the line's own buffer: a 50 MB jsonb value costs nothing more
+ * than its line, instead of the line as a string, the parsed string and its
+ * UTF-8 copy. The line's bytes are overwritten, so a caller hands over lines
+ * that nobody reads afterwards (the Parquet encoder's input: buffers the row
+ * source made for it).
  *
  * Each TextBytes buffer is a view with HEADROOM bytes in front of it that
  * belong to it alone: the Parquet writer puts the value's 4-byte length there
- * instead of copying the value into its page (parquet-encoding.ts).
+ * instead of copying the value into its page (parquet-encoding.ts). Those are
+ * bytes before its text that were read already (its opening quote, the
+ * separator, the element before it). The first element has no such room: a
+ * long one is copied once into a buffer of its own (a key column's value,
+ * a btree entry, never is long).
  */
 export const LONG_STRING = 64 * 1024;
 export const HEADROOM = 4;
@@ -30,38 +35,45 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
-const OPEN = 0x7b;
-const CLOSE = 0x7d;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
 
 const ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
 
-export function readTypedLine(line: Buffer, start: number, end: number): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
+export function readTypedLine(line: Buffer, start: number, end: number): unknown[] {
+  const row: unknown[] = [];
   let at = skipSpace(line, start, end);
   expect(line, at++, OPEN);
   at = skipSpace(line, at, end);
-  if (line[at] === CLOSE) return row;
+  if (line[at] === CLOSE) return finish(line, at, end, row);
+  // Bytes before `floor` may belong to a value already read (a TextBytes): no headroom may be taken from them.
+  let floor = start;
   for (;;) {
-    const keyEnd = stringEnd(line, at, end);
-    const name = JSON.parse(line.toString('utf8', at, keyEnd)) as string;
-    at = skipSpace(line, keyEnd, end);
-    expect(line, at++, COLON);
+    if (line[at] === QUOTE) {
+      const valueEnd = stringEnd(line, at, end);
+      if (valueEnd - at > LONG_STRING) {
+        const text = unescape(line, at + 1, valueEnd - 1, floor);
+        row.push(text);
+        if (text.buffer === line.buffer) floor = text.byteOffset - line.byteOffset + text.length;
+      } else row.push(JSON.parse(line.toString('utf8', at, valueEnd)));
+      at = valueEnd;
+    } else {
+      // Numbers, booleans and null: JSON.parse, exactly as for the whole line.
+      const valueEnd = scalarEnd(line, at, end);
+      row.push(JSON.parse(line.toString('utf8', at, valueEnd)));
+      at = valueEnd;
+    }
     at = skipSpace(line, at, end);
-    const valueEnd = line[at] === QUOTE ? stringEnd(line, at, end) : scalarEnd(line, at, end);
-    row[name] = valueOf(line, at, valueEnd);
-    at = skipSpace(line, valueEnd, end);
     if (line[at] === CLOSE) break;
     expect(line, at++, COMMA);
     at = skipSpace(line, at, end);
   }
-  if (skipSpace(line, at + 1, end) !== end) throw new Error('a typed line has bytes after its object');
-  return row;
+  return finish(line, at, end, row);
 }
 
-function valueOf(line: Buffer, start: number, end: number): unknown {
-  if (line[start] === QUOTE && end - start > LONG_STRING) return unescape(line, start + 1, end - 1);
-  // Numbers, booleans, null and short strings: JSON.parse, exactly as for the whole line.
-  return JSON.parse(line.toString('utf8', start, end));
+function finish(line: Buffer, close: number, end: number, row: unknown[]): unknown[] {
+  if (skipSpace(line, close + 1, end) !== end) throw new Error('a typed line has bytes after its array');
+  return row;
 }
 
 /** The index after the closing quote of the string starting at `start`. */
@@ -77,8 +89,8 @@ function stringEnd(line: Buffer, start: number, end: number): number {
 
 function scalarEnd(line: Buffer, start: number, end: number): number {
   let i = start;
-  while (i < end && line[i] !== COMMA && line[i] !== CLOSE) {
-    if (line[i] === OPEN || line[i] === 0x5b) throw new Error('a typed line holds a nested value');
+  while (i < end && line[i] !== COMMA && line[i] !== CLOSE && line[i] !== 0x20) {
+    if (line[i] === OPEN || line[i] === 0x7b) throw new Error('a typed line holds a nested value');
     i++;
   }
   return i;
@@ -87,11 +99,17 @@ function scalarEnd(line: Buffer, start: number, end: number): number {
 /**
  * The UTF-8 bytes of the JSON string body line[start, end), unescaped in place
  * (an escape is never shorter than what it stands for, so the output never
- * overtakes the input, and the members after it stay as they were): a view of
- * the line, whose HEADROOM bytes before it (the member's name and quotes,
- * read already) become its own.
+ * overtakes the input, and the elements after it stay as they were): a view of
+ * the line, whose HEADROOM bytes before it (read already, at or after `floor`)
+ * become its own. Without that room, the text is unescaped into a buffer of
+ * its own with the headroom in front.
  */
-function unescape(line: Buffer, start: number, end: number): TextBytes {
+function unescape(line: Buffer, start: number, end: number, floor: number): TextBytes {
+  if (start - HEADROOM < floor) {
+    const own = Buffer.allocUnsafe(HEADROOM + end - start);
+    line.copy(own, HEADROOM, start, end);
+    return unescape(own, HEADROOM, HEADROOM + end - start, 0);
+  }
   let out = start;
   for (let i = start; i < end; i++) {
     const byte = line[i];
