@@ -29,14 +29,27 @@ export class ColumnBuilder {
   private levels = new Uint8Array(1024);
   private rows = 0;
   private nulls = 0;
-  private bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  private bytes: Buffer;
   private length = 0;
   private booleans = 0;
   private wide?: Buffer;
   private min?: number | bigint | Buffer;
   private max?: number | bigint | Buffer;
 
-  constructor(private readonly type: PhysicalType, private readonly typeLength: number | undefined, private readonly statistics: boolean) {}
+  /** `capacity`: the bytes to start with (the writer passes what the column's last row group took, so a row group seldom grows its buffer). */
+  constructor(
+    private readonly type: PhysicalType,
+    private readonly typeLength: number | undefined,
+    private readonly statistics: boolean,
+    capacity = INITIAL_BYTES,
+  ) {
+    this.bytes = Buffer.allocUnsafe(Math.max(capacity, 64));
+  }
+
+  /** PLAIN bytes written so far (a wide value held aside counts too). */
+  get size(): number {
+    return this.length + (this.wide ? 4 + this.wide.length : 0);
+  }
 
   get count(): number {
     return this.rows;

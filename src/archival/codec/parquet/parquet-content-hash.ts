@@ -97,6 +97,14 @@ export class ParquetContentHash {
   }
 
   private update(text: string): void {
+    // A column block's text (tens of KB) is hashed as it is; only short pieces are gathered first.
+    if (text.length >= PENDING / 4) {
+      this.flush();
+      const bytes = Buffer.from(text);
+      this.hash.update(bytes);
+      this.bytes += bytes.length;
+      return;
+    }
     this.pending += text;
     if (this.pending.length >= PENDING) this.flush();
   }

@@ -26,6 +26,8 @@ import { serializeThrift, thrift } from './parquet-thrift';
 
 export const PARQUET_MAGIC = Buffer.from('PAR1');
 const CREATED_BY = 'nest-archival';
+/** A column's row group starts with at most this many bytes (a wide row's size is not carried over). */
+const MAX_START_BYTES = 4 * 1024 * 1024;
 
 export interface FileColumn {
   name: string;
@@ -74,10 +76,12 @@ export class ParquetFileWriter {
     this.builders = this.newBuilders();
   }
 
-  private newBuilders(): ColumnBuilder[] {
-    return this.columns.map((column) => {
+  /** Each column's next builder, sized by what its last row group took (up to MAX_START_BYTES), so it seldom grows. */
+  private newBuilders(previous?: ColumnBuilder[]): ColumnBuilder[] {
+    return this.columns.map((column, i) => {
       const { type, typeLength } = physicalOf(column);
-      return new ColumnBuilder(type, typeLength, column.statistics);
+      const last = previous?.[i].size;
+      return new ColumnBuilder(type, typeLength, column.statistics, last === undefined ? undefined : Math.min(last + (last >> 3), MAX_START_BYTES));
     });
   }
 
@@ -102,7 +106,7 @@ export class ParquetFileWriter {
     const rows = this.rows;
     if (rows === 0) return [];
     const builders = this.builders;
-    this.builders = this.newBuilders();
+    this.builders = this.newBuilders(builders);
     // Every column's page is compressed at once (native zstd and gzip run on the thread pool).
     const pages = await Promise.all(builders.map((builder) => this.page(builder.take())));
     const out: Buffer[] = [];
