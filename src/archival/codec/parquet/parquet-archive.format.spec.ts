@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveCodecs } from '../archive-codec';
 import { Stage } from '../archive-format';
 import { ColumnInfo } from '../jsonl.format';
 import { ParquetBytes } from './parquet-bytes';
+import { COLUMN_BLOCKS, CONTENT_HASH_KEY, PLAIN_TEXT_BLOCKS } from './parquet-content-hash';
 import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-archive.format';
 import { ParquetFileReader } from './parquet-file-reader';
 import { pageInflate } from './parquet-page-codec';
@@ -90,5 +93,50 @@ describe('Parquet archives of wide rows', () => {
     const decoder = codecs.forWriting().decoder(COLUMNS, 'id', 'the tampered archive');
     await run([tampered], decoder.stages);
     expect(decoder.content().sha256).not.toBe(written.sha256);
+  });
+
+  it('hashes text and json columns as stored: verification steps over their values and still sees a changed one', async () => {
+    const values = Array.from({ length: 3_000 }, (_, i) => (i % 5 === 0 ? 'null' : JSON.stringify({ i, s: 'q"\\é😀' })));
+    const { file, written } = await roundTrip(values);
+    const bytes = new ParquetBytes();
+    bytes.append(file);
+    expect((await ParquetFileReader.open(bytes, pageInflate('a'), 'a')).metadata()[CONTENT_HASH_KEY]).toBe(PLAIN_TEXT_BLOCKS);
+    const verify = async (archive: Buffer) => {
+      const decoder = codecs.forWriting().decoder(COLUMNS, 'id', 'the test archive', 'keys');
+      const keys = (await run([archive], decoder.stages)).toString().split('\n').slice(0, -1);
+      return { keys, digest: decoder.content() };
+    };
+    const verified = await verify(file);
+    expect(verified.digest).toEqual(written);
+    expect(verified.keys).toEqual(values.map((_, i) => `{"id":"${i + 1}"}`));
+    // A note changed in place (the text column, uncompressed pages): the keys read the same, the digest does not.
+    const at = file.indexOf('row 2999');
+    expect(at).toBeGreaterThan(0);
+    const tampered = Buffer.from(file);
+    tampered.write('row 2998', at);
+    const changed = await verify(tampered);
+    expect(changed.keys).toEqual(verified.keys);
+    expect(changed.digest.sha256).not.toBe(written.sha256);
+  });
+
+  it('reads archives whose every column was hashed as canonical JSON (column-blocks-1024), to the digest they were written with', async () => {
+    const fixture = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'parquet-column-blocks-1024');
+    const file = readFileSync(join(fixture, 'archive.parquet'));
+    const recorded = JSON.parse(readFileSync(join(fixture, 'content.json'), 'utf8')) as { rows: number; content: { bytes: number; sha256: string } };
+    const columns: ColumnInfo[] = [
+      ...COLUMNS,
+      { name: 'at', typname: 'timestamptz', type: 'timestamp with time zone', encoding: 'native', generated: false, identity: false },
+    ];
+    const bytes = new ParquetBytes();
+    bytes.append(file);
+    expect((await ParquetFileReader.open(bytes, pageInflate('a'), 'a')).metadata()[CONTENT_HASH_KEY]).toBe(COLUMN_BLOCKS);
+    const zstd = (await ArchiveCodecs.create({ format: 'parquet', compression: 'zstd' })).forWriting();
+    for (const mode of ['keys', 'restore'] as const) {
+      const decoder = zstd.decoder(columns, 'id', 'the old archive', mode);
+      const lines = (await run([file], decoder.stages)).toString().split('\n').slice(0, -1);
+      expect(lines).toHaveLength(recorded.rows);
+      expect(decoder.content()).toEqual(recorded.content);
+      if (mode === 'restore') expect(JSON.parse(lines[1])).toEqual({ id: '2', data: { i: 1, s: 'q"\\é😀' }, note: 'note 1\t"x"', at: '2023-11-14 22:13:20.000001+00' });
+    }
   });
 });

@@ -33,7 +33,7 @@ import { ParquetBytes } from './parquet-bytes';
 import {
   canonicalValue, decimalBytes, sourceCanonical, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
 } from './parquet-columns';
-import { BLOCK_ROWS, COLUMN_BLOCKS, ColumnBlockHash, CONTENT_HASH_KEY, ParquetContentHash } from './parquet-content-hash';
+import { BLOCK_ROWS, COLUMN_BLOCKS, ColumnBlockHash, CONTENT_HASH_KEY, hashedAsPlain, ParquetContentHash, PLAIN_TEXT_BLOCKS } from './parquet-content-hash';
 import { PhysicalType } from './parquet-encoding';
 import { FileColumn, ParquetFileWriter, physicalOf } from './parquet-file-writer';
 import { ParquetFileReader } from './parquet-file-reader';
@@ -220,7 +220,7 @@ export class ParquetFormat implements ArchiveFormat {
       const writer = new ParquetFileWriter(ordered, codec);
       yield writer.start();
       const at = { row: 0, nans: {} as NanRows };
-      const blocks = new ColumnBlockHash(content, ordered.length);
+      const blocks = new ColumnBlockHash(content, ordered.length, (i) => (hashedAsPlain(ordered[i].kind) ? writer.column(i) : undefined));
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       let bytes = 0;
@@ -244,7 +244,7 @@ export class ParquetFormat implements ArchiveFormat {
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
       blocks.endBlock();
-      const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: COLUMN_BLOCKS };
+      const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: PLAIN_TEXT_BLOCKS };
       if (Object.keys(at.nans).length > 0) metadata[DECIMAL_NAN_KEY] = JSON.stringify(at.nans);
       yield* await writer.finish(metadata);
       digest = content.digest();
@@ -269,19 +269,30 @@ export class ParquetFormat implements ArchiveFormat {
       const metadata = reader.metadata();
       const nans = decimalNans(metadata, what);
       const hashing = metadata[CONTENT_HASH_KEY];
-      if (hashing !== undefined && hashing !== COLUMN_BLOCKS) throw new CorruptArchiveError(`${what}: unknown ${CONTENT_HASH_KEY} ${JSON.stringify(hashing)}`);
-      const byBlocks = hashing === COLUMN_BLOCKS;
+      if (hashing !== undefined && hashing !== COLUMN_BLOCKS && hashing !== PLAIN_TEXT_BLOCKS) throw new CorruptArchiveError(`${what}: unknown ${CONTENT_HASH_KEY} ${JSON.stringify(hashing)}`);
+      const byBlocks = hashing !== undefined;
+      // PLAIN_TEXT_BLOCKS: text and json columns are hashed as stored; verification then never makes their values into strings (the key excepted).
+      const plain = ordered.map((c) => hashing === PLAIN_TEXT_BLOCKS && hashedAsPlain(c.kind));
+      const readColumns = ordered.map((c, i) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid', raw: plain[i], skipValues: plain[i] && mode === 'keys' && i > 0 }));
       const chunks = new LineChunks();
       const [keyColumn] = ordered;
       const keyPrefix = `{${JSON.stringify(keyColumn.name)}:`;
       let row = 0;
-      for await (const group of reader.rowGroups(ordered.map((c) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid' })), BLOCK_ROWS)) {
+      for await (const group of reader.rowGroups(readColumns, BLOCK_ROWS)) {
         const values = ordered.map((c) => group.values.get(c.name)!);
         ordered.forEach((c, i) => {
           if (c.decimal) values[i] = values[i].map((value, r) => decimalRead(c, value, row + r, nans));
         });
         // Column blocks: a slice is a block (both BLOCK_ROWS rows of a row group, the last shorter).
-        if (byBlocks) ordered.forEach((c, i) => content.add(values[i].map((value) => canonicalValue(c.kind, value))));
+        if (byBlocks) {
+          ordered.forEach((c, i) => {
+            if (!plain[i]) content.add(values[i].map((value) => canonicalValue(c.kind, value)));
+            else {
+              const raw = group.raw.get(c.name)!;
+              content.addPlain(raw.levels, raw.plain);
+            }
+          });
+        }
         const scratch = new Array<string | Buffer | null>(ordered.length);
         const keys = mode === 'keys' ? new Array<string>(group.rows) : undefined;
         for (let r = 0; r < group.rows; r++) {

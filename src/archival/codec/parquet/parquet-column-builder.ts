@@ -126,6 +126,19 @@ export class ColumnBuilder {
     if (this.statistics) this.keepBytes(this.bytes.subarray(start, this.length));
   }
 
+  /** The definition levels (0 or 1) of the rows from `row` on. */
+  levelsSince(row: number): Uint8Array {
+    return this.levels.subarray(row, this.rows);
+  }
+
+  /** The PLAIN bytes from byte `offset` (a `size` taken earlier) on, as the page will hold them (views, valid until the next push). */
+  plainSince(offset: number): Buffer[] {
+    if (!this.wide) return [this.bytes.subarray(offset, this.length)];
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32LE(this.wide.length, 0);
+    return [length, this.wide];
+  }
+
   /** The chunk's levels, values and statistics; the builder is spent. */
   take(): BuiltChunk {
     const plain = this.wide ? widePage(this.wide) : this.bytes.subarray(0, this.length);

@@ -3,7 +3,10 @@
  * `JSON.stringify([canonical values...])` + "\n" (see canonicalValue), the
  * same on the write and the read side: one line per column block
  * (ColumnBlockHash, archives written since the page writer) or one per row
- * (archives written before).
+ * (archives written before). Since PLAIN_TEXT_BLOCKS a text or json column's
+ * block is hashed as its levels and PLAIN bytes instead (addPlain): those
+ * bytes are PostgreSQL's text, so the proof is the same, and a verification
+ * makes no string of them.
  *
  * A row with a long value is hashed piece by piece instead of as one string:
  * the JSON text of a string is the JSON text of consecutive slices of it
@@ -15,6 +18,14 @@
 import { createHash } from 'node:crypto';
 import { ContentDigest } from '../archive-format';
 import { canonicalValue, ParquetKind } from './parquet-columns';
+
+/** What ColumnBlockHash reads of a column's builder (parquet-column-builder.ts). */
+export interface PlainSource {
+  readonly count: number;
+  readonly size: number;
+  levelsSince(row: number): Uint8Array;
+  plainSince(offset: number): Buffer[];
+}
 
 /** Values up to this many UTF-16 units are hashed as part of their row's text; longer ones in slices of this size. */
 const PIECE = 1024 * 1024;
@@ -44,6 +55,20 @@ export class ParquetContentHash {
       else this.updateJsonBytes(value);
     });
     this.update(']\n');
+  }
+
+  /**
+   * One text or json column block as the file holds it: the line
+   * `P<rows>:<bytes>\n`, then a byte per row (1: a value, 0: NULL), then the
+   * values' PLAIN bytes (each a 4-byte length and its UTF-8 text).
+   */
+  addPlain(levels: Uint8Array, plain: readonly Buffer[]): void {
+    const bytes = plain.reduce((total, part) => total + part.length, 0);
+    this.update(`P${levels.length}:${bytes}\n`);
+    this.flush();
+    this.hash.update(levels);
+    for (const part of plain) this.hash.update(part);
+    this.bytes += levels.length + bytes;
   }
 
   digest(): ContentDigest {
@@ -127,7 +152,15 @@ function isHighSurrogate(code: number): boolean {
 
 /** The footer entry naming how an archive's content digest was taken; absent in archives hashed row by row. */
 export const CONTENT_HASH_KEY = 'nest-archival.content-hash';
+/** Every column block as the JSON text of its canonical values (archives written before PLAIN_TEXT_BLOCKS). */
 export const COLUMN_BLOCKS = 'column-blocks-1024';
+/** As COLUMN_BLOCKS, except that a text or json column's block is hashed as its levels and PLAIN bytes (addPlain). */
+export const PLAIN_TEXT_BLOCKS = 'column-blocks-1024-plain-text';
+
+/** Kinds whose PLAIN bytes are PostgreSQL's text itself (UTF-8, behind a length): hashed as stored under PLAIN_TEXT_BLOCKS. */
+export function hashedAsPlain(kind: ParquetKind): boolean {
+  return kind === 'text' || kind === 'json';
+}
 /** Rows in a block: each row group is hashed in blocks of this many rows (the last one shorter). */
 export const BLOCK_ROWS = 1024;
 
@@ -138,19 +171,28 @@ export const BLOCK_ROWS = 1024;
  * column in table order. One JSON.stringify per column block instead of one
  * per row: the same proof (every value, in its place) for less work. The
  * footer says so (CONTENT_HASH_KEY); archives without it were hashed a row
- * per line, and still are when read.
+ * per line, and still are when read. Under PLAIN_TEXT_BLOCKS a text or json
+ * column's block is its builder's levels and PLAIN bytes since the block began.
  */
 export class ColumnBlockHash {
   private blocks: (string | Buffer | null)[][];
   private rows = 0;
+  /** Per column hashed as PLAIN bytes: its builder and where the block began in it. */
+  private readonly marks: ({ builder?: PlainSource; row: number; byte: number } | undefined)[];
 
-  constructor(private readonly hash: ParquetContentHash, private readonly columns: number) {
+  /**
+   * `plain(i)`: column i's builder when its blocks are hashed as PLAIN bytes
+   * (PLAIN_TEXT_BLOCKS), else undefined; asked again at each block, since a
+   * row group's end brings new builders.
+   */
+  constructor(private readonly hash: ParquetContentHash, private readonly columns: number, private readonly plain: (index: number) => PlainSource | undefined = () => undefined) {
     this.blocks = this.empty();
+    this.marks = Array.from({ length: columns }, (_, i) => (plain(i) ? { row: 0, byte: 0 } : undefined));
   }
 
-  /** Column `index`'s canonical value in the row being added. */
+  /** Column `index`'s canonical value in the row being added (not kept for a column hashed as PLAIN bytes). */
   value(index: number, canonical: string | Buffer | null): void {
-    this.blocks[index].push(canonical);
+    if (this.marks[index] === undefined) this.blocks[index].push(canonical);
   }
 
   /** The row is complete; a full block is hashed. */
@@ -161,7 +203,18 @@ export class ColumnBlockHash {
   /** Hashes the rows since the last block (call where a row group ends). */
   endBlock(): void {
     if (this.rows === 0) return;
-    for (const block of this.blocks) this.hash.add(block);
+    for (const [i, block] of this.blocks.entries()) {
+      const mark = this.marks[i];
+      if (mark === undefined) {
+        this.hash.add(block);
+        continue;
+      }
+      const builder = this.plain(i)!;
+      if (builder !== mark.builder) Object.assign(mark, { builder, row: 0, byte: 0 });
+      this.hash.addPlain(builder.levelsSince(mark.row), builder.plainSince(mark.byte));
+      mark.row = builder.count;
+      mark.byte = builder.size;
+    }
     this.blocks = this.empty();
     this.rows = 0;
   }

@@ -185,6 +185,27 @@ export class PlainDecoder {
     }
   }
 
+  /** Where the next value starts in the page's PLAIN bytes. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** The PLAIN bytes from `position` up to the next value (a view). */
+  bytesFrom(position: number): Buffer {
+    return this.bytes.subarray(position, this.offset);
+  }
+
+  /** Steps over the next value, checked as next() checks it, without making it. */
+  skip(): void {
+    if (this.type !== 'BYTE_ARRAY') {
+      this.next();
+      return;
+    }
+    this.index++;
+    this.take(4);
+    this.take(this.bytes.readUInt32LE(this.offset - 4));
+  }
+
   private take(size: number): void {
     if (this.offset + size > this.bytes.length) throw this.short();
     this.offset += size;

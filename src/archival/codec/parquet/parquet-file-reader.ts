@@ -32,6 +32,16 @@ export interface ReadColumn {
   asText: boolean;
   /** A FIXED_LEN_BYTE_ARRAY(16) column comes back as uuid text. */
   uuid?: boolean;
+  /** Also hand over each slice's definition levels and PLAIN bytes as stored (RawSlice). */
+  raw?: boolean;
+  /** Its values are checked and stepped over but not made into JS values (its slice of values is all undefined). */
+  skipValues?: boolean;
+}
+
+/** A slice of one column as the file holds it: a level (0 or 1) per row, and the PLAIN bytes of its values, page by page. */
+export interface RawSlice {
+  levels: Uint8Array;
+  plain: Buffer[];
 }
 
 export interface FileField {
@@ -99,7 +109,7 @@ export class ParquetFileReader {
    * are decoded as it is taken, so only one slice of rows is ever held as JS
    * values, whatever the size of the row group.
    */
-  async *rowGroups(columns: ReadColumn[], slice = 1024): AsyncGenerator<{ rows: number; values: Map<string, unknown[]> }> {
+  async *rowGroups(columns: ReadColumn[], slice = 1024): AsyncGenerator<{ rows: number; values: Map<string, unknown[]>; raw: Map<string, RawSlice> }> {
     for (const field of columns) if (!this.fields.has(field.name)) throw new CorruptArchiveError(`${this.what} has no column ${JSON.stringify(field.name)}`);
     for (const [index, group] of ((this.meta.row_groups ?? []) as any[]).entries()) {
       const rows = thriftNumber(group.num_rows);
@@ -113,9 +123,14 @@ export class ParquetFileReader {
       for (let done = 0; done < rows; ) {
         const count = Math.min(slice, rows - done);
         const values = new Map<string, unknown[]>();
-        for (const [i, column] of columns.entries()) values.set(column.name, await cursors[i].take(count));
+        const raw = new Map<string, RawSlice>();
+        for (const [i, column] of columns.entries()) {
+          const slice = column.raw ? { levels: new Uint8Array(count), plain: [] } : undefined;
+          values.set(column.name, await cursors[i].take(count, slice, column.skipValues));
+          if (slice) raw.set(column.name, slice);
+        }
         done += count;
-        yield { rows: count, values };
+        yield { rows: count, values, raw };
       }
       for (const cursor of cursors) cursor.end();
     }
@@ -155,13 +170,21 @@ class ChunkCursor {
     private readonly what: string,
   ) {}
 
-  async take(count: number): Promise<unknown[]> {
+  /** The next `count` values; `raw` is filled with their levels and PLAIN bytes; `skip`: values stepped over, not made. */
+  async take(count: number, raw?: RawSlice, skip = false): Promise<unknown[]> {
     const out = new Array<unknown>(count);
     for (let i = 0; i < count; ) {
       if (!this.page || this.page.row >= this.page.levels.length) this.page = await this.nextPage();
       const page = this.page;
       const n = Math.min(count - i, page.levels.length - page.row);
-      for (let j = 0; j < n; j++) out[i + j] = page.levels[page.row + j] === 1 ? page.decoder.next() : undefined;
+      const from = page.decoder.position;
+      if (skip) {
+        for (let j = 0; j < n; j++) if (page.levels[page.row + j] === 1) page.decoder.skip();
+      } else for (let j = 0; j < n; j++) out[i + j] = page.levels[page.row + j] === 1 ? page.decoder.next() : undefined;
+      if (raw) {
+        raw.levels.set(page.levels.subarray(page.row, page.row + n), i);
+        raw.plain.push(page.decoder.bytesFrom(from));
+      }
       page.row += n;
       i += n;
     }
