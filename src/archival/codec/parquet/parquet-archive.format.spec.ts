@@ -119,6 +119,25 @@ describe('Parquet archives of wide rows', () => {
     expect(changed.digest.sha256).not.toBe(written.sha256);
   });
 
+  it('hashes alike on both sides across row groups when compressed pages let the column buffers be reused', async () => {
+    const zstd = (await ArchiveCodecs.create({ format: 'parquet', compression: 'zstd' })).forWriting();
+    // Row groups of 10,000, 1 (a wide row: a row group of its own) and 4,999; NULLs in every block.
+    const lines = Array.from({ length: 15_000 }, (_, i) => {
+      const data = i === 10_000 ? JSON.stringify({ blob: 'w'.repeat(WIDE_ROW_BYTES) }) : i % 3 === 0 ? null : JSON.stringify({ i });
+      return Buffer.from(`[${[String(i + 1), data, i % 4 === 0 ? null : `row ${i}`].map((v) => JSON.stringify(v)).join(', ')}]\n`);
+    });
+    const encoder = zstd.encoder(COLUMNS, 'id');
+    const file = await run(lines, encoder.stages);
+    expect((await rowGroups(file)).map((g) => g.rows)).toEqual([10_000, 1, 4_999]);
+    for (const mode of ['keys', 'restore'] as const) {
+      const decoder = zstd.decoder(COLUMNS, 'id', 'the test archive', mode);
+      const out = (await run([file], decoder.stages)).toString().split('\n').slice(0, -1);
+      expect(out).toHaveLength(15_000);
+      expect(decoder.content()).toEqual(encoder.content());
+      if (mode === 'restore') expect(JSON.parse(out[14_999])).toEqual({ id: '15000', data: { i: 14_999 }, note: 'row 14999' });
+    }
+  });
+
   it('reads archives whose every column was hashed as canonical JSON (column-blocks-1024), to the digest they were written with', async () => {
     const fixture = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'parquet-column-blocks-1024');
     const file = readFileSync(join(fixture, 'archive.parquet'));

@@ -46,6 +46,9 @@ export class ColumnBuilder {
     this.bytes = Buffer.allocUnsafe(Math.max(capacity, 64));
   }
 
+  /** How many times reset() emptied it: a new row group in the same builder. */
+  resets = 0;
+
   /** PLAIN bytes written so far (a wide value held aside counts too). */
   get size(): number {
     return this.length + (this.wide ? 4 + this.wide.length : 0);
@@ -137,6 +140,22 @@ export class ColumnBuilder {
     const length = Buffer.allocUnsafe(4);
     length.writeUInt32LE(this.wide.length, 0);
     return [length, this.wide];
+  }
+
+  /**
+   * Empties the builder for the next row group, keeping its buffers when they
+   * are at most `keep` bytes (call only once nothing holds what take() gave).
+   */
+  reset(keep: number): void {
+    this.resets++;
+    if (this.bytes.length > keep) this.bytes = Buffer.allocUnsafe(keep);
+    this.length = 0;
+    this.rows = 0;
+    this.nulls = 0;
+    this.booleans = 0;
+    this.wide = undefined;
+    this.min = undefined;
+    this.max = undefined;
   }
 
   /** The chunk's levels, values and statistics; the builder is spent. */

@@ -21,6 +21,8 @@ import { canonicalValue, ParquetKind } from './parquet-columns';
 
 /** What ColumnBlockHash reads of a column's builder (parquet-column-builder.ts). */
 export interface PlainSource {
+  /** Changes when the builder starts a new row group. */
+  readonly resets: number;
   readonly count: number;
   readonly size: number;
   levelsSince(row: number): Uint8Array;
@@ -178,7 +180,7 @@ export class ColumnBlockHash {
   private blocks: (string | Buffer | null)[][];
   private rows = 0;
   /** Per column hashed as PLAIN bytes: its builder and where the block began in it. */
-  private readonly marks: ({ builder?: PlainSource; row: number; byte: number } | undefined)[];
+  private readonly marks: ({ builder?: PlainSource; resets: number; row: number; byte: number } | undefined)[];
 
   /**
    * `plain(i)`: column i's builder when its blocks are hashed as PLAIN bytes
@@ -187,7 +189,7 @@ export class ColumnBlockHash {
    */
   constructor(private readonly hash: ParquetContentHash, private readonly columns: number, private readonly plain: (index: number) => PlainSource | undefined = () => undefined) {
     this.blocks = this.empty();
-    this.marks = Array.from({ length: columns }, (_, i) => (plain(i) ? { row: 0, byte: 0 } : undefined));
+    this.marks = Array.from({ length: columns }, (_, i) => (plain(i) ? { resets: 0, row: 0, byte: 0 } : undefined));
   }
 
   /** Column `index`'s canonical value in the row being added (not kept for a column hashed as PLAIN bytes). */
@@ -210,7 +212,8 @@ export class ColumnBlockHash {
         continue;
       }
       const builder = this.plain(i)!;
-      if (builder !== mark.builder) Object.assign(mark, { builder, row: 0, byte: 0 });
+      // A row group's end brings a new builder, or empties the same one: the block starts at its beginning.
+      if (builder !== mark.builder || builder.resets !== mark.resets) Object.assign(mark, { builder, resets: builder.resets, row: 0, byte: 0 });
       this.hash.addPlain(builder.levelsSince(mark.row), builder.plainSince(mark.byte));
       mark.row = builder.count;
       mark.byte = builder.size;
