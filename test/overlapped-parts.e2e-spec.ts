@@ -1,5 +1,5 @@
 /**
- * A full-speed JSON Lines run writes a window's parts two at a time
+ * A full-speed run, JSON Lines or Parquet, writes a window's parts two at a time
  * (engine/overlapped-parts.ts): each part a key range fixed before it
  * starts, so no row is in two parts; part numbers, the manifest chain and
  * the purges follow key order; rows inserted during the run that fill the
@@ -21,21 +21,52 @@ import { count, seedLogs } from './harness/seed';
 const ROWS = 2_000;
 const TABLE = 'flow_execution_logs';
 
+type Part = { part: number; status: string; rows: number; first: string; last: string; manifest_path: string; manifest_sha256: string };
+
+async function partsOf(db: TestDatabase): Promise<Part[]> {
+  return (await db.sql.query(
+    `SELECT part, status, row_count::int AS rows, min_pk::int8 AS first, max_pk::int8 AS last, manifest_path, manifest_sha256
+       FROM archived_partitions WHERE table_name = $1 ORDER BY part`, [TABLE],
+  )).rows as Part[];
+}
+
+async function reseedLogs(db: TestDatabase): Promise<void> {
+  await db.sql.query(`TRUNCATE ${TABLE}; DELETE FROM archived_partitions`);
+  const month = monthStart(FIXED_NOW, -6);
+  await seedLogs(db.sql, { rows: ROWS, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
+}
+
+/** Four parts of 500, the first held inside its write until the second is on record: only two at a time get there. */
+async function expectTwoAtOnce(db: TestDatabase, app: ArchivalTestApp, hooks: ReturnType<typeof faultHooks>): Promise<void> {
+  await reseedLogs(db);
+  hooks.afterWrite = onFirstCall(async () => {
+    // The first part, on record but still inside its write, waits for the second to be on record too: one part at a time never gets there.
+    await until(
+      async () => (await db.sql.query(`SELECT count(*)::int AS n FROM archived_partitions WHERE table_name = $1 AND part = 2`, [TABLE])).rows[0].n,
+      (n) => n >= 1,
+      'a second part written while the first one waits',
+    );
+  });
+  expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
+  expect(await count(db.sql, TABLE)).toBe(0);
+  const parts = await partsOf(db);
+  expect(parts.map((p) => [p.part, p.status, p.rows])).toEqual([1, 2, 3, 4].map((n) => [n, 'purged', 500]));
+  // Disjoint key ranges, ascending with the part number.
+  for (let i = 1; i < parts.length; i++) expect(BigInt(parts[i].first)).toBeGreaterThan(BigInt(parts[i - 1].last));
+  let previous: string | null = null;
+  for (const part of parts) {
+    expect((await readManifest(app.archiveDir, part.manifest_path)).previousManifestSha256).toBe(previous);
+    previous = part.manifest_sha256;
+  }
+  expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+}
+
 describe('the parts of a window written two at a time', () => {
   const hooks = faultHooks();
   let db: TestDatabase;
   let app: ArchivalTestApp;
-  const archives = async () =>
-    (await db.sql.query(
-      `SELECT part, status, row_count::int AS rows, min_pk::int8 AS first, max_pk::int8 AS last, manifest_path, manifest_sha256
-         FROM archived_partitions WHERE table_name = $1 ORDER BY part`, [TABLE],
-    )).rows as { part: number; status: string; rows: number; first: string; last: string; manifest_path: string; manifest_sha256: string }[];
-
-  async function reseed(): Promise<void> {
-    await db.sql.query(`TRUNCATE ${TABLE}; DELETE FROM archived_partitions`);
-    const month = monthStart(FIXED_NOW, -6);
-    await seedLogs(db.sql, { rows: ROWS, from: month, now: new Date(month.getTime() + 20 * DAY_MS) });
-  }
+  const archives = () => partsOf(db);
+  const reseed = () => reseedLogs(db);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -47,27 +78,7 @@ describe('the parts of a window written two at a time', () => {
   });
 
   it('writes the next part while one is still being written, every row once, in key order', async () => {
-    await reseed();
-    hooks.afterWrite = onFirstCall(async () => {
-      // The first part, on record but still inside its write, waits for the second to be on record too: one part at a time never gets there.
-      await until(
-        async () => (await db.sql.query(`SELECT count(*)::int AS n FROM archived_partitions WHERE table_name = $1 AND part = 2`, [TABLE])).rows[0].n,
-        (n) => n >= 1,
-        'a second part written while the first one waits',
-      );
-    });
-    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: ROWS });
-    expect(await count(db.sql, TABLE)).toBe(0);
-    const parts = await archives();
-    expect(parts.map((p) => [p.part, p.status, p.rows])).toEqual([1, 2, 3, 4].map((n) => [n, 'purged', 500]));
-    // Disjoint key ranges, ascending with the part number.
-    for (let i = 1; i < parts.length; i++) expect(BigInt(parts[i].first)).toBeGreaterThan(BigInt(parts[i - 1].last));
-    let previous: string | null = null;
-    for (const part of parts) {
-      expect((await readManifest(app.archiveDir, part.manifest_path)).previousManifestSha256).toBe(previous);
-      previous = part.manifest_sha256;
-    }
-    expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+    await expectTwoAtOnce(db, app, hooks);
   });
 
   it('purges two parts at once: the second is purged while the first one\'s delete waits on a row lock', async () => {
@@ -183,5 +194,24 @@ describe('the parts of a window written two at a time', () => {
     const all = (await archives()).filter((p) => p.status === 'purged');
     expect(all.reduce((sum, p) => sum + p.rows, 0)).toBe(ROWS);
     expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
+  });
+});
+
+describe('the parts of a Parquet window written two at a time', () => {
+  const hooks = faultHooks();
+  let db: TestDatabase;
+  let app: ArchivalTestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await createArchivalApp(db.url, { module: { presets: ['log-archival'], maxRowsPerFile: 500, batchSize: 100, format: 'parquet', compression: 'zstd' }, hooks });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('writes the next part while one is still being written, every row once, in key order', async () => {
+    await expectTwoAtOnce(db, app, hooks);
   });
 });

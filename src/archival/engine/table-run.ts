@@ -187,10 +187,11 @@ class TableRun {
 
   /**
    * Whether a window's parts are written two at a time (overlapped-parts.ts):
-   * in a full-speed run of one worker, for JSON Lines, on an integer key, of
-   * a table without child tables. Parquet two at once was faster, but a
-   * 1M-row run then peaked over 300 MB (docs/operations.md); a paced run
-   * does one thing at a time; several workers already
+   * in a full-speed run of one worker, on an integer key, of a table without
+   * child tables, in either format (Parquet too since its column buffers
+   * are reused: its peak RSS one part at a time and two at once then spread
+   * alike, docs/operations.md); a paced run does one thing at a time;
+   * several workers already
    * keep one COPY each busy, within the pool they were sized for. An integer
    * key (a sequence, an identity) grows with the rows' time, so a part's end
    * is found by walking the window's own stretch of its index; a random key
@@ -201,8 +202,7 @@ class TableRun {
   private overlapsParts(): boolean {
     const { services, pacer, target } = this;
     return (
-      services.options.parallelism <= 1 && !pacer.paced && target.children.length === 0 &&
-      services.codecs.forWriting().format.dialect === 'json' && INTEGER_KEYS.has(target.shape.keyType)
+      services.options.parallelism <= 1 && !pacer.paced && target.children.length === 0 && INTEGER_KEYS.has(target.shape.keyType)
     );
   }
 
