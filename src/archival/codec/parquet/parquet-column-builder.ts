@@ -137,6 +137,8 @@ export class ColumnBuilder {
   /** The PLAIN bytes from byte `offset` (a `size` taken earlier) on, as the page will hold them (views, valid until the next push). */
   plainSince(offset: number): Buffer[] {
     if (!this.wide) return [this.bytes.subarray(offset, this.length)];
+    // The wide value is the chunk's first: from a later offset (NULLs since) there are no bytes.
+    if (offset > 0) return [];
     const length = Buffer.allocUnsafe(4);
     length.writeUInt32LE(this.wide.length, 0);
     return [length, this.wide];
@@ -158,7 +160,7 @@ export class ColumnBuilder {
     this.max = undefined;
   }
 
-  /** The chunk's levels, values and statistics; the builder is spent. */
+  /** The chunk's levels, values and statistics; the builder is spent until reset(). */
   take(): BuiltChunk {
     const plain = this.wide ? widePage(this.wide) : this.bytes.subarray(0, this.length);
     const levels = encodeLevelBytes(this.levels.subarray(0, this.rows), this.nulls);

@@ -115,8 +115,18 @@ function keyFirst(columns: ColumnInfo[], key: string): ColumnInfo[] {
  * in 27% fewer bytes, which JSON.parse read in about 30% less time.
  */
 export function typedLineExpression(columns: ColumnInfo[], key: string): string {
-  return `json_build_array(${keyFirst(columns, key).map((c) => `r.${quoteIdent(c.name)}`).join(', ')})::text`;
+  const refs = keyFirst(columns, key).map((c) => `r.${quoteIdent(c.name)}`);
+  if (refs.length <= MAX_FUNCTION_ARGS) return `json_build_array(${refs.join(', ')})::text`;
+  // A function takes at most 100 arguments: arrays of up to 100 values joined as text, `[a, b` || `, c, d]`.
+  const pieces: string[] = [];
+  for (let at = 0; at < refs.length; at += MAX_FUNCTION_ARGS) pieces.push(`json_build_array(${refs.slice(at, at + MAX_FUNCTION_ARGS).join(', ')})::text`);
+  return pieces
+    .map((piece, i) => (i === 0 ? `left(${piece}, -1)` : i === pieces.length - 1 ? `', ' || substr(${piece}, 2)` : `', ' || substr(left(${piece}, -1), 2)`))
+    .join(' || ');
 }
+
+/** PostgreSQL's FUNC_MAX_ARGS: json_build_array takes no more values than this in one call. */
+const MAX_FUNCTION_ARGS = 100;
 
 /** The select list (over alias `t`) that typedLineExpression reads; the key column first. */
 export function typedSelectList(columns: ColumnInfo[], key: string): string {

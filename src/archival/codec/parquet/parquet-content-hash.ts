@@ -5,8 +5,9 @@
  * (ColumnBlockHash, archives written since the page writer) or one per row
  * (archives written before). Since PLAIN_TEXT_BLOCKS a text or json column's
  * block is hashed as its levels and PLAIN bytes instead (addPlain): those
- * bytes are PostgreSQL's text, so the proof is the same, and a verification
- * makes no string of them.
+ * bytes are PostgreSQL's text as UTF-8, hashed as the writer paged them, so a
+ * verification makes no string of them (it proves they came back as written;
+ * the other kinds' canonical text still comes from PostgreSQL's).
  *
  * A row with a long value is hashed piece by piece instead of as one string:
  * the JSON text of a string is the JSON text of consecutive slices of it

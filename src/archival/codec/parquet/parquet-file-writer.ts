@@ -26,7 +26,7 @@ import { serializeThrift, thrift } from './parquet-thrift';
 
 export const PARQUET_MAGIC = Buffer.from('PAR1');
 const CREATED_BY = 'nest-archival';
-/** A column's row group starts with at most this many bytes (a wide row's size is not carried over). */
+/** A column's row group starts with at most this many bytes, and keeps no larger buffer (a wide row's is let go). */
 const MAX_START_BYTES = 4 * 1024 * 1024;
 const UNCOMPRESSED = 0;
 
