@@ -17,6 +17,11 @@ const COLUMNS: ColumnInfo[] = [
   { name: 'note', typname: 'text', type: 'text', encoding: 'native', generated: false, identity: false },
 ];
 
+/** A typed line as json_build_array writes it: the values in column order, separated by ", ". */
+function typedLine(values: unknown[]): Buffer {
+  return Buffer.from(`[${values.map((value) => JSON.stringify(value)).join(', ')}]\n`);
+}
+
 async function run(input: Buffer[], stages: Stage[]): Promise<Buffer> {
   const out: Buffer[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _e, callback) => (out.push(chunk), callback()) });
@@ -37,8 +42,7 @@ describe('Parquet archives of wide rows', () => {
   });
 
   async function roundTrip(values: string[]) {
-    // Typed lines as json_build_array writes them: values in column order, separated by ", ".
-    const lines = values.map((data, i) => Buffer.from(`[${[String(i + 1), data, `row ${i + 1}`].map((v) => JSON.stringify(v)).join(', ')}]\n`));
+    const lines = values.map((data, i) => typedLine([String(i + 1), data, `row ${i + 1}`]));
     const codec = codecs.forWriting();
     const encoder = codec.encoder(COLUMNS, 'id');
     const file = await run(lines, encoder.stages);
@@ -124,7 +128,7 @@ describe('Parquet archives of wide rows', () => {
     // Row groups of 10,000, 1 (a wide row: a row group of its own) and 4,999; NULLs in every block.
     const lines = Array.from({ length: 15_000 }, (_, i) => {
       const data = i === 10_000 ? JSON.stringify({ blob: 'w'.repeat(WIDE_ROW_BYTES) }) : i % 3 === 0 ? null : JSON.stringify({ i });
-      return Buffer.from(`[${[String(i + 1), data, i % 4 === 0 ? null : `row ${i}`].map((v) => JSON.stringify(v)).join(', ')}]\n`);
+      return typedLine([String(i + 1), data, i % 4 === 0 ? null : `row ${i}`]);
     });
     const encoder = zstd.encoder(COLUMNS, 'id');
     const file = await run(lines, encoder.stages);
@@ -141,7 +145,7 @@ describe('Parquet archives of wide rows', () => {
   it('hashes alike a long first value held aside in its column, NULLs after it past a block boundary', async () => {
     // A 100 KB note (a long string, not a wide row) opens the row group; the column is NULL for the 1,499 rows after it.
     const lines = Array.from({ length: 1_500 }, (_, i) =>
-      Buffer.from(`[${[String(i + 1), JSON.stringify({ i }), i === 0 ? 'a'.repeat(100_000) : null].map((v) => JSON.stringify(v)).join(', ')}]\n`));
+      typedLine([String(i + 1), JSON.stringify({ i }), i === 0 ? 'a'.repeat(100_000) : null]));
     for (const compression of ['zstd', 'none'] as const) {
       const codec = (await ArchiveCodecs.create({ format: 'parquet', compression })).forWriting();
       const encoder = codec.encoder(COLUMNS, 'id');

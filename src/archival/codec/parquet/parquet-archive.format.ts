@@ -19,9 +19,10 @@
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
  * group; decrypted bytes never touch disk.
  *
- * The content digest (parquet-content-hash.ts) is taken over the canonical
- * values, in column blocks, from the typed line and from the file, so verification
- * proves every value came back, not only the bytes. Verification reads each
+ * The content digest (parquet-content-hash.ts) is taken in column blocks,
+ * from the typed line and from the file: each value's canonical text, but
+ * text and json as their PLAIN bytes (PLAIN_TEXT_BLOCKS), so verification
+ * proves every value came back, not only the file's bytes. Verification reads each
  * row's key and values but builds no restore line (mode 'keys').
  */
 import { CorruptArchiveError } from '../../archival.errors';

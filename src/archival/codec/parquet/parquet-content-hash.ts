@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ContentDigest } from '../archive-format';
-import { canonicalValue, ParquetKind } from './parquet-columns';
+import { ParquetKind } from './parquet-columns';
 
 /** What ColumnBlockHash reads of a column's builder (parquet-column-builder.ts). */
 export interface PlainSource {

@@ -34,9 +34,10 @@ export function isTextBytes(value: unknown): value is TextBytes {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const OPEN = 0x5b;
 const CLOSE = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const SPACE = 0x20;
 
 const ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
 
@@ -89,8 +90,8 @@ function stringEnd(line: Buffer, start: number, end: number): number {
 
 function scalarEnd(line: Buffer, start: number, end: number): number {
   let i = start;
-  while (i < end && line[i] !== COMMA && line[i] !== CLOSE && line[i] !== 0x20) {
-    if (line[i] === OPEN || line[i] === 0x7b) throw new Error('a typed line holds a nested value');
+  while (i < end && line[i] !== COMMA && line[i] !== CLOSE && line[i] !== SPACE) {
+    if (line[i] === OPEN || line[i] === OPEN_OBJECT) throw new Error('a typed line holds a nested value');
     i++;
   }
   return i;
@@ -149,7 +150,7 @@ function hex4(line: Buffer, at: number): number {
 }
 
 function skipSpace(line: Buffer, at: number, end: number): number {
-  while (at < end && (line[at] === 0x20 || line[at] === 0x09 || line[at] === 0x0a || line[at] === 0x0d)) at++;
+  while (at < end && (line[at] === SPACE || line[at] === 0x09 || line[at] === 0x0a || line[at] === 0x0d)) at++;
   return at;
 }
 
