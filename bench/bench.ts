@@ -23,7 +23,8 @@
  * `--parallel 1,2`: the rows over four months, json+zstd local once per
  * ARCHIVAL_PARALLELISM, beside the reference (bench/parallel-results.json).
  * `--load [--partitioned] [--nice 0,3,9]`: database impact instead (bench/load.ts),
- * once per ARCHIVAL_NICE_RATIO, written to bench/load-results.json; with
+ * once per ARCHIVAL_NICE_RATIO, written to bench/load-results.json, each
+ * window with the CPU share the hypervisor took meanwhile (bench/cpu-steal.ts); with
  * --partitioned on the month-partitioned table. Runs compiled (tsconfig.bench.json),
  * so no TypeScript compiler sits in the measured processes.
  */
@@ -42,6 +43,7 @@ import { partitionLogTable } from '../test/harness/partitioned-logs';
 import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
 import { BenchCase, CaseResult } from './case-runner';
 import { summarizeRounds } from './rounds';
+import { cpuTicks, stealShare } from './cpu-steal';
 import { SteadyLoad } from './load';
 
 const run = promisify(execFile);
@@ -235,17 +237,24 @@ async function loadMode(adminUrl: string, work: string, out: string, partitioned
       try {
         await new Promise((r) => setTimeout(r, 3_000)); // warm up
         load.take();
+        const ticks = [await cpuTicks()];
         await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
         const baseline = load.take();
+        ticks.push(await cpuTicks());
         const archival = await runCase({
           name: 'json+zstd local', kind: 'product', databaseUrl: url, directory: join(work, 'load'), cutoff: '',
           // ARCHIVAL_* variables in the bench's environment (batch size, sleep, part size) reach the run.
           env: { ARCHIVAL_FORMAT: 'json', ARCHIVAL_COMPRESSION: 'zstd', ARCHIVAL_NICE_RATIO: String(ratio) },
         });
         const during = load.take();
+        ticks.push(await cpuTicks());
         // The same window again once the run is over: how far the load's own p95 drifts (and any after-effect, such as autovacuum).
         await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
-        return { baseline, during, after: load.take(), archival };
+        const after = load.take();
+        ticks.push(await cpuTicks());
+        // Each window's steal: CPU time the hypervisor gave other guests, which moves the p95 as much as the run can.
+        const steal = [0, 1, 2].map((i) => stealShare(ticks[i], ticks[i + 1]) ?? null);
+        return { baseline: { ...baseline, stealPercent: steal[0] }, during: { ...during, stealPercent: steal[1] }, after: { ...after, stealPercent: steal[2] }, archival };
       } finally {
         await load.stop();
         await rm(join(work, 'load'), { recursive: true, force: true });
@@ -263,7 +272,8 @@ async function loadMode(adminUrl: string, work: string, out: string, partitioned
       },
       { case: `load alone after${table}`, niceRatio: ratio, ...after, seconds: BASELINE_SECONDS },
     );
-    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms (${after.p95Ms} ms after), archival ${archivalRowsPerSec} rows/s`);
+    const steal = [baseline, during, after].map((w) => (w.stealPercent === null ? '—' : `${w.stealPercent}%`)).join(' / ');
+    console.log(`nice ratio ${ratio}: p95 ${baseline.p95Ms} → ${during.p95Ms} ms (${after.p95Ms} ms after), archival ${archivalRowsPerSec} rows/s, steal ${steal}`);
   }
   console.log('');
   console.table(results);
