@@ -1,8 +1,10 @@
 /**
  * The manifest hash chain follows the order archives were sealed even when
  * the database's clock steps back (an NTP correction, a failover to a server
- * whose clock is behind): a link never goes to an archive sealed before the
- * last one, so the chain never forks.
+ * whose clock is behind): links follow a number taken under the chain lock,
+ * not the seal time, so a link never goes to an archive sealed before the
+ * last one and the chain never forks; the seal times stay as the clock read
+ * them.
  */
 import { VerifyService } from '../src/archival/readback/verify.service';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
@@ -50,12 +52,13 @@ describe('the manifest chain under a clock that steps back', () => {
       expect((await readManifest(app.archiveDir, archive.manifest_path)).previousManifestSha256).toBe(previous);
       previous = archive.manifest_sha256;
     }
-    // Seal times never go back (compared in PostgreSQL: they may differ by a microsecond), so the next link, ordered by them, is the last archive sealed.
-    const { rows: [order] } = await db.sql.query(
-      `SELECT count(*) FILTER (WHERE verified_at <= before)::int AS backwards FROM (
-         SELECT verified_at, lag(verified_at) OVER (ORDER BY start_date, archive_path) AS before FROM archived_partitions WHERE table_name = $1) s`, [TABLE],
+    // The chain's numbers follow the seals; the seal times stay as the clock read them (the first an hour ahead of the rest).
+    const { rows: order } = await db.sql.query(
+      `SELECT chain_seq::int AS seq, verified_at > (SELECT min(verified_at) + interval '30 minutes' FROM archived_partitions WHERE table_name = $1) AS ahead
+         FROM archived_partitions WHERE table_name = $1 ORDER BY start_date, archive_path`, [TABLE],
     );
-    expect(order.backwards).toBe(0);
+    expect(order.map((r) => r.seq)).toEqual(order.map((_, i) => i + 1));
+    expect(order.map((r) => r.ahead)).toEqual(order.map((_, i) => i === 0));
     expect((await app.context.get(VerifyService).verify({ table: TABLE })).problems).toEqual([]);
   });
 });

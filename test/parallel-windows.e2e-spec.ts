@@ -65,7 +65,7 @@ describe('windows in parallel (ARCHIVAL_PARALLELISM=2)', () => {
     expect(await count(db.sql, TABLE)).toBe(0);
 
     const { rows: archives } = await db.sql.query(
-      `SELECT manifest_path, manifest_sha256, status, row_count FROM archived_partitions WHERE table_name = $1 ORDER BY verified_at, id`, [TABLE],
+      `SELECT manifest_path, manifest_sha256, status, row_count FROM archived_partitions WHERE table_name = $1 ORDER BY chain_seq`, [TABLE],
     );
     expect(archives.every((a) => a.status === 'purged')).toBe(true);
     expect(archives.reduce((sum, a) => sum + Number(a.row_count), 0)).toBe(ROWS);

@@ -36,6 +36,8 @@ export class ArchivedPartition {
   @Column('text', { nullable: true }) error: string | null;
   @Column('timestamptz', { name: 'archived_at' }) archivedAt: Date;
   @Column('timestamptz', { name: 'verified_at', nullable: true }) verifiedAt: Date | null;
+  /** Its place in the table's manifest hash chain (1 for the first link), taken under the chain lock; NULL until linked. */
+  @Column('bigint', { name: 'chain_seq', nullable: true, transformer: bigintAsNumber }) chainSeq: number | null;
   @Column('timestamptz', { name: 'purged_at', nullable: true }) purgedAt: Date | null;
   @Column('uuid', { name: 'run_id', nullable: true }) runId: string | null;
   /** Set when a restore put the archive's rows back (the restore watermark). */
