@@ -42,8 +42,8 @@ import { freePort } from '../test/harness/free-port';
 import { partitionLogTable } from '../test/harness/partitioned-logs';
 import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
 import { BenchCase, CaseResult } from './case-runner';
-import { summarizeRounds } from './rounds';
 import { cpuTicks, stealShare } from './cpu-steal';
+import { summarizeRounds } from './rounds';
 import { SteadyLoad } from './load';
 
 const run = promisify(execFile);

@@ -16,7 +16,8 @@ export async function cpuTicks(): Promise<CpuTicks | undefined> {
   const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
   const fields = stat?.split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   if (!fields || fields.length < 8) return undefined;
-  return { total: fields.reduce((sum, n) => sum + n, 0), steal: fields[7] };
+  // user nice system idle iowait irq softirq steal; guest and guest_nice after them are counted in user and nice already.
+  return { total: fields.slice(0, 8).reduce((sum, n) => sum + n, 0), steal: fields[7] };
 }
 
 /** Stolen time between two readings, in percent of all CPU time (one decimal). */
