@@ -35,19 +35,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/demo/data-source-options';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../src/demo/embedded-postgres';
 import { freePort } from '../test/harness/free-port';
-import { partitionLogTable } from '../test/harness/partitioned-logs';
 import { S3TestServer, startS3rver, S3_TEST_CREDENTIALS } from '../test/harness/s3rver';
 import { BenchCase, CaseResult } from './case-runner';
 import { cpuTicks, stealShare } from './cpu-steal';
 import { summarizeRounds } from './rounds';
 import { SteadyLoad } from './load';
+import { seedTemplate } from './seed-logs';
 
 const run = promisify(execFile);
-const DAY_MS = 86_400_000;
 
 interface CaseSpec {
   name: string;
@@ -114,42 +111,6 @@ function parseArgs(argv: string[]) {
   if (rounds > 1 && (load || parallel)) throw new Error(`--rounds ${rounds}: applies to the case list, not to --load or --parallel`);
   const defaultOut = join(process.cwd(), 'bench', load ? 'load-results.json' : parallel ? 'parallel-results.json' : 'results.json');
   return { rows, names, load, partitioned, nice, parallel, rounds, out: value('--out') ?? defaultOut };
-}
-
-/** N log rows in one month, 8 months ago (older than any default retention); with `months`, spread over that many months, ending then. */
-async function seedTemplate(url: string, rows: number, partitioned = false, months = 1): Promise<string> {
-  const source = new DataSource({ ...dataSourceOptions(url, true), logging: false });
-  await source.initialize();
-  await source.runMigrations();
-  await source.destroy();
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  const now = new Date();
-  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 7 - months, 1));
-  const span = 27 + 30 * (months - 1);
-  try {
-    if (partitioned) await partitionLogTable(client, now);
-    await client.query(
-      `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at)
-       SELECT md5((i / 20)::text)::uuid, 'node-' || (i % 50), (ARRAY['debug','info','warn','error'])[1 + i % 4],
-              'step ' || i || ' finished in ' || (i * 7) % 1000 || ' ms',
-              jsonb_build_object('i', i, 'ms', (i * 7) % 1000, 'ok', i % 3 = 0, 'path', '/api/v1/flows/' || (i % 997)),
-              $1::timestamptz + (i::float8 / $2) * $3 * interval '1 day' + (i % 997) * interval '1 microsecond'
-         FROM generate_series(1, $2) AS i`,
-      [month.toISOString(), rows, span],
-    );
-    await client.query('VACUUM ANALYZE flow_execution_logs');
-    // No autovacuum of the rows a case deletes lands in a measured run at a random moment (the reference deletes
-    // last, the product a part at a time): on the table and each of its partitions, copied with the template.
-    const { rows: tables } = await client.query<{ name: string }>(
-      `SELECT c.oid::regclass::text AS name FROM pg_class c
-        WHERE c.relkind = 'r' AND (c.oid = 'flow_execution_logs'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'flow_execution_logs'::regclass))`,
-    );
-    for (const { name } of tables) await client.query(`ALTER TABLE ${name} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
-  } finally {
-    await client.end();
-  }
-  return new Date(month.getTime() + (span + 13) * DAY_MS).toISOString();
 }
 
 /** Runs `statements` one after another on a connection of their own to the admin database. */

@@ -25,13 +25,12 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/demo/data-source-options';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../src/demo/embedded-postgres';
 import { freePort } from '../test/harness/free-port';
 import { cpuTicks, stealShare } from './cpu-steal';
 import { parseStep, Position, ROWS, Step, WorkerMessage, WorkerResult } from './interference-steps';
 import { SteadyLoad } from './load';
+import { seedTemplate } from './seed-logs';
 
 const children = new Set<ChildProcess>();
 
@@ -62,24 +61,13 @@ async function inWorkers(url: string, step: Step, at: Position, measure: () => P
   }
 }
 
+/** The bench's log rows (ids 1..ROWS, all past retention) and the index the load reads a session's newest rows by. */
 async function seed(url: string): Promise<void> {
-  const source = new DataSource({ ...dataSourceOptions(url, true), logging: false });
-  await source.initialize();
-  await source.runMigrations();
-  await source.destroy();
+  await seedTemplate(url, ROWS);
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(
-      `INSERT INTO flow_execution_logs (session_id, node_id, level, message, data, created_at)
-       SELECT md5((i / 20)::text)::uuid, 'node-' || (i % 50), 'info', 'step ' || i || ' finished in ' || (i * 7) % 1000 || ' ms',
-              jsonb_build_object('i', i, 'ms', (i * 7) % 1000, 'ok', i % 3 = 0, 'path', '/api/v1/flows/' || (i % 997)),
-              now() - interval '300 days' + i * interval '1 second'
-         FROM generate_series(1, $1) AS i`,
-      [ROWS],
-    );
     await client.query('CREATE INDEX flow_execution_logs_session_idx ON flow_execution_logs (session_id, created_at)');
-    await client.query('VACUUM ANALYZE flow_execution_logs');
     await client.query('CHECKPOINT');
   } finally {
     await client.end();
