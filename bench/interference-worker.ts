@@ -62,12 +62,14 @@ class Deleter {
 
 async function work(client: Client, step: Step, at: Position): Promise<WorkerResult> {
   const started = performance.now();
-  const deleter = new Deleter(client);
-  let rows = 0;
+  const seconds = () => (performance.now() - started) / 1000;
   if (step.kind === 'busy') {
     while (performance.now() - started < STEP_MS); // the busy loop itself
+    return { rows: 0, seconds: seconds(), at };
   }
-  while (step.kind !== 'busy' && performance.now() - started < STEP_MS) {
+  const deleter = new Deleter(client);
+  let rows = 0;
+  while (performance.now() - started < STEP_MS) {
     const batchStarted = performance.now();
     if (step.kind === 'idle') await sleep(100);
     if (step.kind === 'copy' || step.kind === 'rate') rows += await copyBatch(client, step, at, rows, started);
@@ -75,7 +77,7 @@ async function work(client: Client, step: Step, at: Position): Promise<WorkerRes
     if (step.share < 1) await sleep((performance.now() - batchStarted) * (1 / step.share - 1));
   }
   await deleter.end();
-  return { rows, seconds: (performance.now() - started) / 1000, at };
+  return { rows, seconds: seconds(), at };
 }
 
 async function main(): Promise<void> {

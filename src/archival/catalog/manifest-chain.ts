@@ -1,6 +1,6 @@
 /**
  * The manifest hash chain of a table: each archive's manifest carries the
- * SHA-256 of the manifest of the table's archive verified last. The link
+ * SHA-256 of the manifest of the table's archive linked last. The link
  * (read the previous manifest, write this one, mark the archive verified) is
  * made under a transaction-scoped advisory lock on the table's chain, on the
  * module's own session (not the host's pool), so archives sealed at once

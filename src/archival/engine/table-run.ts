@@ -191,11 +191,11 @@ class TableRun {
    * child tables, in either format (Parquet too since its column buffers
    * are reused: its peak RSS one part at a time and two at once then spread
    * alike, docs/operations.md); a paced run does one thing at a time;
-   * several workers already
-   * keep one COPY each busy, within the pool they were sized for. An integer
-   * key (a sequence, an identity) grows with the rows' time, so a part's end
-   * is found by walking the window's own stretch of its index; a random key
-   * (uuid) spreads the window over the whole index. A child table's
+   * several workers already keep one COPY each busy, within the pool they
+   * were sized for. An integer key (a sequence, an identity) grows with the
+   * rows' time, so a part's end is found by walking the window's own stretch
+   * of its index; a random key (uuid) spreads the window over the whole
+   * index. A child table's
    * archives are written after their parent's, so they would not come in
    * key order.
    */
