@@ -2,7 +2,8 @@
  * Restores that must not let the next run supersede an archive whose rows
  * live nowhere else: a restore that skipped rows on conflict (the table held
  * other rows under those keys), and a second restore (ignoreWatermark) of an
- * archive whose rows a newer archive took since.
+ * archive whose rows a newer archive took since, after a full restore and
+ * after one that skipped rows (which records no key count to compare).
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,6 +47,26 @@ describe('restores the next run may not supersede', () => {
     // Not superseded: the archived version of the skipped key exists in this archive alone.
     expect((await app.catalog.findArchives([archive.id]))[0].status).toBe('restored');
     await expect(access(join(app.archiveDir, archive.archivePath))).resolves.toBeUndefined();
+  });
+
+  it('a second restore of an archive restored in part is refused once a newer archive took its rows, allowed before', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
+    await db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
+    expect(await restore.restore({ archiveId: archive.id, conflict: 'skip' }, 'cli')).toMatchObject({ status: 'succeeded', written: 199 });
+    // Nothing archived since: restoring it again is allowed (every row is in the table, so all are skipped).
+    expect(await restore.restore({ archiveId: archive.id, conflict: 'skip', ignoreWatermark: true }, 'cli')).toMatchObject({ status: 'succeeded', written: 0 });
+
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 200 });
+    const [newer] = (await app.catalog.listArchives({ table: LOGS, status: 'purged' })).filter((a) => a.id !== archive.id);
+    expect(newer).toBeDefined();
+    // The 199 restored rows are in the newer archive now: putting them back would make two live archives of them.
+    await expect(restore.restore({ archiveId: archive.id, conflict: 'skip', ignoreWatermark: true }, 'cli')).rejects.toThrow(
+      new RegExp(`archive ${archive.id} \\(.*\\) was restored in part .* archive ${newer.id} \\(.*\\) of ${LOGS}, written since, may hold some of its rows`),
+    );
+    // The month's restore (ignoreWatermark) is refused as a whole: nothing goes back.
+    await expect(restore.restore({ table: LOGS, ignoreWatermark: true, conflict: 'skip' }, 'cli')).rejects.toThrow(/was restored in part/);
+    expect(await count(db.sql, LOGS)).toBe(0);
+    expect((await app.catalog.findArchives([archive.id]))[0]).toMatchObject({ status: 'restored', restoredKeys: null });
   });
 
   it('a second restore of an archive whose rows a newer archive took since is refused, naming why', async () => {

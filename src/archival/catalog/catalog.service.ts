@@ -178,7 +178,6 @@ export class CatalogService {
     return (await this.archives.findOne({ where: { id }, select: { status: true } }))?.status;
   }
 
-  /** SHA-256 of the newest manifest of a table still in the chain (verified, purged, restored or superseded: their manifests stay). */
   /** Archives of a job left written or verified (not purged) by an interrupted run. */
   unfinished(job: string): Promise<ArchivedPartition[]> {
     return this.archives.find({ where: { job, status: In([...UNFINISHED]) }, order: { id: 'ASC' } });

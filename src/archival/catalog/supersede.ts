@@ -16,6 +16,7 @@ import { ArchivedPartition } from './archived-partition.entity';
 import { KeyLog, stageKeyLogs } from '../engine/key-log';
 import { QualifiedName, quoteIdent, quoteTable } from '../sql/sql-identifier';
 import { clientQuery, moveArchive, NOW } from './status-moves';
+import { ArchiveStatus } from './statuses';
 
 /** A table as the purge knows it: its key column and the key's type (format_type, from the database's own catalog). */
 export interface KeyedTable {
@@ -65,7 +66,7 @@ export async function strikeRearchivedKeys(client: PoolClient, table: KeyedTable
     table.table.name, table.table.schema,
   ]);
   if (restored.rowCount === 0) return;
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`nest-archival:supersede:${table.table.schema}.${table.table.name}`]);
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table.table)]);
   const staged = await stageKeyLogs(client, 'archival_rearchived_keys', table.keyType, logs, { transactionScoped: true });
   await client.query(
     `DELETE FROM archival_restored_keys rk USING archived_partitions a, ${staged} u
@@ -136,11 +137,52 @@ async function allListedKeysInTable(client: PoolClient, archiveId: number, { tab
  * A restored archive restored again (ignoreWatermark) whose rows a newer
  * archive took since would put those rows back beside that archive: two live
  * archives of one row. Refused, naming what to restore instead.
+ *
+ * A full restore recorded its key count: fewer keys listed now means a purge
+ * struck some. A restore that skipped rows on conflict, or one made before
+ * keys were recorded, has no count (restored_keys NULL); then any archive of
+ * the table written since the restore (allowing RESTORE_CLOCK_MARGIN for a
+ * clock that stepped back) whose key range meets this one's may hold its
+ * rows, and the restore is refused too. `keyType`: the live table's key type
+ * (format_type), which the ranges are compared in. Call it inside the
+ * restore's transaction: it holds the table's supersede lock to the commit.
  */
-export async function assertNotRearchived(client: Query, archive: Pick<ArchivedPartition, 'id' | 'status' | 'restoredKeys' | 'archivePath' | 'tableName'>): Promise<void> {
-  if (archive.status !== 'restored' || archive.restoredKeys === null) return;
-  if ((await countRestoredKeys(client, archive.id)) >= archive.restoredKeys) return;
+export async function assertNotRearchived(
+  client: Query,
+  archive: Pick<ArchivedPartition, 'id' | 'status' | 'restoredKeys' | 'restoredAt' | 'archivePath' | 'tableName' | 'minPk' | 'maxPk'>,
+  table: QualifiedName,
+  keyType: string,
+): Promise<void> {
+  if (archive.status !== 'restored') return;
+  // The purges that strike keys take turns with this check until the restore commits: none commits unseen between them.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table)]);
+  if (archive.restoredKeys !== null) {
+    if ((await countRestoredKeys(client, archive.id)) >= archive.restoredKeys) return;
+    throw new ConflictError(
+      `archive ${archive.id} (${archive.archivePath}) was archived again since its restore: a newer archive of ${archive.tableName} holds some of its rows; restore that archive's month instead`,
+    );
+  }
+  const { rows } = await client.query<{ id: string; archive_path: string }>(
+    `SELECT id, archive_path FROM archived_partitions
+      WHERE ${OF_TABLE} AND id <> $3 AND status = ANY($4)
+        AND archived_at >= $5::timestamptz - interval '${RESTORE_CLOCK_MARGIN}'
+        AND ($6::text IS NULL OR $7::text IS NULL OR min_pk IS NULL OR max_pk IS NULL
+             OR (min_pk::${keyType} <= $7::${keyType} AND max_pk::${keyType} >= $6::${keyType}))
+      ORDER BY id LIMIT 1`,
+    [table.name, table.schema, archive.id, HOLDING, archive.restoredAt ?? new Date(0), archive.minPk, archive.maxPk],
+  );
+  if (rows.length === 0) return;
   throw new ConflictError(
-    `archive ${archive.id} (${archive.archivePath}) was archived again since its restore: a newer archive of ${archive.tableName} holds some of its rows; restore that archive's month instead`,
+    `archive ${archive.id} (${archive.archivePath}) was restored in part (or before its keys were recorded), and archive ${rows[0].id} (${rows[0].archive_path}) of ${archive.tableName}, written since, may hold some of its rows; restore archive ${rows[0].id} instead`,
   );
 }
+
+function supersedeLock(table: QualifiedName): string {
+  return `nest-archival:supersede:${table.schema}.${table.name}`;
+}
+
+/** Archives that hold rows (written and verified: their purge may still commit). */
+const HOLDING: ArchiveStatus[] = ['written', 'verified', 'purged', 'restored'];
+
+/** How far before a restore an archive counts as written since it: a database clock that stepped back. */
+const RESTORE_CLOCK_MARGIN = '1 hour';

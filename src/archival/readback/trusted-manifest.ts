@@ -78,6 +78,8 @@ export interface RestoreTarget {
   /** The columns the archive fills, encoded as archived, with the live table's generated and identity flags. */
   insert: ColumnInfo[];
   keyColumn: string;
+  /** The live key column's type (format_type). */
+  keyType: string;
 }
 
 /**
@@ -100,5 +102,5 @@ export async function restoreTarget(client: PoolClient, archive: ArchivedPartiti
   }
   // Encoded as archived; generated and identity as the table has them now.
   const insert = archived.map((c) => ({ ...c, generated: byName.get(c.name)!.generated, identity: byName.get(c.name)!.identity }));
-  return { table, archived, insert, keyColumn: manifest.keyColumn };
+  return { table, archived, insert, keyColumn: manifest.keyColumn, keyType: live.keyType };
 }

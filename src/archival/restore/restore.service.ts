@@ -179,12 +179,12 @@ export class RestoreService {
     const restored = await this.db.transaction(async (client) => {
       const restored: RestoredArchive[] = [];
       for (const archive of group) {
-        await assertNotRearchived(client, archive);
         const manifest = await this.trustedManifest(archive);
         const target = await restoreTarget(client, archive, manifest).catch((error: Error) => {
           const message = `cannot restore ${archive.archivePath}: ${error.message}; nothing was restored`;
           throw error instanceof CorruptArchiveError ? new CorruptArchiveError(message, archive.archivePath) : new RestoreError(message);
         });
+        await assertNotRearchived(client, archive, target.table, target.keyType);
         const key = quoteIdent(target.keyColumn);
         const updated = target.insert.filter((c) => c.name !== target.keyColumn && !c.generated);
         const onConflict =
