@@ -3,7 +3,8 @@
  * superseded it committed: the catalog decides first, storage follows. The
  * manifest stays where it is (the hash chain links through it, and it says
  * what the file held). Each run of a job first removes any file a crash left
- * behind, so a glob over the table's folder counts each row once.
+ * behind, of its own archives and of those it superseded, so a glob over the
+ * table's folder counts each row once.
  */
 import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
@@ -13,11 +14,18 @@ const logger = new Logger('SupersededFiles');
 
 type Query = Pick<PoolClient, 'query'>;
 
-/** Removes the files of superseded archives not yet removed: the ones given, or every one of `job`. Returns how many. */
+/**
+ * Removes the files of superseded archives not yet removed: the ones given,
+ * or every one `job` wrote or superseded (another job on the same table may
+ * have written it, and may never run again). Returns how many.
+ */
 export async function removeSupersededFiles(db: Query, storage: StorageProvider, scope: { job: string } | { ids: number[] }): Promise<number> {
   const { rows } = 'job' in scope
     ? await db.query<{ id: string; archive_path: string }>(
-      `SELECT id, archive_path FROM archived_partitions WHERE status = 'superseded' AND file_removed_at IS NULL AND job = $1 ORDER BY id`, [scope.job])
+      `SELECT id, archive_path FROM archived_partitions
+        WHERE status = 'superseded' AND file_removed_at IS NULL
+          AND (job = $1 OR superseded_by IN (SELECT id FROM archived_partitions WHERE job = $1))
+        ORDER BY id`, [scope.job])
     : await db.query<{ id: string; archive_path: string }>(
       `SELECT id, archive_path FROM archived_partitions WHERE status = 'superseded' AND file_removed_at IS NULL AND id = ANY($1::int8[]) ORDER BY id`, [scope.ids]);
   for (const row of rows) {
