@@ -33,9 +33,9 @@ describe('migration ManifestChainOrder1732000000009', () => {
   }
 
   it('numbers the links of each table in their old order, and the next link follows them', async () => {
-    const last = ARCHIVAL_MIGRATIONS.at(-1)!;
-    expect(last.name).toBe('ManifestChainOrder1732000000009');
-    await migrate(ARCHIVAL_MIGRATIONS.slice(0, -1));
+    const at = ARCHIVAL_MIGRATIONS.findIndex((m) => m.name === 'ManifestChainOrder1732000000009');
+    expect(at).toBeGreaterThan(0);
+    await migrate(ARCHIVAL_MIGRATIONS.slice(0, at));
     // Ids in another order than the seal times; one archive of orders never linked (written, no manifest SHA-256).
     const rows: [string, number, string | null, string, string | null][] = [
       ['orders', 1, '2026-01-03', 'purged', sha('a')],

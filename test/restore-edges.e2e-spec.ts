@@ -3,12 +3,15 @@
  * live nowhere else: a restore that skipped rows on conflict (the table held
  * other rows under those keys), and a second restore (ignoreWatermark) of an
  * archive whose rows a newer archive took since, after a full restore and
- * after one that skipped rows (which records no key count to compare).
+ * after one that skipped rows (which records no key count to compare); and
+ * a restore whose COMMIT reply was lost, which did restore.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RestoreService } from '../src/archival/restore/restore.service';
 import { ArchivalTestApp, createArchivalApp } from './harness/archival-app';
+import { rowDifference } from './harness/archives';
+import { startCommitCuttingProxy } from './harness/commit-cutting-proxy';
 import { monthStart, DAY_MS, FIXED_NOW } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count, seedLogs } from './harness/seed';
@@ -81,5 +84,24 @@ describe('restores the next run may not supersede', () => {
       new RegExp(`archive ${archive.id} \\(.*\\) was archived again since its restore: a newer archive of ${LOGS} holds some of its rows`),
     );
     expect(await count(db.sql, LOGS)).toBe(0);
+  });
+
+  it('a restore whose COMMIT reply was lost is reported as done, once: the catalog says it committed', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
+    const target = new URL(db.url);
+    const proxy = await startCommitCuttingProxy({ host: target.hostname, port: Number(target.port) }, new RegExp(`^\\s*INSERT INTO "public"."${LOGS}"`));
+    const viaProxy = await createArchivalApp(proxy.url(db.url), { module: { presets: ['log-archival'], storage: app.archiveDir } });
+    try {
+      proxy.arm();
+      const report = await viaProxy.context.get(RestoreService).restore({ archiveId: archive.id }, 'cli');
+      expect(proxy.cuts).toBe(1);
+      expect(report).toMatchObject({ status: 'succeeded', rows: 200, written: 200 });
+      expect(await viaProxy.catalog.lastRun('restore')).toMatchObject({ status: 'succeeded' });
+      expect(await app.catalog.findArchive(archive.id)).toMatchObject({ status: 'restored', restoredKeys: 200 });
+      expect(await rowDifference(db.sql, 'original', LOGS)).toBe(0);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 });

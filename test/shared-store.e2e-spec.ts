@@ -86,12 +86,41 @@ describe('writers sharing a table or an archive store', () => {
     expect(new Set(archives.map((x) => x.schemaName))).toEqual(new Set(['tenant_a', 'tenant_b']));
     expect(archives.every((x) => x.archivePath.startsWith(`${x.schemaName}.events/year=`))).toBe(true);
     expect(await verifyAll(a)).toMatchObject({ problems: [], missing: [] });
+    // Each schema's table counts its own archives in the size view, not the other's too.
+    const { rows: stats } = await db.sql.query(`SELECT schema_name, archived_rows::int AS n FROM database_size_stats WHERE table_name = 'events' ORDER BY 1`);
+    expect(stats).toEqual([{ schema_name: 'tenant_a', n: ra.rows }, { schema_name: 'tenant_b', n: rb.rows }]);
     // A restore names one table: the same-named table in the other schema is not touched.
     await restoreAll(a, 'tenant_a.events');
     expect(await rowDifference(db.sql, 'tenant_a.original', 'tenant_a.events')).toBe(0);
     expect(await count(db.sql, 'tenant_b.events')).toBe(3000 - rb.rows);
     await restoreAll(a, 'tenant_b.events');
     expect(await rowDifference(db.sql, 'tenant_b.original', 'tenant_b.events')).toBe(0);
+  });
+
+  it('an archive recorded before the catalog held schemas, restored into its schema, is that table\'s alone', async () => {
+    const db = await database();
+    for (const schema of ['tenant_a', 'public']) {
+      await db.sql.query(`CREATE SCHEMA IF NOT EXISTS ${schema}; CREATE TABLE ${schema}.events (id bigserial PRIMARY KEY, body text, at timestamptz NOT NULL)`);
+      await db.sql.query(
+        `INSERT INTO ${schema}.events (body, at) SELECT '${schema} ' || i, $1::timestamptz + i * interval '1 hour' FROM generate_series(1, 3000) i`,
+        [daysAgo(200).toISOString()],
+      );
+    }
+    const job = (schema: string) => ({ job: `${schema.replace('_', '-')}-events`, table: `${schema}.events`, key: 'id', time: 'at', retentionDays: 30 });
+    const a = await app(db.url, { module: { storage: store, tables: [job('tenant_a'), job('public')] } });
+    expect((await a.archival.run('tenant-a-events')).status).toBe('succeeded');
+    const old = await a.catalog.listArchives({ table: 'events' });
+    // As migration 0005 left archives written before it: no schema in the catalog (the manifest names it).
+    await db.sql.query(`UPDATE archived_partitions SET schema_name = NULL`);
+    for (const archive of old) await a.context.get(RestoreService).restore({ archiveId: archive.id }, 'cli');
+    expect((await a.catalog.findArchives(old.map((x) => x.id))).map((x) => [x.status, x.schemaName])).toEqual(old.map(() => ['restored', 'tenant_a']));
+
+    // public.events has the same ids: its purges do not strike tenant_a's restored keys, nor supersede their archives.
+    expect((await a.archival.run('public-events')).status).toBe('succeeded');
+    expect((await a.catalog.findArchives(old.map((x) => x.id))).map((x) => x.status)).toEqual(old.map(() => 'restored'));
+    // tenant_a.events' own next run takes the rows again and supersedes them: each row in one live archive.
+    expect((await a.archival.run('tenant-a-events')).status).toBe('succeeded');
+    expect((await a.catalog.findArchives(old.map((x) => x.id))).map((x) => x.status)).toEqual(old.map(() => 'superseded'));
   });
 
   it('two databases (production and a staging copy) on one archive path', async () => {

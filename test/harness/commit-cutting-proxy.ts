@@ -1,8 +1,9 @@
 /**
  * A TCP proxy in front of PostgreSQL that loses a COMMIT's reply: once armed,
- * the first transaction that deleted rows has its COMMIT forwarded, the
- * server's answer awaited (so the commit did happen) and then both sides are
- * cut before that answer reaches the client, as a failing network would.
+ * the first transaction that deleted rows (or ran a statement `marks`
+ * matches) has its COMMIT forwarded, the server's answer awaited (so the
+ * commit did happen) and then both sides are cut before that answer reaches
+ * the client, as a failing network would.
  */
 import { createServer, Server, Socket } from 'node:net';
 
@@ -17,7 +18,10 @@ export interface CommitCuttingProxy {
   close(): Promise<void>;
 }
 
-export async function startCommitCuttingProxy(target: { host: string; port: number }): Promise<CommitCuttingProxy> {
+/** The ranged purge is a COPY (DELETE …) or a WITH … DELETE; the staged one a DELETE. */
+const PURGE = /^\s*(WITH\b[\s\S]*\bDELETE\b|DELETE\b|COPY\s*\(\s*(WITH\b[\s\S]*\b)?DELETE\b)/i;
+
+export async function startCommitCuttingProxy(target: { host: string; port: number }, marks: RegExp = PURGE): Promise<CommitCuttingProxy> {
   let armed = false;
   let cuts = 0;
   const sockets = new Set<Socket>();
@@ -50,8 +54,7 @@ export async function startCommitCuttingProxy(target: { host: string; port: numb
         if (pending.length - forward < 1 + length) break;
         const sql = queryText(pending, forward, length);
         if (sql !== undefined) {
-          // The ranged purge is a COPY (DELETE …) or a WITH … DELETE; the staged one a DELETE.
-          if (/^\s*(WITH\b[\s\S]*\bDELETE\b|DELETE\b|COPY\s*\(\s*(WITH\b[\s\S]*\b)?DELETE\b)/i.test(sql)) deleted = true;
+          if (marks.test(sql)) deleted = true;
           if (/^\s*(BEGIN|START TRANSACTION)\b/i.test(sql)) deleted = false;
           if (armed && deleted && /^\s*COMMIT\s*;?\s*$/i.test(sql)) {
             armed = false;

@@ -35,8 +35,9 @@ export async function markPurged(client: PoolClient, archiveId: number, archiveP
  * those keys) put back only part of the archive: the skipped versions exist
  * in this archive alone, so it records no key count (NULL), and such an
  * archive is never superseded (catalog/supersede.ts): its file stays.
+ * `schema`: the schema the rows went back into.
  */
-export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus; rowCount: number }, runId: string): Promise<void> {
+export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus; rowCount: number }, runId: string, schema: string): Promise<void> {
   const recorded = await countRestoredKeys(client, archive.id);
   const set = { restored_at: NOW, restore_run_id: runId, restored_keys: recorded < archive.rowCount ? null : recorded };
   const query = clientQuery(client);
@@ -48,4 +49,7 @@ export async function markRestored(client: PoolClient, archive: { id: number; st
     );
     if (rowCount !== 1) throw new ConflictError(`archive ${archive.id} is no longer restored; nothing was restored`);
   }
+  // An archive recorded before the catalog held schemas gets the one its rows went back into: the purges that
+  // strike its keys and supersede it match by schema, and would take it for public.<table>'s.
+  await client.query(`UPDATE archived_partitions SET schema_name = $2 WHERE id = $1 AND schema_name IS NULL`, [archive.id, schema]);
 }

@@ -176,8 +176,8 @@ export class RestoreService {
   }
 
   private async restoreGroup(group: ArchivedPartition[], conflict: ConflictStrategy, runId: string): Promise<RestoredArchive[]> {
-    const restored = await this.db.transaction(async (client) => {
-      const restored: RestoredArchive[] = [];
+    const restored: RestoredArchive[] = [];
+    await this.db.transaction(async (client) => {
       for (const archive of group) {
         const manifest = await this.trustedManifest(archive);
         const target = await restoreTarget(client, archive, manifest).catch((error: Error) => {
@@ -208,13 +208,29 @@ export class RestoreService {
         if (problems.length > 0) {
           throw new CorruptArchiveError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`, archive.archivePath);
         }
-        await markRestored(client, archive, runId);
+        await markRestored(client, archive, runId, target.table.schema);
         restored.push(this.entry(archive, result.inserted));
       }
-      return restored;
+    }).catch(async (error: Error) => {
+      if (!(await this.committedDespite(group, restored, runId, error))) throw error;
     });
     for (const archive of group) this.metrics.restored(archive);
     return restored;
+  }
+
+  /**
+   * The restore's transaction threw after its last archive was loaded: if it
+   * was its COMMIT whose reply was lost, the server may have committed. The
+   * catalog says so (the archives' watermark is this run's, written in the
+   * same transaction), and then the restore counts as done; reporting it
+   * failed would invite a retry that skips or overwrites what it put back.
+   */
+  private async committedDespite(group: ArchivedPartition[], restored: RestoredArchive[], runId: string, error: Error): Promise<boolean> {
+    if (restored.length < group.length) return false;
+    const last = await this.catalog.findArchive(group[group.length - 1].id).catch(() => null);
+    if (last?.restoreRunId !== runId) return false;
+    this.logger.warn({ event: 'restore.committed_despite_error', runId, archive: last.archivePath, error: error.message });
+    return true;
   }
 
   /**
