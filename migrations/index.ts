@@ -13,9 +13,10 @@ import { RunLockedAt1732000000007 } from './1732000000007-RunLockedAt';
 import { SupersededArchives1732000000008 } from './1732000000008-SupersededArchives';
 import { ManifestChainOrder1732000000009 } from './1732000000009-ManifestChainOrder';
 import { SizeStatsBySchema1732000000010 } from './1732000000010-SizeStatsBySchema';
+import { RestoredKeyCount1732000000011 } from './1732000000011-RestoredKeyCount';
 
 export const ARCHIVAL_MIGRATIONS = [
   ArchivalCatalog1732000000000, LegalHolds1732000000002, FailedUploads1732000000003, RestoreWatermark1732000000004,
   ArchiveSchemaName1732000000005, ArchivePartCounters1732000000006, RunLockedAt1732000000007, SupersededArchives1732000000008,
-  ManifestChainOrder1732000000009, SizeStatsBySchema1732000000010,
+  ManifestChainOrder1732000000009, SizeStatsBySchema1732000000010, RestoredKeyCount1732000000011,
 ];

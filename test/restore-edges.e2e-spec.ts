@@ -64,12 +64,30 @@ describe('restores the next run may not supersede', () => {
     expect(newer).toBeDefined();
     // The 199 restored rows are in the newer archive now: putting them back would make two live archives of them.
     await expect(restore.restore({ archiveId: archive.id, conflict: 'skip', ignoreWatermark: true }, 'cli')).rejects.toThrow(
-      new RegExp(`archive ${archive.id} \\(.*\\) was restored in part .* archive ${newer.id} \\(.*\\) of ${LOGS}, written since, may hold some of its rows`),
+      new RegExp(`archive ${archive.id} \\(.*\\) was archived again since its restore: a newer archive of ${LOGS} holds some of its rows`),
     );
-    // The month's restore (ignoreWatermark) is refused as a whole: nothing goes back.
-    await expect(restore.restore({ table: LOGS, ignoreWatermark: true, conflict: 'skip' }, 'cli')).rejects.toThrow(/was restored in part/);
+    // The month's restore (ignoreWatermark) stops at that archive, the month's first: nothing goes back.
+    await expect(restore.restore({ table: LOGS, ignoreWatermark: true, conflict: 'skip' }, 'cli')).rejects.toThrow(/was archived again since its restore/);
     expect(await count(db.sql, LOGS)).toBe(0);
     expect((await app.catalog.findArchives([archive.id]))[0]).toMatchObject({ status: 'restored', restoredKeys: null });
+  });
+
+  it('an archive restored before keys were counted: a second restore is refused once an archive written since meets its key range', async () => {
+    const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
+    await db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
+    await restore.restore({ archiveId: archive.id, conflict: 'skip' }, 'cli');
+    // As migration 0011 leaves an archive restored in part before it: no key count.
+    const uncount = () => db.sql.query(`UPDATE archived_partitions SET restored_key_count = NULL WHERE id = $1`, [archive.id]);
+    await uncount();
+    expect(await restore.restore({ archiveId: archive.id, conflict: 'skip', ignoreWatermark: true }, 'cli')).toMatchObject({ status: 'succeeded', written: 0 });
+
+    expect(await app.archival.run('log-archival')).toMatchObject({ status: 'succeeded', rows: 200 });
+    const [newer] = (await app.catalog.listArchives({ table: LOGS, status: 'purged' })).filter((a) => a.id !== archive.id);
+    await uncount();
+    await expect(restore.restore({ archiveId: archive.id, conflict: 'skip', ignoreWatermark: true }, 'cli')).rejects.toThrow(
+      new RegExp(`archive ${archive.id} \\(.*\\) was restored before its keys were counted, and archive ${newer.id} \\(.*\\) of ${LOGS}, written since, may hold some of its rows`),
+    );
+    expect(await count(db.sql, LOGS)).toBe(0);
   });
 
   it('a second restore of an archive whose rows a newer archive took since is refused, naming why', async () => {

@@ -5,7 +5,7 @@ import { rowDifference } from './harness/archives';
 import { daysAgo } from './harness/clock';
 import { createTestDatabase, TestDatabase } from './harness/database';
 import { count, seedLogs } from './harness/seed';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,7 +97,8 @@ describe('writers sharing a table or an archive store', () => {
     expect(await rowDifference(db.sql, 'tenant_b.original', 'tenant_b.events')).toBe(0);
   });
 
-  it('an archive recorded before the catalog held schemas, restored into its schema, is that table\'s alone', async () => {
+  /** tenant_a.events and public.events with the same ids; tenant_a's archived once. */
+  const tenantAndPublic = async () => {
     const db = await database();
     for (const schema of ['tenant_a', 'public']) {
       await db.sql.query(`CREATE SCHEMA IF NOT EXISTS ${schema}; CREATE TABLE ${schema}.events (id bigserial PRIMARY KEY, body text, at timestamptz NOT NULL)`);
@@ -109,6 +110,29 @@ describe('writers sharing a table or an archive store', () => {
     const job = (schema: string) => ({ job: `${schema.replace('_', '-')}-events`, table: `${schema}.events`, key: 'id', time: 'at', retentionDays: 30 });
     const a = await app(db.url, { module: { storage: store, tables: [job('tenant_a'), job('public')] } });
     expect((await a.archival.run('tenant-a-events')).status).toBe('succeeded');
+    return { db, a };
+  };
+
+  it('an archive restored before the catalog held schemas is not public\'s when another schema has a table of its name', async () => {
+    const { db, a } = await tenantAndPublic();
+    const old = await a.catalog.listArchives({ table: 'events' });
+    for (const archive of old) await a.context.get(RestoreService).restore({ archiveId: archive.id }, 'cli');
+    // As migration 0005 left archives restored before it: no schema in the catalog (and 0006 counted their parts as public's).
+    await db.sql.query(`UPDATE archived_partitions SET schema_name = NULL`);
+    await db.sql.query(
+      `INSERT INTO archive_part_counters (schema_name, table_name, start_date, last_part)
+       SELECT 'public', table_name, start_date, max(part) FROM archived_partitions GROUP BY 2, 3
+       ON CONFLICT (schema_name, table_name, start_date) DO UPDATE SET last_part = greatest(archive_part_counters.last_part, EXCLUDED.last_part)`,
+    );
+    // public.events' purges take the same ids: they neither strike the keys nor remove the files.
+    expect((await a.archival.run('public-events')).status).toBe('succeeded');
+    const after = await a.catalog.findArchives(old.map((x) => x.id));
+    expect(after.map((x) => [x.status, x.restoredKeyCount])).toEqual(old.map((x) => ['restored', x.rowCount]));
+    for (const archive of after) await expect(access(join(store, archive.archivePath))).resolves.toBeUndefined();
+  });
+
+  it('an archive recorded before the catalog held schemas, restored into its schema, is that table\'s alone', async () => {
+    const { db, a } = await tenantAndPublic();
     const old = await a.catalog.listArchives({ table: 'events' });
     // As migration 0005 left archives written before it: no schema in the catalog (the manifest names it).
     await db.sql.query(`UPDATE archived_partitions SET schema_name = NULL`);

@@ -45,6 +45,8 @@ export class ArchivedPartition {
   @Column('uuid', { name: 'restore_run_id', nullable: true }) restoreRunId: string | null;
   /** Keys recorded when a restore put the rows back (NULL: restored before keys were recorded, or never restored). */
   @Column('bigint', { name: 'restored_keys', nullable: true, transformer: bigintAsNumber }) restoredKeys: number | null;
+  /** Keys the last restore listed, also when it skipped rows (restored_keys NULL then); NULL: restored before keys were counted. */
+  @Column('bigint', { name: 'restored_key_count', nullable: true, transformer: bigintAsNumber }) restoredKeyCount: number | null;
   /** When a newer archive took the last of its rows (status superseded), and which. */
   @Column('timestamptz', { name: 'superseded_at', nullable: true }) supersededAt: Date | null;
   @Column('bigint', { name: 'superseded_by', nullable: true, transformer: bigintAsNumber }) supersededBy: number | null;

@@ -15,7 +15,7 @@ import { ArchiveStatus, LIVE, RunStatus, UNFINISHED } from './statuses';
 export type NewArchive = Omit<
   ArchivedPartition,
   'id' | 'status' | 'error' | 'archivedAt' | 'verifiedAt' | 'chainSeq' | 'purgedAt' | 'manifestSha256' | 'restoredAt' | 'restoreRunId'
-  | 'restoredKeys' | 'supersededAt' | 'supersededBy' | 'fileRemovedAt'
+  | 'restoredKeys' | 'restoredKeyCount' | 'supersededAt' | 'supersededBy' | 'fileRemovedAt'
 >;
 
 export interface RunOutcome {

@@ -33,7 +33,15 @@ export interface SupersededArchive {
 
 type Query = Pick<PoolClient, 'query'>;
 
-const OF_TABLE = `table_name = $1 AND coalesce(schema_name, 'public') = $2`;
+/**
+ * The archives of table $1 in schema $2. One recorded before the catalog held
+ * schemas (schema_name NULL) counts as public's only while no other schema
+ * has a table of that name: otherwise it may be theirs, and a purge of
+ * public.<table> must neither strike its keys nor supersede it.
+ */
+const OF_TABLE = `table_name = $1 AND (schema_name = $2 OR (schema_name IS NULL AND $2 = 'public' AND NOT EXISTS (
+  SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relname = $1 AND n.nspname <> 'public' AND c.relkind IN ('r', 'p'))))`;
 
 /** Inside the restore's transaction: the keys (as `key::text`) that a restore of `archiveId` put back. */
 export async function recordRestoredKeys(client: Query, archiveId: number, keys: string[]): Promise<void> {
@@ -48,6 +56,23 @@ export async function recordRestoredKeys(client: Query, archiveId: number, keys:
 export async function countRestoredKeys(client: Query, archiveId: number): Promise<number> {
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM archival_restored_keys WHERE archive_id = $1`, [archiveId]);
   return rows[0].n;
+}
+
+/**
+ * At the start of a purge's transaction, before any delete: the supersede
+ * lock of each of `tables` that has a restored archive, in the order given
+ * (the parent, then its children: the order a restore takes them in). A
+ * second restore of a restored archive holds that lock while it inserts
+ * rows; a purge that took it only after its deletes could wait on the
+ * restore while the restore waited on the purge's deleted rows (a deadlock).
+ * strikeRearchivedKeys takes it again later, at no cost (advisory locks are
+ * re-entrant).
+ */
+export async function lockRestoredTables(client: Query, tables: KeyedTable[]): Promise<void> {
+  for (const { table } of tables) {
+    const restored = await client.query(`SELECT 1 FROM archived_partitions WHERE status = 'restored' AND ${OF_TABLE} LIMIT 1`, [table.name, table.schema]);
+    if (restored.rowCount) await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table)]);
+  }
 }
 
 /**
@@ -138,26 +163,28 @@ async function allListedKeysInTable(client: PoolClient, archiveId: number, { tab
  * archive took since would put those rows back beside that archive: two live
  * archives of one row. Refused, naming what to restore instead.
  *
- * A full restore recorded its key count: fewer keys listed now means a purge
- * struck some. A restore that skipped rows on conflict, or one made before
- * keys were recorded, has no count (restored_keys NULL); then any archive of
- * the table written since the restore (allowing RESTORE_CLOCK_MARGIN for a
- * clock that stepped back) whose key range meets this one's may hold its
- * rows, and the restore is refused too. `keyType`: the live table's key type
- * (format_type), which the ranges are compared in. Call it inside the
- * restore's transaction: it holds the table's supersede lock to the commit.
+ * The last restore recorded how many keys it listed (restored_key_count,
+ * also when it skipped rows on conflict): fewer keys listed now means a purge
+ * struck some. An archive restored before keys were counted has no count;
+ * then any archive of the table written since the restore (allowing
+ * RESTORE_CLOCK_MARGIN for the host's clock against the database's) whose key
+ * range meets this one's may hold its rows, and the restore is refused too.
+ * `keyType`: the live table's key type (format_type), which the ranges are
+ * compared in. Call it inside the restore's transaction, before its inserts:
+ * it holds the table's supersede lock to the commit, so no purge that strikes
+ * the archive's keys commits unseen in between (lockRestoredTables).
  */
 export async function assertNotRearchived(
   client: Query,
-  archive: Pick<ArchivedPartition, 'id' | 'status' | 'restoredKeys' | 'restoredAt' | 'archivePath' | 'tableName' | 'minPk' | 'maxPk'>,
+  archive: Pick<ArchivedPartition, 'id' | 'status' | 'restoredKeys' | 'restoredKeyCount' | 'restoredAt' | 'archivePath' | 'tableName' | 'minPk' | 'maxPk'>,
   table: QualifiedName,
   keyType: string,
 ): Promise<void> {
   if (archive.status !== 'restored') return;
-  // The purges that strike keys take turns with this check until the restore commits: none commits unseen between them.
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table)]);
-  if (archive.restoredKeys !== null) {
-    if ((await countRestoredKeys(client, archive.id)) >= archive.restoredKeys) return;
+  const counted = archive.restoredKeyCount ?? archive.restoredKeys;
+  if (counted !== null) {
+    if ((await countRestoredKeys(client, archive.id)) >= counted) return;
     throw new ConflictError(
       `archive ${archive.id} (${archive.archivePath}) was archived again since its restore: a newer archive of ${archive.tableName} holds some of its rows; restore that archive's month instead`,
     );
@@ -173,7 +200,7 @@ export async function assertNotRearchived(
   );
   if (rows.length === 0) return;
   throw new ConflictError(
-    `archive ${archive.id} (${archive.archivePath}) was restored in part (or before its keys were recorded), and archive ${rows[0].id} (${rows[0].archive_path}) of ${archive.tableName}, written since, may hold some of its rows; restore archive ${rows[0].id} instead`,
+    `archive ${archive.id} (${archive.archivePath}) was restored before its keys were counted, and archive ${rows[0].id} (${rows[0].archive_path}) of ${archive.tableName}, written since, may hold some of its rows; restore the month of archive ${rows[0].id} instead`,
   );
 }
 
@@ -181,8 +208,8 @@ function supersedeLock(table: QualifiedName): string {
   return `nest-archival:supersede:${table.schema}.${table.name}`;
 }
 
-/** Archives that hold rows (written and verified: their purge may still commit). */
+/** Archives that hold rows, or may (written and verified: their purge may still commit). */
 const HOLDING: ArchiveStatus[] = ['written', 'verified', 'purged', 'restored'];
 
-/** How far before a restore an archive counts as written since it: a database clock that stepped back. */
+/** How far before a restore an archive counts as written since it: archived_at is the host's clock, restored_at the database's. */
 const RESTORE_CLOCK_MARGIN = '1 hour';

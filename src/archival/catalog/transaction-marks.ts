@@ -29,27 +29,36 @@ export async function markPurged(client: PoolClient, archiveId: number, archiveP
  * The restore's catalog move, inside its transaction: purged → restored
  * (guarded), with the watermark (the run that put the rows back, so a
  * repeated restore skips it) and the number of keys it recorded; a restored
- * archive restored again (ignoreWatermark) only gets a new watermark.
+ * archive restored again (ignoreWatermark) only gets a new watermark and count.
  *
  * A restore that skipped rows on conflict (the table held other rows under
  * those keys) put back only part of the archive: the skipped versions exist
- * in this archive alone, so it records no key count (NULL), and such an
- * archive is never superseded (catalog/supersede.ts): its file stays.
- * `schema`: the schema the rows went back into.
+ * in this archive alone, so its restored_keys is NULL, and such an archive is
+ * never superseded (catalog/supersede.ts): its file stays. Its key count is
+ * kept all the same (restored_key_count), so a second restore can tell
+ * whether a purge took some of its rows since. `schema`: the schema the rows
+ * went back into.
  */
-export async function markRestored(client: PoolClient, archive: { id: number; status: ArchiveStatus; rowCount: number }, runId: string, schema: string): Promise<void> {
+export async function markRestored(client: PoolClient, { archive, runId, schema }: RestoredMark): Promise<void> {
   const recorded = await countRestoredKeys(client, archive.id);
-  const set = { restored_at: NOW, restore_run_id: runId, restored_keys: recorded < archive.rowCount ? null : recorded };
+  const set = { restored_at: NOW, restore_run_id: runId, restored_keys: recorded < archive.rowCount ? null : recorded, restored_key_count: recorded };
   const query = clientQuery(client);
   if (archive.status === 'purged') await moveArchive(query, archive.id, { from: ['purged'], to: 'restored', set });
   else {
     const { rowCount } = await client.query(
-      `UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2, restored_keys = $3 WHERE id = $1 AND status = 'restored'`,
-      [archive.id, runId, set.restored_keys],
+      `UPDATE archived_partitions SET restored_at = now(), restore_run_id = $2, restored_keys = $3, restored_key_count = $4 WHERE id = $1 AND status = 'restored'`,
+      [archive.id, runId, set.restored_keys, recorded],
     );
     if (rowCount !== 1) throw new ConflictError(`archive ${archive.id} is no longer restored; nothing was restored`);
   }
   // An archive recorded before the catalog held schemas gets the one its rows went back into: the purges that
   // strike its keys and supersede it match by schema, and would take it for public.<table>'s.
   await client.query(`UPDATE archived_partitions SET schema_name = $2 WHERE id = $1 AND schema_name IS NULL`, [archive.id, schema]);
+}
+
+export interface RestoredMark {
+  archive: { id: number; status: ArchiveStatus; rowCount: number };
+  /** The restore's run: the watermark. */
+  runId: string;
+  schema: string;
 }

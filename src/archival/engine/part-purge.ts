@@ -8,7 +8,7 @@
 import { Logger } from '@nestjs/common';
 import { ArchivedPartition } from '../catalog/archived-partition.entity';
 import { reached, StepOptions } from './engine-services';
-import { strikeRearchivedKeys, SupersededArchive, supersedeRestored } from '../catalog/supersede';
+import { lockRestoredTables, strikeRearchivedKeys, SupersededArchive, supersedeRestored } from '../catalog/supersede';
 import { markPurged } from '../catalog/transaction-marks';
 import { QualifiedName } from '../sql/sql-identifier';
 import { dropArchivedPartition } from './table-partitions';
@@ -43,6 +43,7 @@ export class PartPurge {
     let superseded: SupersededArchive[] = [];
     await services.db
       .transaction(async (client) => {
+        await lockRestoredTables(client, [target.shape, ...target.children.map((c) => c.shape)]);
         for (const child of children) await purgeRows(client, child.shape, purgeRequest(child), pacing);
         for (const child of target.children) {
           await assertNoChildren(client, child.shape, child.spec.foreignKey, target.shape.keyType, parent.source.keyLog);
@@ -75,6 +76,7 @@ export class PartPurge {
     let superseded: SupersededArchive[] = [];
     await services.db
       .transaction(async (client) => {
+        await lockRestoredTables(client, [target.shape]);
         await dropArchivedPartition(client, target.shape, partition, parts.map((p) => p.parent.source.keyLog), last.archivePath);
         for (const { parent } of parts) await markPurged(client, parent.record.id, parent.record.archivePath, table);
         await strikeRearchivedKeys(client, target.shape, parts.map((p) => p.parent.source.keyLog));

@@ -208,7 +208,7 @@ export class RestoreService {
         if (problems.length > 0) {
           throw new CorruptArchiveError(`restore of ${archive.archivePath} refused: the archive does not match the catalog (${problems.join('; ')}); nothing was restored`, archive.archivePath);
         }
-        await markRestored(client, archive, runId, target.table.schema);
+        await markRestored(client, { archive, runId, schema: target.table.schema });
         restored.push(this.entry(archive, result.inserted));
       }
     }).catch(async (error: Error) => {
