@@ -36,11 +36,13 @@ describe('restores the next run may not supersede', () => {
     await app?.close();
     await db?.drop();
   });
+  /** The host writes another row under the first archived key: a restore with conflict=skip then skips that row. */
+  const anotherRowUnderTheFirstKey = () =>
+    db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
 
   it('a restore that skipped a row keeps its archive and file: the skipped version is only there', async () => {
     const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
-    // The host wrote another row under one archived key meanwhile.
-    await db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
+    await anotherRowUnderTheFirstKey();
     const report = await restore.restore({ archiveId: archive.id, conflict: 'skip' }, 'cli');
     expect(report).toMatchObject({ status: 'succeeded', rows: 200, written: 199 });
     expect((await app.catalog.findArchives([archive.id]))[0]).toMatchObject({ status: 'restored', restoredKeys: null });
@@ -54,7 +56,7 @@ describe('restores the next run may not supersede', () => {
 
   it('a second restore of an archive restored in part is refused once a newer archive took its rows, allowed before', async () => {
     const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
-    await db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
+    await anotherRowUnderTheFirstKey();
     expect(await restore.restore({ archiveId: archive.id, conflict: 'skip' }, 'cli')).toMatchObject({ status: 'succeeded', written: 199 });
     // Nothing archived since: restoring it again is allowed (every row is in the table, so all are skipped).
     expect(await restore.restore({ archiveId: archive.id, conflict: 'skip', ignoreWatermark: true }, 'cli')).toMatchObject({ status: 'succeeded', written: 0 });
@@ -74,7 +76,7 @@ describe('restores the next run may not supersede', () => {
 
   it('an archive restored before keys were counted: a second restore is refused once an archive written since meets its key range', async () => {
     const [archive] = await app.catalog.listArchives({ table: LOGS, status: 'purged' });
-    await db.sql.query(`INSERT INTO ${LOGS} (id, message, created_at) SELECT id, 'another row', created_at FROM original ORDER BY id LIMIT 1`);
+    await anotherRowUnderTheFirstKey();
     await restore.restore({ archiveId: archive.id, conflict: 'skip' }, 'cli');
     // As migration 0011 leaves an archive restored in part before it: no key count.
     const uncount = () => db.sql.query(`UPDATE archived_partitions SET restored_key_count = NULL WHERE id = $1`, [archive.id]);

@@ -69,10 +69,20 @@ export async function countRestoredKeys(client: Query, archiveId: number): Promi
  * re-entrant).
  */
 export async function lockRestoredTables(client: Query, tables: KeyedTable[]): Promise<void> {
-  for (const { table } of tables) {
-    const restored = await client.query(`SELECT 1 FROM archived_partitions WHERE status = 'restored' AND ${OF_TABLE} LIMIT 1`, [table.name, table.schema]);
-    if (restored.rowCount) await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table)]);
-  }
+  for (const { table } of tables) await lockIfRestored(client, table);
+}
+
+/** Takes `table`'s supersede lock when it has a restored archive; says whether it has one. */
+async function lockIfRestored(client: Query, table: QualifiedName): Promise<boolean> {
+  const restored = await client.query(`SELECT 1 FROM archived_partitions WHERE status = 'restored' AND ${OF_TABLE} LIMIT 1`, [table.name, table.schema]);
+  if (!restored.rowCount) return false;
+  await lockSupersede(client, table);
+  return true;
+}
+
+/** The table's supersede lock, held to the end of the transaction. */
+async function lockSupersede(client: Query, table: QualifiedName): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`nest-archival:supersede:${table.schema}.${table.name}`]);
 }
 
 /**
@@ -87,11 +97,7 @@ export async function lockRestoredTables(client: Query, tables: KeyedTable[]): P
  * holding the archive's row lock: a deadlock.
  */
 export async function strikeRearchivedKeys(client: PoolClient, table: KeyedTable, logs: KeyLog[]): Promise<void> {
-  const restored = await client.query(`SELECT 1 FROM archived_partitions WHERE status = 'restored' AND ${OF_TABLE} LIMIT 1`, [
-    table.table.name, table.table.schema,
-  ]);
-  if (restored.rowCount === 0) return;
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table.table)]);
+  if (!(await lockIfRestored(client, table.table))) return;
   const staged = await stageKeyLogs(client, 'archival_rearchived_keys', table.keyType, logs, { transactionScoped: true });
   await client.query(
     `DELETE FROM archival_restored_keys rk USING archived_partitions a, ${staged} u
@@ -181,7 +187,7 @@ export async function assertNotRearchived(
   keyType: string,
 ): Promise<void> {
   if (archive.status !== 'restored') return;
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [supersedeLock(table)]);
+  await lockSupersede(client, table);
   const counted = archive.restoredKeyCount ?? archive.restoredKeys;
   if (counted !== null) {
     if ((await countRestoredKeys(client, archive.id)) >= counted) return;
@@ -202,10 +208,6 @@ export async function assertNotRearchived(
   throw new ConflictError(
     `archive ${archive.id} (${archive.archivePath}) was restored before its keys were counted, and archive ${rows[0].id} (${rows[0].archive_path}) of ${archive.tableName}, written since, may hold some of its rows; restore the month of archive ${rows[0].id} instead`,
   );
-}
-
-function supersedeLock(table: QualifiedName): string {
-  return `nest-archival:supersede:${table.schema}.${table.name}`;
 }
 
 /** Archives that hold rows, or may (written and verified: their purge may still commit). */
