@@ -4,38 +4,54 @@
  * (parquet-encoder.ts) on typed lines or the reader's (parquet-decoder.ts,
  * verification's mode 'keys') on a stored file. Each input chunk taken is
  * acknowledged (the main thread sends more only while little is in flight);
- * output goes back as it is made, then the content digest, or the error that
- * stopped the part.
+ * output goes back as it is made, while less than QUEUED_BYTES of it is
+ * unread there, then the content digest, or the error that stopped the part.
  */
 import { parentPort } from 'node:worker_threads';
 import { ZstdCompression } from '../zstd.compression';
 import { decodeParquet } from './parquet-decoder';
 import { encodeParquet } from './parquet-encoder';
 import { setUpParquet } from './parquet-page-codec';
-import type { FromThread, ThreadJob, ToThread } from './parquet-thread';
+import { FromThread, QUEUED_BYTES, ThreadJob, ToThread } from './parquet-thread';
 
-/** One part's input as it arrives; `input()` is what its loop reads. */
+/** One part's input as it arrives (`input()` is what its loop reads), and its output not yet read there. */
 class Part {
   private readonly chunks: Buffer[] = [];
-  private wake?: () => void;
+  private waiters: (() => void)[] = [];
   private ended = false;
+  private unread = 0;
   cancelled = false;
 
   constructor(private readonly id: number) {}
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
-    this.wake?.();
+    this.wake();
   }
 
   end(): void {
     this.ended = true;
-    this.wake?.();
+    this.wake();
   }
 
   cancel(): void {
     this.cancelled = true;
-    this.wake?.();
+    this.wake();
+  }
+
+  /** Output of `bytes` was posted; it counts until the main thread has read it. */
+  posted(bytes: number): void {
+    this.unread += bytes;
+  }
+
+  read(bytes: number): void {
+    this.unread -= bytes;
+    this.wake();
+  }
+
+  /** Resolves once less than QUEUED_BYTES of output is unread (or the part is cancelled). */
+  async outputRoom(): Promise<void> {
+    while (this.unread >= QUEUED_BYTES && !this.cancelled) await this.changed();
   }
 
   async *input(): AsyncIterable<Buffer> {
@@ -46,14 +62,26 @@ class Part {
         post({ type: 'taken', id: this.id, bytes: chunk.length });
         yield chunk;
       } else if (this.ended) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
+      else await this.changed();
     }
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
 
 const port = parentPort!;
 const parts = new Map<number, Part>();
 const zstdReady = ZstdCompression.create().then(setUpParquet);
+// Awaited by each part, which then fails with the reason; not an unhandled rejection before any part asks.
+zstdReady.catch(() => undefined);
 
 function post(message: FromThread, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -71,10 +99,12 @@ async function run(id: number, job: ThreadJob): Promise<void> {
     await zstdReady;
     const { encode, content } = loop(job);
     for await (const piece of encode(part.input())) {
+      await part.outputRoom();
       if (part.cancelled) return;
       // A copy of its own: a piece may be a view of a buffer the loop goes on using.
       const bytes = new Uint8Array(piece.length);
       bytes.set(piece);
+      part.posted(bytes.length);
       post({ type: 'output', id, bytes }, [bytes.buffer]);
     }
     post({ type: 'done', id, digest: content() });
@@ -96,6 +126,9 @@ port.on('message', (message: ToThread) => {
       return;
     case 'end':
       parts.get(message.id)?.end();
+      return;
+    case 'read':
+      parts.get(message.id)?.read(message.bytes);
       return;
     case 'cancel':
       parts.get(message.id)?.cancel();

@@ -9,10 +9,12 @@
  * One thread per process (parquet-thread-worker.ts), started when a part needs
  * it and stopped once nothing has used it for IDLE_MS; the parts written and
  * verified at once (two, see overlapped-parts.ts) share it. Input goes over
- * as copies the thread owns (the writer overwrites long lines in place), at
+ * as copies the thread owns (the writer overwrites long lines in place; a
+ * wide row's line, handed over by the row source, is moved, not copied), at
  * most IN_FLIGHT_BYTES of it not yet taken; output comes back as it is made,
- * and no more input is sent while QUEUED_BYTES of it are not yet read, so
- * memory stays bounded by bytes on both sides. An error there fails the part
+ * while less than QUEUED_BYTES of it is unread (the thread waits for the
+ * stream's reads, so a paced verification is paced there too, and no more
+ * input is sent meanwhile), so memory stays bounded by bytes on both sides. An error there fails the part
  * with its message (a corrupt archive stays a CorruptArchiveError); a thread
  * that dies fails every part it held; a part whose reader stops (a failed
  * upload) is cancelled there.
@@ -22,6 +24,7 @@ import { Worker } from 'node:worker_threads';
 import { CompressionName } from '../../archival-options';
 import { ArchivalError, CorruptArchiveError } from '../../archival.errors';
 import { ContentDigest, FormatStages } from '../archive-format';
+import { isHandedOver } from '../handed-over';
 import { ColumnInfo } from '../jsonl.format';
 import { startWorker } from '../worker-thread';
 
@@ -34,6 +37,7 @@ export type ToThread =
   | { type: 'start'; id: number; job: ThreadJob }
   | { type: 'input'; id: number; bytes: Uint8Array }
   | { type: 'end'; id: number }
+  | { type: 'read'; id: number; bytes: number }
   | { type: 'cancel'; id: number };
 
 export type FromThread =
@@ -43,10 +47,10 @@ export type FromThread =
   | { type: 'error'; id: number; name: string; message: string };
 
 const MB = 1024 * 1024;
-/** Input handed to the thread and not yet taken. */
+/** Input handed to the thread and not yet taken (then one chunk more at most). */
 const IN_FLIGHT_BYTES = MB;
-/** Output the thread made that the stream has not read yet; beyond it no more input is sent. */
-const QUEUED_BYTES = MB;
+/** Output the thread made that the stream has not read yet: beyond it no more input is sent, and the thread makes no more (parquet-thread-worker.ts). */
+export const QUEUED_BYTES = MB;
 const IDLE_MS = 5_000;
 /**
  * The thread's young generation, in MB (V8's default is larger): its values die
@@ -80,9 +84,11 @@ class PartOnThread {
   ) {}
 
   send(chunk: Buffer): void {
+    this.inFlight += chunk.length;
+    // A wide row's line its producer handed over goes as it is; anything else as a copy the thread owns.
+    if (isHandedOver(chunk)) return this.post({ type: 'input', id: this.id, bytes: chunk }, [chunk.buffer as ArrayBuffer]);
     const bytes = new Uint8Array(chunk.length);
     bytes.set(chunk);
-    this.inFlight += bytes.length;
     this.post({ type: 'input', id: this.id, bytes }, [bytes.buffer]);
   }
 
@@ -92,7 +98,7 @@ class PartOnThread {
 
   /** Resolves once more input may be sent; rejects when the part failed. */
   async room(): Promise<void> {
-    while (!this.failure && (this.inFlight >= IN_FLIGHT_BYTES || this.queued >= QUEUED_BYTES)) await this.changed();
+    while (!this.failure && !this.settled && (this.inFlight >= IN_FLIGHT_BYTES || this.queued >= QUEUED_BYTES)) await this.changed();
     if (this.failure) throw this.failure;
   }
 
@@ -103,6 +109,8 @@ class PartOnThread {
       const piece = this.pieces.shift();
       if (piece) {
         this.queued -= piece.length;
+        // The thread makes more output only while little of it is unread.
+        if (!this.settled) this.post({ type: 'read', id: this.id, bytes: piece.length });
         this.notify();
         return piece;
       }
