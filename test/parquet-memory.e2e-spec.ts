@@ -7,10 +7,9 @@
  * The issue's goal: under 300 MB to archive. `archival jobs` alone peaks at
  * 105 MB on Node 20, 115 on 22, 120 on 24. Archive peaks measured: before
  * issue 12's work 1,160 MB (and a 361 MB file), then 430–490 MB, now Node 20
- * 233–258 MB, Node 22 241–244, Node 24 267–284 (a 25 MB file); with the
- * Parquet thread, Node 20 269 MB (319 while the wide line was copied to the
- * thread instead of moved: handed-over.ts); restore 880, then 475–520, now
- * 315–331 MB. How: see "Bounded by bytes" in docs/architecture.md.
+ * 233–258 MB, Node 22 241–244, Node 24 267–284 (a 25 MB file); restore
+ * 880, then 475–520, now 315–331 MB. How: see "Bounded by bytes" in
+ * docs/architecture.md.
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';

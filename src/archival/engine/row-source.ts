@@ -11,7 +11,6 @@ import { to as copyTo } from 'pg-copy-streams';
 import { LineDialect } from '../codec/archive-format';
 import { jsonLineExpression, jsonSelectList } from '../codec/jsonl.format';
 import { typedLineExpression, typedSelectList } from '../codec/parquet/parquet-columns';
-import { handOver } from '../codec/handed-over';
 import { KeyHash } from '../codec/key-hash';
 import { LineScanner } from '../codec/line-scanner';
 import { quoteIdent, quoteTable } from '../sql/sql-identifier';
@@ -119,9 +118,7 @@ export class RowSource {
    * Turns `"key" 0x02 xmin 0x02 json` lines into `json\n` lines, recording key
    * and xmin. Lines are copied together into buffers of about a chunk; a line
    * the scanner joined from several chunks (a wide row) is handed on as a view
-   * of that buffer, its newline written into the spare byte: no copy. That
-   * buffer is its own and never touched again (handed-over.ts), so the
-   * Parquet thread takes a wide row without a copy.
+   * of that buffer, its newline written into the spare byte: no copy.
    */
   private take(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
@@ -134,8 +131,7 @@ export class RowSource {
         target = target.subarray(length);
         length = 0;
         line[end] = NEWLINE;
-        // The scanner's buffer of its own for this line: nothing else views it (a wide row's goes to the Parquet thread uncopied).
-        out.push(handOver(line.subarray(value, end + 1)));
+        out.push(line.subarray(value, end + 1));
         return;
       }
       const size = end - value + 1;

@@ -7,7 +7,7 @@ import { Stage } from '../archive-format';
 import { ColumnInfo } from '../jsonl.format';
 import { ParquetBytes } from './parquet-bytes';
 import { COLUMN_BLOCKS, CONTENT_HASH_KEY, PLAIN_TEXT_BLOCKS } from './parquet-content-hash';
-import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-encoder';
+import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-archive.format';
 import { ParquetFileReader } from './parquet-file-reader';
 import { pageInflate } from './parquet-page-codec';
 

@@ -24,15 +24,185 @@
  * text and json as their PLAIN bytes (PLAIN_TEXT_BLOCKS), so verification
  * proves every value came back, not only the file's bytes. Verification reads each
  * row's key and values but builds no restore line (mode 'keys').
- *
- * The loops themselves are parquet-encoder.ts and parquet-decoder.ts; writing
- * and verification run them on the Parquet thread (parquet-thread.ts).
  */
+import { CorruptArchiveError } from '../../archival.errors';
 import { ArchiveFormat, DecodeMode, FormatStages } from '../archive-format';
 import { Compression } from '../compression.interface';
 import { ColumnInfo } from '../jsonl.format';
-import { decodeParquet } from './parquet-decoder';
-import { onParquetThread } from './parquet-thread';
+import { LineScanner } from '../line-scanner';
+import { ParquetBytes } from './parquet-bytes';
+import {
+  canonicalValue, decimalBytes, sourceCanonical, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
+} from './parquet-columns';
+import { BLOCK_ROWS, COLUMN_BLOCKS, ColumnBlockHash, CONTENT_HASH_KEY, hashedAsPlain, ParquetContentHash, PLAIN_TEXT_BLOCKS } from './parquet-content-hash';
+import { PhysicalType } from './parquet-encoding';
+import { FileColumn, ParquetFileWriter, physicalOf } from './parquet-file-writer';
+import { ParquetFileReader } from './parquet-file-reader';
+import { pageCodec, pageInflate } from './parquet-page-codec';
+import { LONG_STRING, readTypedLine } from './typed-line';
+
+/** Restore lines are handed on in chunks of at most this many lines or bytes. */
+const LINES_PER_CHUNK = 1_000;
+const BYTES_PER_CHUNK = 1024 * 1024;
+
+export const ROW_GROUP_ROWS = 10_000;
+/** Typed-line bytes (about the values' size; bytea counts twice, as hex) after which a row group is cut. */
+export const ROW_GROUP_BYTES = 16 * 1024 * 1024;
+/** A row at least this wide is a row group of its own. */
+export const WIDE_ROW_BYTES = 1024 * 1024;
+
+const VARIABLE_WIDTH: readonly ParquetKind[] = ['json', 'text', 'bytes'];
+
+/** Key column first, as in every line. */
+function parquetColumns(columns: ColumnInfo[], key: string): FileColumn[] {
+  const ordered = [...columns.filter((c) => c.name === key), ...columns.filter((c) => c.name !== key)];
+  return ordered.map((c) => {
+    const kind = parquetKind(c);
+    const decimal = kind === 'decimal' ? decimalTypmod(c.type) : undefined;
+    // 16-byte decimals are signed: their bytes do not sort as their values, so they carry no min/max.
+    const wideDecimal = decimal !== undefined && decimal.precision > INT64_DECIMAL_PRECISION;
+    const statistics = !wideDecimal && (c.name === key || (!VARIABLE_WIDTH.includes(kind) && kind !== 'uuid'));
+    return { name: c.name, kind, withZone: c.typname === 'timestamptz', statistics, json: c.typname === 'json' && kind === 'text', decimal };
+  });
+}
+
+/** The physical types a column of each kind may be stored as: this writer's, and parquetjs-lite's before it (uuid and numeric as text). */
+function readableAs(c: FileColumn): PhysicalType[] {
+  if (c.kind === 'uuid' || c.kind === 'decimal') return [physicalOf(c).type, 'BYTE_ARRAY'];
+  return [physicalOf(c).type];
+}
+
+type LineRef = { line?: Buffer; start: number; end: number };
+
+/** The lines of the next chunk (undefined at the end); the chunk itself is not held on to here. */
+async function nextLines(chunks: AsyncIterator<Buffer>, scanner: LineScanner): Promise<LineRef[] | undefined> {
+  const next = await chunks.next();
+  if (next.done) return undefined;
+  const lines: LineRef[] = [];
+  scanner.push(next.value, (line, start, end) => lines.push({ line, start, end }));
+  return lines;
+}
+
+/**
+ * A typed line's values in file column order, the line let go of (so a wide line's bytes are not held while its row is written).
+ * A long line is read element by element, its long strings as bytes (typed-line.ts).
+ */
+function takeLine(entry: LineRef, columns: number): unknown[] {
+  const { line, start, end } = entry;
+  entry.line = undefined;
+  const values = end - start <= LONG_STRING ? (JSON.parse(line!.toString('utf8', start, end)) as unknown) : readTypedLine(line!, start, end);
+  if (!Array.isArray(values) || values.length !== columns) throw new Error(`a typed line holds ${Array.isArray(values) ? `${values.length} values` : 'no array'}, not ${columns}`);
+  return values;
+}
+
+/** The NaN values of a file's DECIMAL columns (DECIMAL has none): written as NULL, their row numbers kept in the footer. */
+export const DECIMAL_NAN_KEY = 'nest-archival.decimal-nan';
+
+type NanRows = Record<string, number[]>;
+
+/** A DECIMAL column's value in the file: its unscaled integer (16 bytes above 18 digits); NaN → NULL, its row noted. */
+function decimalValue(c: FileColumn, text: string, row: number, nans: NanRows): bigint | Buffer | undefined {
+  if (text === 'NaN') {
+    (nans[c.name] ??= []).push(row);
+    return undefined;
+  }
+  const unscaled = unscaledDecimal(text);
+  return c.decimal!.precision > INT64_DECIMAL_PRECISION ? decimalBytes(unscaled) : unscaled;
+}
+
+/** A DECIMAL value read back → numeric's text again ('NaN' where the footer lists the row). */
+function decimalRead(c: FileColumn, value: unknown, row: number, nans: Map<string, Set<number>>): unknown {
+  if (value === null || value === undefined) return nans.get(c.name)?.has(row) ? 'NaN' : value;
+  if (typeof value === 'string') return value; // numeric archived as text, before DECIMAL
+  return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : BigInt(value as bigint | number), c.decimal!.scale);
+}
+
+/** One typed line → a physical value appended to each column of `writer`, and its canonical value (sourceCanonical) to the content hash. */
+function appendRow(
+  writer: ParquetFileWriter, ordered: FileColumn[], typed: unknown[], content: ColumnBlockHash, at: { row: number; nans: NanRows },
+): void {
+  const index = at.row++;
+  for (let i = 0; i < ordered.length; i++) {
+    const c = ordered[i];
+    const value = typed[i];
+    const column = writer.column(i);
+    if (value === null || value === undefined) {
+      column.push(undefined);
+      content.value(i, null);
+      continue;
+    }
+    if (c.decimal) {
+      column.push(decimalValue(c, value as string, index, at.nans));
+      content.value(i, value as string);
+      continue;
+    }
+    // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
+    const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
+    column.push(physical);
+    content.value(i, sourceCanonical(c.kind, value, physical));
+  }
+  content.endRow();
+}
+
+/** Kinds whose typed-line text the page encoder takes as it stands. */
+const TEXT_IS_PHYSICAL: readonly ParquetKind[] = ['int64', 'timestamp', 'uuid'];
+
+/**
+ * Restore lines gathered into Buffers of about BYTES_PER_CHUNK, written piece
+ * by piece; a long value read as bytes goes out as a chunk of its own, as it
+ * is (a view of its decompressed page), never copied into one.
+ */
+class LineChunks {
+  private pieces: (string | Buffer)[] = [];
+  private lines = 0;
+  private bytes = 0;
+
+  add(line: (string | Buffer)[]): void {
+    for (const piece of line) this.bytes += Buffer.byteLength(piece);
+    this.pieces.push(...line, '\n');
+    this.lines++;
+    this.bytes++;
+  }
+
+  get full(): boolean {
+    return this.lines >= LINES_PER_CHUNK || this.bytes >= BYTES_PER_CHUNK;
+  }
+
+  take(): Buffer[] {
+    const out: Buffer[] = [];
+    let run: (string | Buffer)[] = [];
+    for (const piece of this.pieces) {
+      if (Buffer.isBuffer(piece) && piece.length >= BYTES_PER_CHUNK) {
+        if (run.length > 0) out.push(joined(run));
+        out.push(piece);
+        run = [];
+      } else run.push(piece);
+    }
+    if (run.length > 0) out.push(joined(run));
+    this.pieces = [];
+    this.lines = 0;
+    this.bytes = 0;
+    return out;
+  }
+}
+
+function joined(pieces: (string | Buffer)[]): Buffer {
+  const chunk = Buffer.allocUnsafe(pieces.reduce((total, piece) => total + Buffer.byteLength(piece), 0));
+  let offset = 0;
+  for (const piece of pieces) offset += typeof piece === 'string' ? chunk.write(piece, offset) : piece.copy(chunk, offset);
+  return chunk;
+}
+
+/** The footer's NaN rows of DECIMAL columns, by column. */
+function decimalNans(metadata: Record<string, string>, what: string): Map<string, Set<number>> {
+  const text = metadata[DECIMAL_NAN_KEY];
+  if (text === undefined) return new Map();
+  try {
+    return new Map(Object.entries(JSON.parse(text) as NanRows).map(([column, rows]) => [column, new Set(rows)]));
+  } catch {
+    throw new CorruptArchiveError(`${what} has unreadable ${DECIMAL_NAN_KEY} metadata`);
+  }
+}
 
 export class ParquetFormat implements ArchiveFormat {
   readonly name = 'parquet' as const;
@@ -42,19 +212,110 @@ export class ParquetFormat implements ArchiveFormat {
     return '.parquet';
   }
 
-  /** Encoded on the Parquet thread (parquet-thread.ts), beside the row stream. */
   encoder(columns: ColumnInfo[], key: string, compression: Compression): FormatStages {
-    return onParquetThread({ kind: 'encode', columns, key, compression: compression.name });
+    const ordered = parquetColumns(columns, key);
+    const content = new ParquetContentHash();
+    const codec = pageCodec(compression);
+    let digest: ReturnType<ParquetContentHash['digest']> | undefined;
+    async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+      const writer = new ParquetFileWriter(ordered, codec);
+      yield writer.start();
+      const at = { row: 0, nans: {} as NanRows };
+      const blocks = new ColumnBlockHash(content, ordered.length, (i) => (hashedAsPlain(ordered[i].kind) ? writer.column(i) : undefined));
+      const scanner = new LineScanner();
+      const chunks = source[Symbol.asyncIterator]();
+      let bytes = 0;
+      for (let lines = await nextLines(chunks, scanner); lines; lines = await nextLines(chunks, scanner)) {
+        // Parsed one at a time, so a chunk of wide rows is not all held as JS values at once.
+        for (const entry of lines) {
+          const size = entry.end - entry.start;
+          const wide = size >= WIDE_ROW_BYTES;
+          if (wide && writer.rows > 0) {
+            blocks.endBlock();
+            yield* await writer.flush();
+          }
+          appendRow(writer, ordered, takeLine(entry, ordered.length), blocks, at);
+          bytes += size;
+          if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
+            blocks.endBlock();
+            yield* await writer.flush();
+            bytes = 0;
+          }
+        }
+      }
+      if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
+      blocks.endBlock();
+      const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: PLAIN_TEXT_BLOCKS };
+      if (Object.keys(at.nans).length > 0) metadata[DECIMAL_NAN_KEY] = JSON.stringify(at.nans);
+      yield* await writer.finish(metadata);
+      digest = content.digest();
+    }
+    return { stages: [encode], content: () => digest ?? content.digest() };
   }
 
-  /**
-   * Verification (mode 'keys') reads on the Parquet thread, beside the next
-   * part's rows; restore on this one: its lines are the rows' size, and
-   * handing them over would copy a wide row once more.
-   */
   decoder(columns: ColumnInfo[], key: string, _compression: Compression, what: string, mode: DecodeMode = 'restore'): FormatStages {
-    if (mode === 'keys') return onParquetThread({ kind: 'decode', columns, key, what });
-    const { decode, content } = decodeParquet(columns, key, what, mode);
-    return { stages: [decode], content };
+    const ordered = parquetColumns(columns, key);
+    const content = new ParquetContentHash();
+    let digest: ReturnType<ParquetContentHash['digest']> | undefined;
+    async function* decode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+      // Stream errors (a failed GCM tag, a storage error) pass as they are.
+      const bytes = await ParquetBytes.collect(source);
+      const reader = await ParquetFileReader.open(bytes, pageInflate(what), what);
+      for (const c of ordered) {
+        const field = reader.fields.get(c.name);
+        if (field && !readableAs(c).includes(field.type)) {
+          throw new CorruptArchiveError(`${what}: column ${JSON.stringify(c.name)} is stored as ${field.type}, not as a ${c.kind} column is`);
+        }
+      }
+      const metadata = reader.metadata();
+      const nans = decimalNans(metadata, what);
+      const hashing = metadata[CONTENT_HASH_KEY];
+      if (hashing !== undefined && hashing !== COLUMN_BLOCKS && hashing !== PLAIN_TEXT_BLOCKS) throw new CorruptArchiveError(`${what}: unknown ${CONTENT_HASH_KEY} ${JSON.stringify(hashing)}`);
+      const byBlocks = hashing !== undefined;
+      // PLAIN_TEXT_BLOCKS: text and json columns are hashed as stored; verification then never makes their values into strings (the key excepted).
+      const plain = ordered.map((c) => hashing === PLAIN_TEXT_BLOCKS && hashedAsPlain(c.kind));
+      const readColumns = ordered.map((c, i) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid', raw: plain[i], skipValues: plain[i] && mode === 'keys' && i > 0 }));
+      const chunks = new LineChunks();
+      const [keyColumn] = ordered;
+      const keyPrefix = `{${JSON.stringify(keyColumn.name)}:`;
+      let row = 0;
+      for await (const group of reader.rowGroups(readColumns, BLOCK_ROWS)) {
+        const values = ordered.map((c) => group.values.get(c.name)!);
+        ordered.forEach((c, i) => {
+          if (c.decimal) values[i] = values[i].map((value, r) => decimalRead(c, value, row + r, nans));
+        });
+        // Column blocks: a slice is a block (both BLOCK_ROWS rows of a row group, the last shorter).
+        if (byBlocks) {
+          ordered.forEach((c, i) => {
+            if (!plain[i]) content.add(values[i].map((value) => canonicalValue(c.kind, value)));
+            else {
+              const raw = group.raw.get(c.name)!;
+              content.addPlain(raw.levels, raw.plain);
+            }
+          });
+        }
+        const scratch = new Array<string | Buffer | null>(ordered.length);
+        const keys = mode === 'keys' ? new Array<string>(group.rows) : undefined;
+        for (let r = 0; r < group.rows; r++) {
+          if (!byBlocks) {
+            for (let i = 0; i < scratch.length; i++) scratch[i] = canonicalValue(ordered[i].kind, values[i][r]);
+            content.add(scratch);
+          }
+          // Verification reads each line's key alone: one line per row holding just that.
+          if (keys) keys[r] = `${keyPrefix}${restoreJson(keyColumn.kind, values[0][r], keyColumn.withZone) as string}}\n`;
+          else {
+            chunks.add(restoreLinePieces(ordered, Object.fromEntries(ordered.map((c, i) => [c.name, values[i][r]]))));
+            if (chunks.full) yield* chunks.take();
+          }
+        }
+        values.length = 0;
+        if (keys) yield Buffer.from(keys.join(''));
+        row += group.rows;
+      }
+      if (row !== reader.rowCount) throw new CorruptArchiveError(`${what}: its row groups hold ${row} rows, its footer says ${reader.rowCount}`);
+      yield* chunks.take();
+      digest = content.digest();
+    }
+    return { stages: [decode], content: () => digest ?? content.digest() };
   }
 }

@@ -12,7 +12,7 @@
  * is one archive part, bounded by ARCHIVAL_MAX_ROWS_PER_FILE rows, not by
  * bytes: 500,000 rows of 1 KB that compress to 300 bytes hold ~150 MB, and
  * 5,000 rows of 97 KB held 240 MB. Row groups are cut at 16 MiB of values
- * (parquet-encoder.ts), so a column chunk is at most about that.
+ * (parquet-archive.format.ts), so a column chunk is at most about that.
  */
 export class ParquetBytes {
   /** Offset of each chunk's first byte, ascending. */

@@ -7,7 +7,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { ArchivalError, CorruptArchiveError } from '../../archival.errors';
-import { CompressionName } from '../../archival-options';
+import { Compression } from '../compression.interface';
 import { ZstdCompression } from '../zstd.compression';
 import { PageCodec } from './parquet-file-writer';
 import { PageInflate } from './parquet-file-reader';
@@ -29,8 +29,8 @@ function zstd(): ZstdCompression {
   return zstdPages;
 }
 
-export function pageCodec(compression: CompressionName): PageCodec {
-  switch (compression) {
+export function pageCodec(compression: Compression): PageCodec {
+  switch (compression.name) {
     case 'gzip':
       return { id: CODEC_ID.gzip, compress: (values) => gzipAsync(values) };
     case 'zstd':

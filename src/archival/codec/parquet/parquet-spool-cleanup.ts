@@ -2,7 +2,7 @@
  * Versions before issue 12 spooled every Parquet read-back to
  * `$TMPDIR/archival-parquet-XXXXXX/archive.parquet`, decrypted for encrypted
  * archives; a process killed while verifying or restoring left that plaintext
- * behind. Reading is in memory now (parquet-decoder.ts), and at
+ * behind. Reading is in memory now (parquet-archive.format.ts), and at
  * start-up, once per process, this removes such leftovers: best-effort (a
  * failure is logged, never raised) and only directories that look exactly
  * like that spool, so nothing else in the temp directory is touched.
