@@ -6,7 +6,7 @@ import { ArchiveCodecs } from '../archive-codec';
 import { Stage } from '../archive-format';
 import { ColumnInfo } from '../jsonl.format';
 import { ParquetBytes } from './parquet-bytes';
-import { COLUMN_BLOCKS, CONTENT_HASH_KEY, PLAIN_TEXT_BLOCKS } from './parquet-content-hash';
+import { COLUMN_BLOCKS, CONTENT_HASH_KEY, PLAIN_BLOCKS } from './parquet-content-hash';
 import { ROW_GROUP_BYTES, WIDE_ROW_BYTES } from './parquet-archive.format';
 import { ParquetFileReader } from './parquet-file-reader';
 import { pageInflate } from './parquet-page-codec';
@@ -104,7 +104,7 @@ describe('Parquet archives of wide rows', () => {
     const { file, written } = await roundTrip(values);
     const bytes = new ParquetBytes();
     bytes.append(file);
-    expect((await ParquetFileReader.open(bytes, pageInflate('a'), 'a')).metadata()[CONTENT_HASH_KEY]).toBe(PLAIN_TEXT_BLOCKS);
+    expect((await ParquetFileReader.open(bytes, pageInflate('a'), 'a')).metadata()[CONTENT_HASH_KEY]).toBe(PLAIN_BLOCKS);
     const verify = async (archive: Buffer) => {
       const decoder = codecs.forWriting().decoder(COLUMNS, 'id', 'the test archive', 'keys');
       const keys = (await run([archive], decoder.stages)).toString().split('\n').slice(0, -1);

@@ -19,11 +19,13 @@
  * memory (ParquetBytes: one part, as stored) and reads it row group by row
  * group; decrypted bytes never touch disk.
  *
- * The content digest (parquet-content-hash.ts) is taken in column blocks,
- * from the typed line and from the file: each value's canonical text, but
- * text and json as their PLAIN bytes (PLAIN_TEXT_BLOCKS), so verification
- * proves every value came back, not only the file's bytes. Verification reads each
- * row's key and values but builds no restore line (mode 'keys').
+ * The content digest (parquet-content-hash.ts) is taken in column blocks of
+ * the pages' contents before compression: each column's definition levels
+ * and PLAIN bytes as the writer built them and as the reader finds them
+ * (PLAIN_BLOCKS), boolean and DECIMAL columns as their values' canonical text.
+ * So verification proves every value came back as written, not only the
+ * stored bytes. Verification reads each row's key, steps over the other
+ * values it hashes as stored, and builds no restore line (mode 'keys').
  */
 import { CorruptArchiveError } from '../../archival.errors';
 import { ArchiveFormat, DecodeMode, FormatStages } from '../archive-format';
@@ -34,7 +36,7 @@ import { ParquetBytes } from './parquet-bytes';
 import {
   canonicalValue, decimalBytes, sourceCanonical, decimalFromBytes, decimalText, decimalTypmod, INT64_DECIMAL_PRECISION, ParquetKind, parquetKind, restoreJson, restoreLinePieces, toParquetValue, unscaledDecimal,
 } from './parquet-columns';
-import { BLOCK_ROWS, COLUMN_BLOCKS, ColumnBlockHash, CONTENT_HASH_KEY, hashedAsPlain, ParquetContentHash, PLAIN_TEXT_BLOCKS } from './parquet-content-hash';
+import { BLOCK_ROWS, ColumnBlockHash, CONTENT_HASH_KEY, CONTENT_HASH_SCHEMES, hashedAsPlain, ParquetContentHash, PLAIN_BLOCKS } from './parquet-content-hash';
 import { PhysicalType } from './parquet-encoding';
 import { FileColumn, ParquetFileWriter, physicalOf } from './parquet-file-writer';
 import { ParquetFileReader } from './parquet-file-reader';
@@ -117,30 +119,36 @@ function decimalRead(c: FileColumn, value: unknown, row: number, nans: Map<strin
   return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : BigInt(value as bigint | number), c.decimal!.scale);
 }
 
-/** One typed line → a physical value appended to each column of `writer`, and its canonical value (sourceCanonical) to the content hash. */
-function appendRow(
-  writer: ParquetFileWriter, ordered: FileColumn[], typed: unknown[], content: ColumnBlockHash, at: { row: number; nans: NanRows },
-): void {
-  const index = at.row++;
-  for (let i = 0; i < ordered.length; i++) {
-    const c = ordered[i];
-    const value = typed[i];
-    const column = writer.column(i);
-    if (value === null || value === undefined) {
-      column.push(undefined);
-      content.value(i, null);
-      continue;
-    }
-    if (c.decimal) {
-      column.push(decimalValue(c, value as string, index, at.nans));
-      content.value(i, value as string);
-      continue;
-    }
-    // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
-    const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
-    column.push(physical);
-    content.value(i, sourceCanonical(c.kind, value, physical));
+/**
+ * Column i's value of the row being added (as JSON.parse gives it from a
+ * typed line) → its physical value appended to the column of `writer`; its
+ * canonical value (sourceCanonical) goes to the content hash unless the
+ * column is hashed as its PLAIN bytes (`plain`).
+ */
+function appendValue(writer: ParquetFileWriter, c: FileColumn, i: number, value: unknown, content: ColumnBlockHash, plain: boolean, row: number, nans: NanRows): void {
+  const column = writer.column(i);
+  if (value === null || value === undefined) {
+    column.push(undefined);
+    content.value(i, null);
+    return;
   }
+  if (c.decimal) {
+    column.push(decimalValue(c, value as string, row, nans));
+    content.value(i, value as string);
+    return;
+  }
+  // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
+  const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
+  column.push(physical);
+  if (!plain) content.value(i, sourceCanonical(c.kind, value, physical));
+}
+
+/** One typed line's values appended to `writer` and the content hash. */
+function appendRow(
+  writer: ParquetFileWriter, ordered: FileColumn[], typed: unknown[], content: ColumnBlockHash, plain: readonly boolean[], at: { row: number; nans: NanRows },
+): void {
+  const row = at.row++;
+  for (let i = 0; i < ordered.length; i++) appendValue(writer, ordered[i], i, typed[i], content, plain[i], row, at.nans);
   content.endRow();
 }
 
@@ -221,7 +229,8 @@ export class ParquetFormat implements ArchiveFormat {
       const writer = new ParquetFileWriter(ordered, codec);
       yield writer.start();
       const at = { row: 0, nans: {} as NanRows };
-      const blocks = new ColumnBlockHash(content, ordered.length, (i) => (hashedAsPlain(ordered[i].kind) ? writer.column(i) : undefined));
+      const plain = ordered.map((c) => hashedAsPlain(c.kind, PLAIN_BLOCKS));
+      const blocks = new ColumnBlockHash(content, ordered.length, (i) => (plain[i] ? writer.column(i) : undefined));
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       let bytes = 0;
@@ -234,7 +243,7 @@ export class ParquetFormat implements ArchiveFormat {
             blocks.endBlock();
             yield* await writer.flush();
           }
-          appendRow(writer, ordered, takeLine(entry, ordered.length), blocks, at);
+          appendRow(writer, ordered, takeLine(entry, ordered.length), blocks, plain, at);
           bytes += size;
           if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
             blocks.endBlock();
@@ -245,7 +254,7 @@ export class ParquetFormat implements ArchiveFormat {
       }
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
       blocks.endBlock();
-      const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: PLAIN_TEXT_BLOCKS };
+      const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: PLAIN_BLOCKS };
       if (Object.keys(at.nans).length > 0) metadata[DECIMAL_NAN_KEY] = JSON.stringify(at.nans);
       yield* await writer.finish(metadata);
       digest = content.digest();
@@ -270,10 +279,10 @@ export class ParquetFormat implements ArchiveFormat {
       const metadata = reader.metadata();
       const nans = decimalNans(metadata, what);
       const hashing = metadata[CONTENT_HASH_KEY];
-      if (hashing !== undefined && hashing !== COLUMN_BLOCKS && hashing !== PLAIN_TEXT_BLOCKS) throw new CorruptArchiveError(`${what}: unknown ${CONTENT_HASH_KEY} ${JSON.stringify(hashing)}`);
+      if (hashing !== undefined && !CONTENT_HASH_SCHEMES.includes(hashing)) throw new CorruptArchiveError(`${what}: unknown ${CONTENT_HASH_KEY} ${JSON.stringify(hashing)}`);
       const byBlocks = hashing !== undefined;
-      // PLAIN_TEXT_BLOCKS: text and json columns are hashed as stored; verification then never makes their values into strings (the key excepted).
-      const plain = ordered.map((c) => hashing === PLAIN_TEXT_BLOCKS && hashedAsPlain(c.kind));
+      // Columns hashed as stored: verification steps over their values and makes none of them (the key excepted).
+      const plain = ordered.map((c) => hashedAsPlain(c.kind, hashing));
       const readColumns = ordered.map((c, i) => ({ name: c.name, asText: c.kind !== 'bytes', uuid: c.kind === 'uuid', raw: plain[i], skipValues: plain[i] && mode === 'keys' && i > 0 }));
       const chunks = new LineChunks();
       const [keyColumn] = ordered;

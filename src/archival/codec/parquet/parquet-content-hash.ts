@@ -1,13 +1,13 @@
 /**
- * The content digest of a Parquet archive: SHA-256 over lines
- * `JSON.stringify([canonical values...])` + "\n" (see canonicalValue), the
- * same on the write and the read side: one line per column block
- * (ColumnBlockHash, archives written since the page writer) or one per row
- * (archives written before). Since PLAIN_TEXT_BLOCKS a text or json column's
- * block is hashed as its levels and PLAIN bytes instead (addPlain): those
- * bytes are PostgreSQL's text as UTF-8, hashed as the writer paged them, so a
- * verification makes no string of them (it proves they came back as written;
- * the other kinds' canonical text still comes from PostgreSQL's).
+ * The content digest of a Parquet archive, the same on the write and the
+ * read side: SHA-256 over one line per column block (ColumnBlockHash). Since
+ * PLAIN_BLOCKS every column but boolean and DECIMAL is hashed as its levels
+ * and PLAIN bytes (addPlain), as the writer paged them and as the reader
+ * finds them, so a verification makes no JS value of them; the two others,
+ * and every column under the older schemes, as
+ * `JSON.stringify([canonical values...])` + "\n" (see canonicalValue). Under
+ * PLAIN_TEXT_BLOCKS only text and json were hashed as PLAIN bytes; archives
+ * written before COLUMN_BLOCKS were hashed a row per line.
  *
  * A row with a long value is hashed piece by piece instead of as one string:
  * the JSON text of a string is the JSON text of consecutive slices of it
@@ -157,13 +157,27 @@ function isHighSurrogate(code: number): boolean {
 export const CONTENT_HASH_KEY = 'nest-archival.content-hash';
 /** Every column block as the JSON text of its canonical values (archives written before PLAIN_TEXT_BLOCKS). */
 export const COLUMN_BLOCKS = 'column-blocks-1024';
-/** As COLUMN_BLOCKS, except that a text or json column's block is hashed as its levels and PLAIN bytes (addPlain). */
+/** As COLUMN_BLOCKS, except that a text or json column's block is hashed as its levels and PLAIN bytes (addPlain); archives written before PLAIN_BLOCKS. */
 export const PLAIN_TEXT_BLOCKS = 'column-blocks-1024-plain-text';
+/** Every column's block as its levels and PLAIN bytes (addPlain), except boolean and DECIMAL columns (see hashedAsPlain): written now. */
+export const PLAIN_BLOCKS = 'column-blocks-1024-plain';
 
-/** Kinds whose PLAIN bytes are PostgreSQL's text itself (UTF-8, behind a length): hashed as stored under PLAIN_TEXT_BLOCKS. */
-export function hashedAsPlain(kind: ParquetKind): boolean {
-  return kind === 'text' || kind === 'json';
+/** The schemes this reader knows, newest first. */
+export const CONTENT_HASH_SCHEMES: readonly string[] = [PLAIN_BLOCKS, PLAIN_TEXT_BLOCKS, COLUMN_BLOCKS];
+
+/**
+ * Whether a column of `kind` is hashed as its levels and PLAIN bytes under
+ * `scheme`. Under PLAIN_BLOCKS every kind is, except two whose PLAIN bytes
+ * do not hold the whole value by themselves: BOOLEAN packs eight values to a
+ * byte (a block's bits need not start on a byte), and a DECIMAL's NaN is a
+ * NULL whose row the footer lists, outside the page.
+ */
+export function hashedAsPlain(kind: ParquetKind, scheme: string | undefined): boolean {
+  if (scheme === PLAIN_BLOCKS) return kind !== 'boolean' && kind !== 'decimal';
+  if (scheme === PLAIN_TEXT_BLOCKS) return kind === 'text' || kind === 'json';
+  return false;
 }
+
 /** Rows in a block: each row group is hashed in blocks of this many rows (the last one shorter). */
 export const BLOCK_ROWS = 1024;
 
@@ -174,8 +188,8 @@ export const BLOCK_ROWS = 1024;
  * column in table order. One JSON.stringify per column block instead of one
  * per row: the same proof (every value, in its place) for less work. The
  * footer says so (CONTENT_HASH_KEY); archives without it were hashed a row
- * per line, and still are when read. Under PLAIN_TEXT_BLOCKS a text or json
- * column's block is its builder's levels and PLAIN bytes since the block began.
+ * per line, and still are when read. A column hashed as PLAIN bytes
+ * (hashedAsPlain) is its builder's levels and PLAIN bytes since the block began.
  */
 export class ColumnBlockHash {
   private blocks: (string | Buffer | null)[][];
@@ -185,7 +199,7 @@ export class ColumnBlockHash {
 
   /**
    * `plain(i)`: column i's builder when its blocks are hashed as PLAIN bytes
-   * (PLAIN_TEXT_BLOCKS), else undefined; asked again at each block, since a
+   * (hashedAsPlain), else undefined; asked again at each block, since a
    * row group's end brings new builders.
    */
   constructor(private readonly hash: ParquetContentHash, private readonly columns: number, private readonly plain: (index: number) => PlainSource | undefined = () => undefined) {

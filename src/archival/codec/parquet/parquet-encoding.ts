@@ -197,13 +197,26 @@ export class PlainDecoder {
 
   /** Steps over the next value, checked as next() checks it, without making it. */
   skip(): void {
-    if (this.type !== 'BYTE_ARRAY') {
-      this.next();
-      return;
-    }
     this.index++;
-    this.take(4);
-    this.take(this.bytes.readUInt32LE(this.offset - 4));
+    switch (this.type) {
+      case 'BOOLEAN':
+        if ((this.index - 1) >> 3 >= this.bytes.length) throw this.short();
+        return;
+      case 'INT32':
+      case 'FLOAT':
+        this.take(4);
+        return;
+      case 'INT64':
+      case 'DOUBLE':
+        this.take(8);
+        return;
+      case 'FIXED_LEN_BYTE_ARRAY':
+        this.take(this.options.typeLength ?? 0);
+        return;
+      case 'BYTE_ARRAY':
+        this.take(4);
+        this.take(this.bytes.readUInt32LE(this.offset - 4));
+    }
   }
 
   private take(size: number): void {

@@ -76,6 +76,6 @@ describe('Parquet logical types in the footer', () => {
     expect(schema.total).toMatchObject({ type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'DECIMAL', precision: 30, scale: 6 } });
     expect(schema.loose).toMatchObject({ type: 'BYTE_ARRAY', logical_type: { type: 'STRING' } });
     const kv = Object.fromEntries((metadata.key_value_metadata ?? []).map((e) => [e.key, e.value]));
-    expect(kv).toEqual({ 'nest-archival.decimal-nan': '{"total":[0]}', 'nest-archival.content-hash': 'column-blocks-1024-plain-text' });
+    expect(kv).toEqual({ 'nest-archival.decimal-nan': '{"total":[0]}', 'nest-archival.content-hash': 'column-blocks-1024-plain' });
   });
 });
