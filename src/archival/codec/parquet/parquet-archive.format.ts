@@ -42,6 +42,7 @@ import { FileColumn, ParquetFileWriter, physicalOf } from './parquet-file-writer
 import { ParquetFileReader } from './parquet-file-reader';
 import { pageCodec, pageInflate } from './parquet-page-codec';
 import { LONG_STRING, readTypedLine } from './typed-line';
+import { TypedLineAppender } from './typed-line-appender';
 
 /** Restore lines are handed on in chunks of at most this many lines or bytes. */
 const LINES_PER_CHUNK = 1_000;
@@ -86,14 +87,14 @@ async function nextLines(chunks: AsyncIterator<Buffer>, scanner: LineScanner): P
 }
 
 /**
- * A typed line's values in file column order, the line let go of (so a wide line's bytes are not held while its row is written).
- * A long line is read element by element, its long strings as bytes (typed-line.ts).
+ * A long typed line's values in file column order, the line let go of (so a wide line's bytes are not held while its row is written):
+ * read element by element, its long strings as bytes (typed-line.ts).
  */
-function takeLine(entry: LineRef, columns: number): unknown[] {
+function takeLongLine(entry: LineRef, columns: number): unknown[] {
   const { line, start, end } = entry;
   entry.line = undefined;
-  const values = end - start <= LONG_STRING ? (JSON.parse(line!.toString('utf8', start, end)) as unknown) : readTypedLine(line!, start, end);
-  if (!Array.isArray(values) || values.length !== columns) throw new Error(`a typed line holds ${Array.isArray(values) ? `${values.length} values` : 'no array'}, not ${columns}`);
+  const values = readTypedLine(line!, start, end);
+  if (values.length !== columns) throw new Error(`a typed line holds ${values.length} values, not ${columns}`);
   return values;
 }
 
@@ -143,7 +144,7 @@ function appendValue(writer: ParquetFileWriter, c: FileColumn, i: number, value:
   if (!plain) content.value(i, sourceCanonical(c.kind, value, physical));
 }
 
-/** One typed line's values appended to `writer` and the content hash. */
+/** One typed line's values (a long line's, read by readTypedLine) appended to `writer` and the content hash. */
 function appendRow(
   writer: ParquetFileWriter, ordered: FileColumn[], typed: unknown[], content: ColumnBlockHash, plain: readonly boolean[], at: { row: number; nans: NanRows },
 ): void {
@@ -231,6 +232,9 @@ export class ParquetFormat implements ArchiveFormat {
       const at = { row: 0, nans: {} as NanRows };
       const plain = ordered.map((c) => hashedAsPlain(c.kind, PLAIN_BLOCKS));
       const blocks = new ColumnBlockHash(content, ordered.length, (i) => (plain[i] ? writer.column(i) : undefined));
+      const appender = new TypedLineAppender(
+        ordered.map((c) => c.kind), plain, (i) => writer.column(i), (i, value) => appendValue(writer, ordered[i], i, value, blocks, plain[i], at.row, at.nans),
+      );
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       let bytes = 0;
@@ -243,7 +247,13 @@ export class ParquetFormat implements ArchiveFormat {
             blocks.endBlock();
             yield* await writer.flush();
           }
-          appendRow(writer, ordered, takeLine(entry, ordered.length), blocks, plain, at);
+          if (size > LONG_STRING) appendRow(writer, ordered, takeLongLine(entry, ordered.length), blocks, plain, at);
+          else {
+            appender.append(entry.line!, entry.start, entry.end);
+            entry.line = undefined;
+            at.row++;
+            blocks.endRow();
+          }
           bytes += size;
           if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
             blocks.endBlock();

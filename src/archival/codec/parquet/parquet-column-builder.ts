@@ -9,10 +9,13 @@
  * or more) alone in its column chunk is not copied in: its page is built
  * around it when the row group is cut (parquet-encoding.ts).
  */
-import { encodeLevelBytes, Int64Value, int64Numeric, PhysicalType, widePage, writeInt64, writeUuid } from './parquet-encoding';
-import { isTextBytes } from './typed-line';
+import { isUtf8 } from 'node:buffer';
+import { encodeLevelBytes, Int64Value, int64Numeric, PhysicalType, widePage, writeInt64, writeUuid, writeUuidBytes } from './parquet-encoding';
+import { escapeLength, isTextBytes, SHORT_ESCAPES, writeEscape } from './typed-line';
 
 const INITIAL_BYTES = 64 * 1024;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const WIDE_VALUE = 1024 * 1024;
 
 export interface BuiltChunk {
@@ -59,17 +62,12 @@ export class ColumnBuilder {
   }
 
   push(value: unknown): void {
-    if (this.rows === this.levels.length) {
-      const grown = new Uint8Array(this.levels.length * 2);
-      grown.set(this.levels);
-      this.levels = grown;
-    }
     if (value === undefined || value === null) {
-      this.levels[this.rows++] = 0;
+      this.level(0);
       this.nulls++;
       return;
     }
-    this.levels[this.rows++] = 1;
+    this.level(1);
     if (this.wide) this.unwiden();
     const start = this.length;
     switch (this.type) {
@@ -127,6 +125,72 @@ export class ColumnBuilder {
       }
     }
     if (this.statistics) this.keepBytes(this.bytes.subarray(start, this.length));
+  }
+
+  /**
+   * A BYTE_ARRAY value given as a JSON string of a typed line whose body
+   * starts at line[start]: its UTF-8 text goes into the page straight from
+   * those bytes, unescaped on the way, as push() of the string JSON.parse
+   * makes of it would write it. Returns the index after its closing quote;
+   * -1, and nothing is appended, when its body holds a raw control
+   * character or is not valid UTF-8 (JSON.parse and a UTF-8 write would
+   * not give those bytes back unchanged).
+   */
+  pushJsonString(line: Buffer, start: number, end: number): number {
+    if (this.wide) this.unwiden();
+    // Unescaped, the body is never longer than the rest of the line.
+    this.room(4 + end - start);
+    const bytes = this.bytes;
+    const from = this.length + 4;
+    let out = from;
+    let high = false;
+    let i = start;
+    while (i < end) {
+      const byte = line[i];
+      if (byte === QUOTE) break;
+      if (byte === BACKSLASH) {
+        const short = SHORT_ESCAPES[line[i + 1]];
+        if (short > 0) {
+          bytes[out++] = short;
+          i += 2;
+          continue;
+        }
+        const length = escapeLength(line, i);
+        out = writeEscape(line, i, bytes, out);
+        i += length;
+        continue;
+      }
+      if (byte < 0x20) return -1;
+      if (byte >= 0x80) high = true;
+      bytes[out++] = byte;
+      i++;
+    }
+    if (i >= end) throw new Error('a typed line ends inside a string');
+    if (high && !isUtf8(bytes.subarray(from, out))) return -1;
+    this.level(1);
+    bytes.writeUInt32LE(out - from, this.length);
+    this.length = out;
+    if (this.statistics) this.keepBytes(bytes.subarray(from, out));
+    return i + 1;
+  }
+
+  /** A FIXED_LEN_BYTE_ARRAY(16) value given as uuid text, the 36 bytes line[at, at + 36); false, and nothing appended, when they are not one. */
+  pushUuidText(line: Buffer, at: number): boolean {
+    this.room(16);
+    if (!writeUuidBytes(this.bytes, this.length, line, at)) return false;
+    this.level(1);
+    this.length += 16;
+    if (this.statistics) this.keepBytes(this.bytes.subarray(this.length - 16, this.length));
+    return true;
+  }
+
+  private level(level: 0 | 1): void {
+    if (this.rows === this.levels.length) {
+      const grown = new Uint8Array(this.levels.length * 2);
+      grown.set(this.levels);
+      this.levels = grown;
+    }
+    this.levels[this.rows++] = level;
   }
 
   /** The definition levels (0 or 1) of the rows from `row` on. */

@@ -71,6 +71,19 @@ export function writeUuid(out: Buffer, offset: number, text: string): void {
   }
 }
 
+/** uuid text as the 36 bytes line[at, at + 36) → its 16 bytes at `offset` (writeUuid, from bytes instead of a string); false when they are not uuid text. */
+export function writeUuidBytes(out: Buffer, offset: number, line: Buffer, at: number): boolean {
+  if (at + 36 > line.length || line[at + 8] !== 0x2d || line[at + 13] !== 0x2d || line[at + 18] !== 0x2d || line[at + 23] !== 0x2d) return false;
+  let byte = 0;
+  for (let i = 0; i < 36; i += i === 6 || i === 11 || i === 16 || i === 21 ? 3 : 2) {
+    const high = HEX_VALUE[line[at + i]] ?? -1;
+    const low = HEX_VALUE[line[at + i + 1]] ?? -1;
+    if (high < 0 || low < 0) return false;
+    out[offset + byte++] = (high << 4) | low;
+  }
+  return true;
+}
+
 /** 16 bytes at `offset` → uuid text as PostgreSQL writes it. */
 export function uuidAt(bytes: Buffer, offset: number): string {
   const hex = bytes.toString('hex', offset, offset + 16);

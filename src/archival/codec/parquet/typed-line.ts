@@ -41,6 +41,10 @@ const SPACE = 0x20;
 
 const ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
 
+/** The byte each two-character escape stands for, by its second character (0: not one; \u escapes are longer). */
+export const SHORT_ESCAPES = new Uint8Array(128);
+for (const [code, byte] of Object.entries(ESCAPES)) SHORT_ESCAPES[Number(code)] = byte;
+
 export function readTypedLine(line: Buffer, start: number, end: number): unknown[] {
   const row: unknown[] = [];
   let at = skipSpace(line, start, end);
@@ -88,7 +92,8 @@ function stringEnd(line: Buffer, start: number, end: number): number {
   throw new Error('a typed line ends inside a string');
 }
 
-function scalarEnd(line: Buffer, start: number, end: number): number {
+/** The index after a number, true, false or null starting at `start`. */
+export function scalarEnd(line: Buffer, start: number, end: number): number {
   let i = start;
   while (i < end && line[i] !== COMMA && line[i] !== CLOSE && line[i] !== SPACE) {
     if (line[i] === OPEN || line[i] === OPEN_OBJECT) throw new Error('a typed line holds a nested value');
@@ -111,36 +116,65 @@ function unescape(line: Buffer, start: number, end: number, floor: number): Text
     line.copy(own, HEADROOM, start, end);
     return unescape(own, HEADROOM, HEADROOM + end - start, 0);
   }
-  let out = start;
-  for (let i = start; i < end; i++) {
-    const byte = line[i];
-    if (byte !== BACKSLASH) {
-      line[out++] = byte;
-      continue;
-    }
-    const code = line[i + 1];
-    if (code === 0x75) {
-      let point = hex4(line, i + 2);
-      i += 5;
-      if (point >= 0xd800 && point <= 0xdbff && line[i + 1] === BACKSLASH && line[i + 2] === 0x75) {
-        const low = hex4(line, i + 3);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          point = 0x10000 + ((point - 0xd800) << 10) + (low - 0xdc00);
-          i += 6;
-        }
-      }
-      // A lone surrogate becomes U+FFFD, as Buffer.from(string) writes it.
-      out += line.write(String.fromCodePoint(point >= 0xd800 && point <= 0xdfff ? 0xfffd : point), out, 'utf8');
-    } else {
-      const unescaped = ESCAPES[code];
-      if (unescaped === undefined) throw new Error(`a typed line has a bad escape \\${String.fromCharCode(code)}`);
-      line[out++] = unescaped;
-      i += 1;
-    }
-  }
+  const out = unescapeInto(line, start, end, line, start);
   const text = line.subarray(start, out);
   withHeadroom.add(text);
   return text as TextBytes;
+}
+
+/**
+ * Writes the UTF-8 text of the JSON string body src[start, end) into `dst`
+ * from `at` (dst may be src itself, at ≤ start: an escape is never shorter
+ * than what it stands for); returns where its text ends in `dst`.
+ */
+export function unescapeInto(src: Buffer, start: number, end: number, dst: Buffer, at: number): number {
+  let out = at;
+  for (let i = start; i < end; ) {
+    const byte = src[i];
+    if (byte !== BACKSLASH) {
+      dst[out++] = byte;
+      i++;
+      continue;
+    }
+    // Its length first: in place, writing it may overwrite it.
+    const length = escapeLength(src, i);
+    out = writeEscape(src, i, dst, out);
+    i += length;
+  }
+  return out;
+}
+
+/** The length of the escape at src[i] (a backslash): 2, 6 (\uXXXX) or 12 (\uXXXX\uXXXX, a surrogate pair). */
+export function escapeLength(src: Buffer, i: number): number {
+  if (src[i + 1] !== 0x75) return 2;
+  return lowSurrogateAfter(src, i) === undefined ? 6 : 12;
+}
+
+/**
+ * Writes what the escape at src[i] stands for, as UTF-8, into dst at `out`
+ * (after reading it: dst may be src); returns where it ends in dst. A lone
+ * surrogate becomes U+FFFD, as Buffer.from(string) writes it.
+ */
+export function writeEscape(src: Buffer, i: number, dst: Buffer, out: number): number {
+  const code = src[i + 1];
+  if (code !== 0x75) {
+    const unescaped = ESCAPES[code];
+    if (unescaped === undefined) throw new Error(`a typed line has a bad escape \\${String.fromCharCode(code)}`);
+    dst[out] = unescaped;
+    return out + 1;
+  }
+  let point = hex4(src, i + 2);
+  const low = lowSurrogateAfter(src, i);
+  if (low !== undefined) point = 0x10000 + ((point - 0xd800) << 10) + (low - 0xdc00);
+  return out + dst.write(String.fromCodePoint(point >= 0xd800 && point <= 0xdfff ? 0xfffd : point), out, 'utf8');
+}
+
+/** The low surrogate of a \uXXXX\uXXXX pair starting at src[i], if it is one. */
+function lowSurrogateAfter(src: Buffer, i: number): number | undefined {
+  const point = hex4(src, i + 2);
+  if (point < 0xd800 || point > 0xdbff || src[i + 6] !== BACKSLASH || src[i + 7] !== 0x75) return undefined;
+  const low = hex4(src, i + 8);
+  return low >= 0xdc00 && low <= 0xdfff ? low : undefined;
 }
 
 function hex4(line: Buffer, at: number): number {
@@ -149,11 +183,11 @@ function hex4(line: Buffer, at: number): number {
   return Number.parseInt(digits, 16);
 }
 
-function skipSpace(line: Buffer, at: number, end: number): number {
+export function skipSpace(line: Buffer, at: number, end: number): number {
   while (at < end && (line[at] === SPACE || line[at] === 0x09 || line[at] === 0x0a || line[at] === 0x0d)) at++;
   return at;
 }
 
-function expect(line: Buffer, at: number, byte: number): void {
+export function expect(line: Buffer, at: number, byte: number): void {
   if (line[at] !== byte) throw new Error(`a typed line has "${String.fromCharCode(line[at] ?? 0)}" where "${String.fromCharCode(byte)}" belongs`);
 }
