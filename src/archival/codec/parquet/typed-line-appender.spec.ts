@@ -90,5 +90,9 @@ describe('TypedLineAppender', () => {
     expect(() => append(line(values).toString().replace('"plain"', '"pl\u0001ain"'))).toThrow(SyntaxError);
     expect(() => append(line(values).toString().replace('"plain"', '"pl\\xain"'))).toThrow('a typed line has a bad escape \\x');
     expect(() => append(line([...values.slice(0, 1), 'not-a-uuid', ...values.slice(2)]))).toThrow('not a uuid: "not-a-uuid"');
+    // int4 is column 4: a bare number, as JSON.parse reads one.
+    const int4 = (text: string) => append(`[${[...values.slice(0, 4).map((v) => JSON.stringify(v)), text, ...values.slice(5).map((v) => JSON.stringify(v))].join(', ')}]`);
+    for (const bad of ['007', '-012', '00', '1x', '-', '1.5e']) expect(() => int4(bad)).toThrow(SyntaxError);
+    expect(int4('-0').chunks[4].plain.readInt32LE(0)).toBe(0);
   });
 });

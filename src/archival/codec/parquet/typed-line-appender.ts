@@ -125,6 +125,9 @@ export class TypedLineAppender {
     if (direct !== 'int32') return -1;
     const valueEnd = digitsEnd(line, at, end);
     if (valueEnd < end && !ENDS_SCALAR[line[valueEnd]]) return -1;
+    // A JSON number has no leading zero: JSON.parse reports one.
+    const first = line[at] === MINUS ? at + 1 : at;
+    if (line[first] === 0x30 && valueEnd - first > 1) return -1;
     const n = integerAt(line, at, valueEnd);
     if (n === undefined) return -1;
     column.push(n);
