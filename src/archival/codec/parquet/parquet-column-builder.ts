@@ -11,11 +11,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { encodeLevelBytes, Int64Value, int64Numeric, PhysicalType, widePage, writeInt64, writeUuid, writeUuidBytes } from './parquet-encoding';
-import { escapeLength, isTextBytes, SHORT_ESCAPES, writeEscape } from './typed-line';
+import { BACKSLASH, escapeLength, isTextBytes, QUOTE, SHORT_ESCAPES, writeEscape } from './typed-line';
 
 const INITIAL_BYTES = 64 * 1024;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const WIDE_VALUE = 1024 * 1024;
 
 export interface BuiltChunk {

@@ -21,7 +21,7 @@
  */
 import { ParquetKind } from './parquet-columns';
 import { ColumnBuilder } from './parquet-column-builder';
-import { expect, scalarEnd, skipSpace } from './typed-line';
+import { CLOSE, COMMA, expect, OPEN, QUOTE, scalarEnd, skipSpace, stringEnd } from './typed-line';
 
 type Direct = 'string' | 'int64' | 'int32' | 'uuid' | undefined;
 
@@ -36,11 +36,6 @@ const DIRECT: Partial<Record<ParquetKind, Direct>> = {
   uuid: 'uuid',
 };
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
 const MINUS = 0x2d;
 
 export class TypedLineAppender {
@@ -144,16 +139,6 @@ function digitsEnd(line: Buffer, start: number, end: number): number {
   let i = line[start] === MINUS ? start + 1 : start;
   while (i < end && line[i] >= 0x30 && line[i] <= 0x39) i++;
   return i;
-}
-
-/** The index after the closing quote of the string starting at `start`. */
-function stringEnd(line: Buffer, start: number, end: number): number {
-  for (let i = start + 1; i < end; i++) {
-    const byte = line[i];
-    if (byte === BACKSLASH) i++;
-    else if (byte === QUOTE) return i + 1;
-  }
-  throw new Error('a typed line ends inside a string');
 }
 
 /** The integer an optional minus and up to 19 digits spell: a number where safe, else a BigInt; undefined for anything else. */

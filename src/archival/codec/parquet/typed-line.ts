@@ -31,11 +31,12 @@ export function isTextBytes(value: unknown): value is TextBytes {
   return Buffer.isBuffer(value) && withHeadroom.has(value);
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
+/** The bytes of a typed line's syntax. */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const OPEN = 0x5b;
+export const CLOSE = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const SPACE = 0x20;
 
@@ -82,7 +83,7 @@ function finish(line: Buffer, close: number, end: number, row: unknown[]): unkno
 }
 
 /** The index after the closing quote of the string starting at `start`. */
-function stringEnd(line: Buffer, start: number, end: number): number {
+export function stringEnd(line: Buffer, start: number, end: number): number {
   expect(line, start, QUOTE);
   for (let i = start + 1; i < end; i++) {
     const byte = line[i];
