@@ -86,18 +86,6 @@ async function nextLines(chunks: AsyncIterator<Buffer>, scanner: LineScanner): P
   return lines;
 }
 
-/**
- * A long typed line's values in file column order, the line let go of (so a wide line's bytes are not held while its row is written):
- * read element by element, its long strings as bytes (typed-line.ts).
- */
-function takeLongLine(entry: LineRef, columns: number): unknown[] {
-  const { line, start, end } = entry;
-  entry.line = undefined;
-  const values = readTypedLine(line!, start, end);
-  if (values.length !== columns) throw new Error(`a typed line holds ${values.length} values, not ${columns}`);
-  return values;
-}
-
 /** The NaN values of a file's DECIMAL columns (DECIMAL has none): written as NULL, their row numbers kept in the footer. */
 export const DECIMAL_NAN_KEY = 'nest-archival.decimal-nan';
 
@@ -120,37 +108,58 @@ function decimalRead(c: FileColumn, value: unknown, row: number, nans: Map<strin
   return decimalText(Buffer.isBuffer(value) ? decimalFromBytes(value) : BigInt(value as bigint | number), c.decimal!.scale);
 }
 
+/** Where a typed line's values go: the file's columns, the content hash, and the NaN rows of DECIMAL columns. */
+interface RowSink {
+  writer: ParquetFileWriter;
+  ordered: FileColumn[];
+  content: ColumnBlockHash;
+  /** Per column: hashed as its PLAIN bytes, so no canonical value is taken. */
+  plain: readonly boolean[];
+  nans: NanRows;
+  /** The row being added (its number in the file). */
+  row: number;
+}
+
 /**
  * Column i's value of the row being added (as JSON.parse gives it from a
- * typed line) → its physical value appended to the column of `writer`; its
+ * typed line) → its physical value appended to the column of the writer; its
  * canonical value (sourceCanonical) goes to the content hash unless the
- * column is hashed as its PLAIN bytes (`plain`).
+ * column is hashed as its PLAIN bytes.
  */
-function appendValue(writer: ParquetFileWriter, c: FileColumn, i: number, value: unknown, content: ColumnBlockHash, plain: boolean, row: number, nans: NanRows): void {
-  const column = writer.column(i);
+function appendValue(sink: RowSink, i: number, value: unknown): void {
+  const c = sink.ordered[i];
+  const column = sink.writer.column(i);
   if (value === null || value === undefined) {
     column.push(undefined);
-    content.value(i, null);
+    sink.content.value(i, null);
     return;
   }
   if (c.decimal) {
-    column.push(decimalValue(c, value as string, row, nans));
-    content.value(i, value as string);
+    column.push(decimalValue(c, value as string, sink.row, sink.nans));
+    sink.content.value(i, value as string);
     return;
   }
   // int8, timestamps and uuid go to the page as their text (parquet-encoding.ts writes them without a BigInt or a Buffer each).
   const physical = TEXT_IS_PHYSICAL.includes(c.kind) && typeof value === 'string' ? value : toParquetValue(c.kind, value);
   column.push(physical);
-  if (!plain) content.value(i, sourceCanonical(c.kind, value, physical));
+  if (!sink.plain[i]) sink.content.value(i, sourceCanonical(c.kind, value, physical));
 }
 
-/** One typed line's values (a long line's, read by readTypedLine) appended to `writer` and the content hash. */
-function appendRow(
-  writer: ParquetFileWriter, ordered: FileColumn[], typed: unknown[], content: ColumnBlockHash, plain: readonly boolean[], at: { row: number; nans: NanRows },
-): void {
-  const row = at.row++;
-  for (let i = 0; i < ordered.length; i++) appendValue(writer, ordered[i], i, typed[i], content, plain[i], row, at.nans);
-  content.endRow();
+/**
+ * One typed line appended as a row, the line let go of (so a wide line's bytes are not held while its row is written):
+ * a short one from its bytes (typed-line-appender.ts), a long one read element by element, its long strings as bytes (typed-line.ts).
+ */
+function appendLine(sink: RowSink, appender: TypedLineAppender, entry: LineRef): void {
+  const { line, start, end } = entry;
+  entry.line = undefined;
+  if (end - start <= LONG_STRING) appender.append(line!, start, end);
+  else {
+    const values = readTypedLine(line!, start, end);
+    if (values.length !== sink.ordered.length) throw new Error(`a typed line holds ${values.length} values, not ${sink.ordered.length}`);
+    values.forEach((value, i) => appendValue(sink, i, value));
+  }
+  sink.row++;
+  sink.content.endRow();
 }
 
 /** Kinds whose typed-line text the page encoder takes as it stands. */
@@ -229,12 +238,10 @@ export class ParquetFormat implements ArchiveFormat {
     async function* encode(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       const writer = new ParquetFileWriter(ordered, codec);
       yield writer.start();
-      const at = { row: 0, nans: {} as NanRows };
       const plain = ordered.map((c) => hashedAsPlain(c.kind, PLAIN_BLOCKS));
       const blocks = new ColumnBlockHash(content, ordered.length, (i) => (plain[i] ? writer.column(i) : undefined));
-      const appender = new TypedLineAppender(
-        ordered.map((c) => c.kind), plain, (i) => writer.column(i), (i, value) => appendValue(writer, ordered[i], i, value, blocks, plain[i], at.row, at.nans),
-      );
+      const sink: RowSink = { writer, ordered, content: blocks, plain, nans: {}, row: 0 };
+      const appender = new TypedLineAppender(ordered.map((c) => c.kind), plain, (i) => writer.column(i), (i, value) => appendValue(sink, i, value));
       const scanner = new LineScanner();
       const chunks = source[Symbol.asyncIterator]();
       let bytes = 0;
@@ -247,13 +254,7 @@ export class ParquetFormat implements ArchiveFormat {
             blocks.endBlock();
             yield* await writer.flush();
           }
-          if (size > LONG_STRING) appendRow(writer, ordered, takeLongLine(entry, ordered.length), blocks, plain, at);
-          else {
-            appender.append(entry.line!, entry.start, entry.end);
-            entry.line = undefined;
-            at.row++;
-            blocks.endRow();
-          }
+          appendLine(sink, appender, entry);
           bytes += size;
           if (wide || writer.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) {
             blocks.endBlock();
@@ -265,7 +266,7 @@ export class ParquetFormat implements ArchiveFormat {
       if (scanner.end()?.length) throw new Error('the row stream ended inside a line');
       blocks.endBlock();
       const metadata: Record<string, string> = { [CONTENT_HASH_KEY]: PLAIN_BLOCKS };
-      if (Object.keys(at.nans).length > 0) metadata[DECIMAL_NAN_KEY] = JSON.stringify(at.nans);
+      if (Object.keys(sink.nans).length > 0) metadata[DECIMAL_NAN_KEY] = JSON.stringify(sink.nans);
       yield* await writer.finish(metadata);
       digest = content.digest();
     }

@@ -59,19 +59,14 @@ for (let i = 0; i < 16; i++) {
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
 
-/** uuid text (8-4-4-4-12 hex digits) → its 16 bytes at `offset`, no Buffer made. */
+/** uuid text (8-4-4-4-12 hex digits) → its 16 bytes at `offset`. */
 export function writeUuid(out: Buffer, offset: number, text: string): void {
-  if (text.length !== 36 || text[8] !== '-' || text[13] !== '-' || text[18] !== '-' || text[23] !== '-') throw new Error(`not a uuid: ${JSON.stringify(text)}`);
-  let byte = 0;
-  for (let i = 0; i < 36; i += i === 6 || i === 11 || i === 16 || i === 21 ? 3 : 2) {
-    const high = HEX_VALUE[text.charCodeAt(i)] ?? -1;
-    const low = HEX_VALUE[text.charCodeAt(i + 1)] ?? -1;
-    if (high < 0 || low < 0 || text[i + 1] === '-') throw new Error(`not a uuid: ${JSON.stringify(text)}`);
-    out[offset + byte++] = (high << 4) | low;
-  }
+  // As UTF-8: any character outside ASCII makes it longer than 36 bytes.
+  const bytes = Buffer.from(text);
+  if (bytes.length !== 36 || !writeUuidBytes(out, offset, bytes, 0)) throw new Error(`not a uuid: ${JSON.stringify(text)}`);
 }
 
-/** uuid text as the 36 bytes line[at, at + 36) → its 16 bytes at `offset` (writeUuid, from bytes instead of a string); false when they are not uuid text. */
+/** uuid text as the 36 bytes line[at, at + 36) → its 16 bytes at `offset`, no Buffer made; false when they are not uuid text. */
 export function writeUuidBytes(out: Buffer, offset: number, line: Buffer, at: number): boolean {
   if (at + 36 > line.length || line[at + 8] !== 0x2d || line[at + 13] !== 0x2d || line[at + 18] !== 0x2d || line[at + 23] !== 0x2d) return false;
   let byte = 0;
